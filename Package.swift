@@ -1,0 +1,82 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Infoplane",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "infoplaned", targets: ["infoplaned"]),
+        .executable(name: "infoplane", targets: ["infoplane"]),
+        .library(name: "InfoplaneEstimators", targets: ["InfoplaneEstimators"]),
+        .library(name: "InfoplaneProtocol", targets: ["InfoplaneProtocol"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // System libraries
+        .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK", pkgConfig: "lapacke",
+                       providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+        .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
+                       providers: [.apt(["libsystemd-dev"])]),
+
+        // Pure math, no I/O.
+        .target(name: "InfoplaneEstimators", dependencies: ["CLAPACK"]),
+
+        // Wire protocol: generated swift-protobuf code + frame codec.
+        .target(name: "InfoplaneProtocol", dependencies: [
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+
+        // The domain: runs, probe frames, compression, scheduling, alert rules. No I/O.
+        .target(name: "InfoplaneMonitor", dependencies: [
+            "InfoplaneEstimators",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // SQLite time-series and alert store.
+        .target(name: "InfoplaneStore", dependencies: [
+            "InfoplaneMonitor",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+
+        // Ingest server, systemd glue (and later HTTP).
+        .target(name: "InfoplaneServer", dependencies: [
+            "InfoplaneProtocol", "InfoplaneMonitor", "CSystemd",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+
+        .executableTarget(name: "infoplaned", dependencies: [
+            "InfoplaneServer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        .executableTarget(name: "infoplane", dependencies: [
+            "InfoplaneEstimators", "InfoplaneProtocol",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+
+        .testTarget(name: "InfoplaneProtocolTests", dependencies: ["InfoplaneProtocol"]),
+        .testTarget(name: "InfoplaneEstimatorsTests", dependencies: ["InfoplaneEstimators"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "InfoplaneMonitorTests", dependencies: ["InfoplaneMonitor"]),
+        .testTarget(name: "InfoplaneStoreTests", dependencies: ["InfoplaneStore"]),
+        .testTarget(name: "InfoplaneServerTests", dependencies: [
+            "InfoplaneServer", "InfoplaneProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+    ]
+)

@@ -1,0 +1,101 @@
+/// Which part of the data a snapshot or scalar was evaluated on.
+public enum ProbeSplit: String, Sendable, Hashable, CaseIterable, Codable {
+    case train, validation, probe
+}
+
+/// What a snapshot's values are.
+public enum LayerRole: String, Sendable, Hashable, CaseIterable, Codable {
+    case input, hidden, output, label
+}
+
+/// The values of a snapshot, decoded from the wire into contiguous storage.
+///
+/// Floating-point tensors (F16, BF16, F32, F64) become `Float` (activations are
+/// single-precision in practice; estimators widen to `Double` where they need it).
+/// Integer tensors (I32, I64: class labels) become `Int64`.
+public enum SnapshotValues: Sendable, Equatable {
+    case floats([Float])
+    case integers([Int64])
+
+    public var count: Int {
+        switch self {
+        case .floats(let v): return v.count
+        case .integers(let v): return v.count
+        }
+    }
+}
+
+/// One validated snapshot (or one chunk of it): the values of one layer for a set of probe
+/// samples at one training step. Produced by the ingest server after validation; consumed
+/// by the monitor, which assembles the snapshots of one (run, step, split) into a probe frame.
+public struct ProbeSnapshot: Sendable, Equatable {
+    /// Run name, as given in the session's Hello.
+    public var run: String
+    public var step: Int64
+    public var epoch: Int64
+    public var split: ProbeSplit
+    public var layer: String
+    public var role: LayerRole
+    /// One id per row, unique within the frame.
+    public var sampleIDs: [Int64]
+    /// Features per row (the product of every dimension after the first).
+    public var columns: Int
+    /// Row-major `sampleIDs.count × columns` values.
+    public var values: SnapshotValues
+    public var chunkIndex: Int
+    public var chunkCount: Int
+    /// Number of distinct layers (all roles) making up the frame; 0 when unknown.
+    public var frameLayerCount: Int
+
+    public var rows: Int { sampleIDs.count }
+
+    public init(run: String, step: Int64, epoch: Int64, split: ProbeSplit, layer: String,
+                role: LayerRole, sampleIDs: [Int64], columns: Int, values: SnapshotValues,
+                chunkIndex: Int = 0, chunkCount: Int = 1, frameLayerCount: Int = 0) {
+        self.run = run
+        self.step = step
+        self.epoch = epoch
+        self.split = split
+        self.layer = layer
+        self.role = role
+        self.sampleIDs = sampleIDs
+        self.columns = columns
+        self.values = values
+        self.chunkIndex = chunkIndex
+        self.chunkCount = chunkCount
+        self.frameLayerCount = frameLayerCount
+    }
+}
+
+/// Scalar training metrics at one step (loss, accuracy, validation loss, ...).
+public struct ScalarRecord: Sendable, Equatable {
+    public var run: String
+    public var step: Int64
+    public var epoch: Int64
+    public var split: ProbeSplit
+    public var values: [String: Double]
+
+    public init(run: String, step: Int64, epoch: Int64, split: ProbeSplit, values: [String: Double]) {
+        self.run = run
+        self.step = step
+        self.epoch = epoch
+        self.split = split
+        self.values = values
+    }
+}
+
+/// What a client declared about its run in Hello.
+public struct RunDescriptor: Sendable, Equatable {
+    public var name: String
+    public var clientName: String
+    public var metadata: [String: String]
+    /// Per-run estimation options, as sent (estimator names and parameters; empty: defaults).
+    public var options: [String: String]
+
+    public init(name: String, clientName: String, metadata: [String: String] = [:], options: [String: String] = [:]) {
+        self.name = name
+        self.clientName = clientName
+        self.metadata = metadata
+        self.options = options
+    }
+}

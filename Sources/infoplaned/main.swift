@@ -1,0 +1,2 @@
+import InfoplaneServer
+print("infoplaned \(InfoplaneServerVersion.string)")
