@@ -1,0 +1,78 @@
+"""Length-delimited framing: each message is preceded by its byte length as an unsigned
+LEB128 varint (protobuf's "delimited" form)."""
+
+from __future__ import annotations
+
+import socket
+from typing import Optional
+
+
+class FramingError(Exception):
+    """The peer sent bytes that are not a valid length-delimited stream."""
+
+
+def encode_varint(value: int) -> bytes:
+    """Unsigned LEB128 encoding of a non-negative integer."""
+    if value < 0:
+        raise ValueError("a varint length cannot be negative")
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def send_frame(sock: socket.socket, payload: bytes) -> None:
+    """Writes one length-prefixed message. Large payloads are not copied into a new buffer."""
+    prefix = encode_varint(len(payload))
+    if len(payload) <= 65536:
+        sock.sendall(prefix + payload)
+    else:
+        sock.sendall(prefix)
+        sock.sendall(payload)
+
+
+class FrameReader:
+    """Reads length-prefixed messages from a stream socket."""
+
+    def __init__(self, sock: socket.socket, max_message_bytes: int = 16 << 20) -> None:
+        self._sock = sock
+        self._buffer = bytearray()
+        self.max_message_bytes = max_message_bytes
+
+    def read(self) -> Optional[bytes]:
+        """The next message's bytes, or None at a clean end of stream (EOF between messages).
+
+        Raises FramingError on a malformed prefix, an oversized message or EOF inside a message;
+        socket errors (including timeouts) propagate.
+        """
+        while True:
+            parsed = self._parse_prefix()
+            if parsed is not None:
+                length, consumed = parsed
+                if length > self.max_message_bytes:
+                    raise FramingError(f"the server announced a {length}-byte message, above the {self.max_message_bytes}-byte limit")
+                if len(self._buffer) >= consumed + length:
+                    payload = bytes(self._buffer[consumed:consumed + length])
+                    del self._buffer[:consumed + length]
+                    return payload
+            chunk = self._sock.recv(65536)
+            if not chunk:
+                if self._buffer:
+                    raise FramingError("the connection closed in the middle of a message")
+                return None
+            self._buffer += chunk
+
+    def _parse_prefix(self):
+        value = 0
+        for i, byte in enumerate(self._buffer):
+            if i >= 10:
+                raise FramingError("the length prefix is longer than 10 bytes")
+            value |= (byte & 0x7F) << (7 * i)
+            if not byte & 0x80:
+                return value, i + 1
+        return None

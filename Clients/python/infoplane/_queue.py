@@ -1,0 +1,84 @@
+"""A queue bounded by record count and by bytes, whose producer never waits."""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from typing import Deque, List, Optional
+
+from ._records import Record
+
+
+class RecordQueue:
+    """FIFO of records. `offer` refuses (returns False) instead of waiting when the queue is
+    at either bound; the only lock it takes is held for a few list operations.
+
+    It also counts records offered and settled (sent or dropped by the consumer), so that
+    `wait_settled` can tell when everything offered before a point in time has been handled.
+    """
+
+    def __init__(self, max_records: int, max_bytes: int) -> None:
+        if max_records < 1 or max_bytes < 1:
+            raise ValueError("the queue needs room for at least one record and one byte")
+        self.max_records = max_records
+        self.max_bytes = max_bytes
+        self._items: Deque[Record] = collections.deque()
+        self._bytes = 0
+        self._cond = threading.Condition()
+        self.offered = 0
+        self.settled = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def offer(self, record: Record) -> bool:
+        size = record.nbytes
+        with self._cond:
+            if len(self._items) >= self.max_records or (self._items and self._bytes + size > self.max_bytes):
+                return False
+            if size > self.max_bytes:
+                return False
+            self._items.append(record)
+            self._bytes += size
+            self.offered += 1
+            self._cond.notify_all()
+            return True
+
+    def take(self, timeout: float) -> Optional[Record]:
+        """The oldest record, waiting at most `timeout` seconds; None if there is none."""
+        with self._cond:
+            if not self._items:
+                self._cond.wait(timeout=timeout)
+            if not self._items:
+                return None
+            record = self._items.popleft()
+            self._bytes -= record.nbytes
+            return record
+
+    def drain(self) -> List[Record]:
+        """Removes and returns every queued record (they must then be settled by the caller)."""
+        with self._cond:
+            items = list(self._items)
+            self._items.clear()
+            self._bytes = 0
+            return items
+
+    def settle(self, count: int = 1) -> None:
+        """Marks `count` taken records as handled (sent or dropped)."""
+        with self._cond:
+            self.settled += count
+            self._cond.notify_all()
+
+    def wake(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
+
+    def wait_settled(self, target: int, deadline: float) -> bool:
+        with self._cond:
+            while self.settled < target:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._cond.wait(timeout=remaining)
+            return True
