@@ -1,0 +1,29 @@
+import InfoplaneProtocol
+import NIOCore
+
+/// Closes a session that has sent nothing for the idle timeout, telling the client why.
+/// Sits after an `IdleStateHandler` configured with the read timeout.
+final class IdleTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = IngestInbound
+    typealias OutboundOut = Infoplane_V1_ServerMessage
+
+    private let timeoutMilliseconds: Int
+
+    init(timeoutMilliseconds: Int) {
+        self.timeoutMilliseconds = timeoutMilliseconds
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            let refusal = IngestRefusal(
+                .idleTimeout,
+                "nothing received for \(timeoutMilliseconds) ms; send a Heartbeat at least every heartbeat_interval_ms given in Welcome",
+                fatal: true)
+            context.writeAndFlush(wrapOutboundOut(refusal.serverMessage(sequence: 0, credits: 0))).whenComplete { _ in
+                context.close(promise: nil)
+            }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}

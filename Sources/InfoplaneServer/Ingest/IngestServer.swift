@@ -1,0 +1,139 @@
+import Foundation
+import InfoplaneMonitor
+import InfoplaneProtocol
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// Where the ingest server listens: sockets it binds itself, or sockets passed by systemd.
+public enum IngestListener: Sendable, Equatable, CustomStringConvertible {
+    case unix(path: String, mode: UInt16)
+    case tcp(host: String, port: Int)
+    /// An already bound and listening socket (systemd socket activation).
+    case inherited(descriptor: Int32, name: String)
+
+    public var description: String {
+        switch self {
+        case .unix(let path, _): return "unix:\(path)"
+        case .tcp(let host, let port): return "tcp:\(host):\(port)"
+        case .inherited(let fd, let name): return "fd:\(fd)(\(name))"
+        }
+    }
+}
+
+/// The ingest server: accepts client connections on every listener and runs an
+/// `IngestSession` for each. A ServiceLifecycle service: on graceful shutdown it stops
+/// accepting, lets every session finish the message in hand, and returns when all ended.
+public final class IngestServer: Service, Sendable {
+    private let configuration: IngestConfiguration
+    private let listeners: [IngestListener]
+    private let sink: any SnapshotSink
+    private let group: MultiThreadedEventLoopGroup
+    private let logger: Logger
+    public let statistics: IngestStatistics
+    private let listening: AsyncStream<[String]>.Continuation
+    /// Yields the bound addresses once every listener is listening.
+    public let listeningAddresses: AsyncStream<[String]>
+
+    public init(configuration: IngestConfiguration, listeners: [IngestListener], sink: any SnapshotSink,
+                group: MultiThreadedEventLoopGroup, statistics: IngestStatistics = IngestStatistics(), logger: Logger) {
+        self.configuration = configuration
+        self.listeners = listeners
+        self.sink = sink
+        self.group = group
+        self.statistics = statistics
+        self.logger = logger
+        (self.listeningAddresses, self.listening) = AsyncStream.makeStream(of: [String].self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    typealias ServerChannel = NIOAsyncChannel<NIOAsyncChannel<IngestInbound, Infoplane_V1_ServerMessage>, Never>
+
+    public func run() async throws {
+        var channels: [ServerChannel] = []
+        var addresses: [String] = []
+        for listener in listeners {
+            let channel = try await bind(listener)
+            channels.append(channel)
+            let address = channel.channel.localAddress.map { "\($0)" } ?? listener.description
+            addresses.append(address)
+            logger.info("listening", metadata: ["address": "\(address)", "listener": "\(listener)"])
+        }
+        listening.yield(addresses)
+        listening.finish()
+
+        let sessionIDs = SessionIDGenerator()
+        try await withThrowingDiscardingTaskGroup { group in
+            for channel in channels {
+                group.addTask { try await self.serve(channel, sessionIDs: sessionIDs) }
+            }
+        }
+        logger.info("ingest server stopped")
+    }
+
+    /// Accepts connections on one listener until graceful shutdown, then closes the
+    /// listener and waits for its sessions to end.
+    private func serve(_ channel: ServerChannel, sessionIDs: SessionIDGenerator) async throws {
+        try await withThrowingDiscardingTaskGroup { sessions in
+            try await channel.executeThenClose { inbound in
+                for try await connection in inbound.cancelOnGracefulShutdown() {
+                    let session = IngestSession(
+                        channel: connection, sessionID: sessionIDs.next(), configuration: configuration,
+                        sink: sink, statistics: statistics, logger: logger)
+                    sessions.addTask { await session.run() }
+                }
+            }
+        }
+    }
+
+    private func bind(_ listener: IngestListener) async throws -> ServerChannel {
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+        let initializer: @Sendable (Channel) -> EventLoopFuture<NIOAsyncChannel<IngestInbound, Infoplane_V1_ServerMessage>> = { [configuration, statistics] channel in
+            channel.eventLoop.makeCompletedFuture {
+                let ops = channel.pipeline.syncOperations
+                try ops.addHandler(IdleStateHandler(readTimeout: .milliseconds(Int64(configuration.idleTimeoutMilliseconds))))
+                try ops.addHandler(ByteToMessageHandler(LengthPrefixedFrameDecoder(maximumFrameLength: configuration.maxMessageBytes)))
+                try ops.addHandler(MessageToByteHandler(LengthPrefixedFrameEncoder()))
+                try ops.addHandler(ClientMessageDecoder())
+                try ops.addHandler(ServerMessageEncoder())
+                try ops.addHandler(CreditGate(credits: configuration.credits, statistics: statistics))
+                try ops.addHandler(IdleTimeoutHandler(timeoutMilliseconds: configuration.idleTimeoutMilliseconds))
+                return try NIOAsyncChannel(wrappingChannelSynchronously: channel)
+            }
+        }
+        switch listener {
+        case .unix(let path, let mode):
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            let channel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true, childChannelInitializer: initializer)
+            guard chmod(path, mode_t(mode)) == 0 else {
+                throw IngestServerError.cannotSetSocketMode(path: path, errno: errno)
+            }
+            return channel
+        case .tcp(let host, let port):
+            return try await bootstrap.bind(host: host, port: port, childChannelInitializer: initializer)
+        case .inherited(let descriptor, _):
+            return try await bootstrap.bind(descriptor, childChannelInitializer: initializer)
+        }
+    }
+}
+
+public enum IngestServerError: Error, CustomStringConvertible {
+    case cannotSetSocketMode(path: String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .cannotSetSocketMode(let path, let e):
+            return "cannot chmod the socket \(path): \(String(cString: strerror(e))); check the runtime directory's ownership"
+        }
+    }
+}
+
+/// Hands out session identifiers, unique within the daemon's lifetime.
+final class SessionIDGenerator: Sendable {
+    private let box = NIOLockedValueBox<UInt64>(0)
+    func next() -> UInt64 { box.withLockedValue { $0 += 1; return $0 } }
+}

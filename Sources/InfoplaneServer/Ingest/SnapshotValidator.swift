@@ -1,0 +1,126 @@
+import InfoplaneMonitor
+import InfoplaneProtocol
+
+/// Checks a wire `Snapshot` or `Scalars` message and turns it into the monitor's value
+/// types. Every refusal carries the error code and a sentence saying what to fix.
+struct SnapshotValidator: Sendable {
+    /// The run name the session is bound to.
+    var runName: String
+
+    func validate(_ s: Infoplane_V1_Snapshot) throws(IngestRefusal) -> ProbeSnapshot {
+        try checkRun(s.run)
+        guard s.step >= 0 else {
+            throw IngestRefusal(.negativeStep, "step is \(s.step); steps count optimizer updates and must be >= 0")
+        }
+        guard !s.layer.isEmpty, s.layer.utf8.count <= 256 else {
+            throw IngestRefusal(.invalidArgument, "layer name must be 1 to 256 bytes, got \(s.layer.utf8.count)")
+        }
+        guard s.chunkCount >= 1, s.chunkIndex < s.chunkCount else {
+            throw IngestRefusal(.badChunk, "chunk_index \(s.chunkIndex) with chunk_count \(s.chunkCount): need chunk_count >= 1 and chunk_index < chunk_count")
+        }
+        let role = try Self.role(s.role)
+        let values = s.values
+        guard let rows = values.shape.first, rows > 0 else {
+            throw IngestRefusal(.shapeMismatch, "values shape \(values.shape) has no rows; send shape [rows, features...] with rows >= 1")
+        }
+        let columns = values.shape.dropFirst().reduce(1) { $0 * Int($1) }
+        guard columns > 0 else {
+            throw IngestRefusal(.shapeMismatch, "values shape \(values.shape) has a zero dimension")
+        }
+
+        // Sample ids: one per row, integers, unique.
+        let ids: [Int64]
+        do {
+            guard s.sampleIds.dtype == .i32 || s.sampleIds.dtype == .i64 else {
+                throw IngestRefusal(.sampleIdsMismatch, "sample_ids must be an I32 or I64 tensor of shape [rows], got dtype \(s.sampleIds.dtype.name)")
+            }
+            ids = try s.sampleIds.decodeIntegers()
+        } catch let refusal as IngestRefusal {
+            throw refusal
+        } catch {
+            throw IngestRefusal(.sampleIdsMismatch, "sample_ids: \(error)")
+        }
+        guard ids.count == Int(rows), s.sampleIds.shape.count == 1 else {
+            throw IngestRefusal(.sampleIdsMismatch, "\(ids.count) sample ids (shape \(s.sampleIds.shape)) for \(rows) rows of values; send one id per row, shape [rows]")
+        }
+        if Set(ids).count != ids.count {
+            throw IngestRefusal(.sampleIdsMismatch, "sample_ids repeat within the snapshot; every row needs its own id")
+        }
+
+        let decoded: SnapshotValues
+        do {
+            if role == .label {
+                guard values.dtype == .i32 || values.dtype == .i64 else {
+                    throw IngestRefusal(.unsupportedDtype, "labels (role LABEL) must be I32 or I64 class indices, got \(values.dtype.name)")
+                }
+                decoded = .integers(try values.decodeIntegers())
+            } else {
+                guard values.dtype.isFloatingPoint else {
+                    throw IngestRefusal(.unsupportedDtype, "values of role \(role.rawValue) must be F32, F16, BF16 or F64, got \(values.dtype.name)")
+                }
+                decoded = .floats(try values.decodeFloats())
+            }
+        } catch let refusal as IngestRefusal {
+            throw refusal
+        } catch let error as TensorDecodingError {
+            throw Self.refusal(for: error, field: "values")
+        } catch {
+            throw IngestRefusal(.internal, "values: \(error)")
+        }
+
+        return ProbeSnapshot(
+            run: runName, step: s.step, epoch: s.epoch, split: Self.split(s.split), layer: s.layer,
+            role: role, sampleIDs: ids, columns: columns, values: decoded,
+            chunkIndex: Int(s.chunkIndex), chunkCount: Int(s.chunkCount),
+            frameLayerCount: Int(s.frameLayerCount))
+    }
+
+    func validate(_ s: Infoplane_V1_Scalars) throws(IngestRefusal) -> ScalarRecord {
+        try checkRun(s.run)
+        guard s.step >= 0 else {
+            throw IngestRefusal(.negativeStep, "step is \(s.step); steps must be >= 0")
+        }
+        guard !s.values.isEmpty else {
+            throw IngestRefusal(.invalidArgument, "Scalars has no values; send at least one name -> value pair")
+        }
+        for (name, value) in s.values {
+            guard !name.isEmpty else { throw IngestRefusal(.invalidArgument, "a scalar has an empty name") }
+            guard value.isFinite else {
+                throw IngestRefusal(.nonFiniteValues, "scalar \"\(name)\" is \(value); only finite values can be stored")
+            }
+        }
+        return ScalarRecord(run: runName, step: s.step, epoch: s.epoch, split: Self.split(s.split), values: s.values)
+    }
+
+    private func checkRun(_ run: String) throws(IngestRefusal) {
+        guard run.isEmpty || run == runName else {
+            throw IngestRefusal(.unknownRun, "this session is bound to run \"\(runName)\" (from Hello), not \"\(run)\"; leave run empty or open a session per run")
+        }
+    }
+
+    static func refusal(for error: TensorDecodingError, field: String) -> IngestRefusal {
+        switch error {
+        case .nonFinite: return IngestRefusal(.nonFiniteValues, "\(field): \(error)")
+        case .unsupportedDType: return IngestRefusal(.unsupportedDtype, "\(field): \(error)")
+        case .emptyShape, .byteCountMismatch: return IngestRefusal(.shapeMismatch, "\(field): \(error)")
+        }
+    }
+
+    static func split(_ s: Infoplane_V1_Split) -> ProbeSplit {
+        switch s {
+        case .train: return .train
+        case .validation: return .validation
+        default: return .probe
+        }
+    }
+
+    static func role(_ r: Infoplane_V1_Role) throws(IngestRefusal) -> LayerRole {
+        switch r {
+        case .input: return .input
+        case .hidden, .unspecified: return .hidden
+        case .output: return .output
+        case .label: return .label
+        case .UNRECOGNIZED(let v): throw IngestRefusal(.invalidArgument, "unknown role \(v); use ROLE_INPUT, ROLE_HIDDEN, ROLE_OUTPUT or ROLE_LABEL")
+        }
+    }
+}

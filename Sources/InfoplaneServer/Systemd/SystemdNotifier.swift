@@ -1,0 +1,71 @@
+import CSystemd
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Talks to systemd's service manager through sd_notify(3): `READY=1` once the ingest
+/// server listens, `STATUS=` with live figures every few seconds, `WATCHDOG=1` at half of
+/// `WATCHDOG_USEC` when the unit sets `WatchdogSec=`, `STOPPING=1` when shutdown begins.
+///
+/// Without `NOTIFY_SOCKET` (not started by systemd) every call is a no-op, as sd_notify is.
+public struct SystemdNotifier: Service {
+    private let ready: AsyncStream<[String]>
+    private let statusInterval: Duration
+    private let status: @Sendable () -> String
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - ready: yields once when the daemon is ready to serve (the bound addresses).
+    ///   - status: the live status line.
+    public init(ready: AsyncStream<[String]>, statusInterval: Duration = .seconds(5),
+                status: @escaping @Sendable () -> String, logger: Logger) {
+        self.ready = ready
+        self.statusInterval = statusInterval
+        self.status = status
+        self.logger = logger
+    }
+
+    /// Whether the process was started with a notification socket.
+    public static var isSupervised: Bool { ProcessInfo.processInfo.environment["NOTIFY_SOCKET"] != nil }
+
+    /// Sends one notification; returns false when there was nowhere to send it.
+    @discardableResult
+    public static func notify(_ state: String) -> Bool {
+        sd_notify(0, state) > 0
+    }
+
+    /// The watchdog interval the service manager expects, if any.
+    public static var watchdogInterval: Duration? {
+        var usec: UInt64 = 0
+        guard sd_watchdog_enabled(0, &usec) > 0, usec > 0 else { return nil }
+        return .microseconds(Int64(usec))
+    }
+
+    public func run() async throws {
+        var addresses: [String] = []
+        for await a in ready.cancelOnGracefulShutdown() { addresses = a; break }
+        if Task.isShuttingDownGracefully || Task.isCancelled { return }
+        let sent = Self.notify("READY=1\nSTATUS=listening on \(addresses.joined(separator: ", "))\nMAINPID=\(getpid())")
+        logger.info("ready", metadata: ["addresses": "\(addresses)", "notified_systemd": "\(sent)"])
+
+        let watchdog = Self.watchdogInterval.map { $0 / 2 }
+        if let watchdog { logger.info("watchdog enabled", metadata: ["ping_every": "\(watchdog)"]) }
+        let tick = min(statusInterval, watchdog ?? statusInterval)
+        let clock = ContinuousClock()
+        await withGracefulShutdownHandler {
+            try? await cancelWhenGracefulShutdown {
+                var nextStatus = clock.now
+                while !Task.isCancelled {
+                    if watchdog != nil { Self.notify("WATCHDOG=1") }
+                    if clock.now >= nextStatus {
+                        Self.notify("STATUS=" + status())
+                        nextStatus = clock.now.advanced(by: statusInterval)
+                    }
+                    try await Task.sleep(for: tick)
+                }
+            }
+        } onGracefulShutdown: {
+            Self.notify("STOPPING=1\nSTATUS=stopping: finishing in-flight messages")
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import InfoplaneServer
+import Logging
+import TOMLKit
+
+/// Everything `infoplaned` can be configured with: the TOML file (default
+/// /etc/infoplane/infoplaned.toml) with flags overriding it. Every option has a default;
+/// unknown keys are errors. `infoplaned --check-config` prints the effective values.
+struct DaemonConfiguration: Sendable, Equatable {
+    var ingest = IngestConfiguration()
+    /// Where the SQLite store and other state live (systemd: StateDirectory=).
+    var stateDirectory = "/var/lib/infoplane"
+    var logLevel: Logger.Level = .info
+    /// How often STATUS= is sent to systemd.
+    var statusIntervalSeconds = 5
+    /// What receives accepted snapshots: "counting" (in memory, counts only) or "monitor".
+    var sink = "counting"
+    /// When set, the counting sink writes a JSON report of what it received here on exit.
+    var sinkReportPath: String?
+
+    static let defaultPath = "/etc/infoplane/infoplaned.toml"
+
+    /// Every key the file may hold, with its default and meaning, for errors and docs.
+    static let documentedKeys: [(key: String, meaning: String)] = [
+        ("ingest.socket_path", "Unix socket path; \"\" disables it (default /run/infoplane/infoplane.sock)"),
+        ("ingest.socket_mode", "Unix socket permission bits as an octal string (default \"0660\")"),
+        ("ingest.tcp", "TCP listen address host:port; \"\" disables TCP (default 127.0.0.1:7411)"),
+        ("ingest.max_message_bytes", "largest message accepted, bytes (default 67108864 = 64 MiB)"),
+        ("ingest.credits", "send credits per session (default 16)"),
+        ("ingest.heartbeat_interval_ms", "heartbeat interval asked of clients (default 5000)"),
+        ("ingest.idle_timeout_ms", "a silent session is closed after this (default 30000)"),
+        ("daemon.state_dir", "state directory (default /var/lib/infoplane)"),
+        ("daemon.log_level", "trace, debug, info, notice, warning, error or critical (default info)"),
+        ("daemon.status_interval_seconds", "systemd STATUS= period (default 5)"),
+        ("daemon.sink", "\"counting\" or \"monitor\" (default counting)"),
+        ("daemon.sink_report", "counting sink: JSON report path written on exit (default none)"),
+    ]
+}
+
+/// A configuration problem, naming the key and the bad value.
+struct ConfigurationError: Error, CustomStringConvertible {
+    var key: String
+    var problem: String
+    var description: String { "\(key): \(problem)" }
+}
+
+extension DaemonConfiguration {
+    /// Reads `path` over the defaults. Unknown keys, wrong types and bad values are errors.
+    mutating func apply(tomlFile path: String) throws {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ConfigurationError(key: path, problem: "cannot read the configuration file (\(error.localizedDescription))")
+        }
+        try apply(toml: text, source: path)
+    }
+
+    mutating func apply(toml text: String, source: String = "configuration") throws {
+        let table: TOMLTable
+        do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
+            throw ConfigurationError(key: source, problem: "not valid TOML at \(error.source.begin.debugDescription): \(error.description)")
+        }
+        for (section, value) in table {
+            guard let sub = value.tomlValue.table else {
+                throw ConfigurationError(key: section, problem: "expected a table [\(section)]; known tables are [ingest] and [daemon]")
+            }
+            for (key, v) in sub {
+                try set("\(section).\(key)", v.tomlValue)
+            }
+        }
+    }
+
+    private mutating func set(_ key: String, _ v: TOMLValue) throws {
+        func string() throws -> String {
+            guard let s = v.string else { throw ConfigurationError(key: key, problem: "expected a string, got \(v.debugDescription)") }
+            return s
+        }
+        func int(_ range: ClosedRange<Int>) throws -> Int {
+            guard let i = v.int else { throw ConfigurationError(key: key, problem: "expected an integer, got \(v.debugDescription)") }
+            guard range.contains(i) else { throw ConfigurationError(key: key, problem: "\(i) is out of range \(range.lowerBound)...\(range.upperBound)") }
+            return i
+        }
+        switch key {
+        case "ingest.socket_path":
+            let s = try string(); ingest.socketPath = s.isEmpty ? nil : s
+        case "ingest.socket_mode":
+            let s = try string()
+            guard let mode = UInt16(s, radix: 8), mode <= 0o777 else {
+                throw ConfigurationError(key: key, problem: "\"\(s)\" is not an octal mode such as \"0660\"")
+            }
+            ingest.socketMode = mode
+        case "ingest.tcp":
+            try setTCP(try string(), key: key)
+        case "ingest.max_message_bytes": ingest.maxMessageBytes = try int(1024...(1 << 31))
+        case "ingest.credits": ingest.credits = try int(1...4096)
+        case "ingest.heartbeat_interval_ms": ingest.heartbeatIntervalMilliseconds = try int(100...3_600_000)
+        case "ingest.idle_timeout_ms": ingest.idleTimeoutMilliseconds = try int(100...86_400_000)
+        case "daemon.state_dir": stateDirectory = try string()
+        case "daemon.log_level":
+            let s = try string()
+            guard let level = Logger.Level(rawValue: s) else {
+                throw ConfigurationError(key: key, problem: "\"\(s)\" is not one of trace, debug, info, notice, warning, error, critical")
+            }
+            logLevel = level
+        case "daemon.status_interval_seconds": statusIntervalSeconds = try int(1...3600)
+        case "daemon.sink":
+            let s = try string()
+            guard ["counting", "monitor"].contains(s) else {
+                throw ConfigurationError(key: key, problem: "\"\(s)\" is not \"counting\" or \"monitor\"")
+            }
+            sink = s
+        case "daemon.sink_report":
+            let s = try string(); sinkReportPath = s.isEmpty ? nil : s
+        default:
+            throw ConfigurationError(key: key, problem: "unknown key; known keys: " + Self.documentedKeys.map(\.key).joined(separator: ", "))
+        }
+    }
+
+    mutating func setTCP(_ address: String, key: String = "--tcp") throws {
+        if address.isEmpty { ingest.tcpHost = nil; return }
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ConfigurationError(key: key, problem: "\"\(address)\" is not host:port (for example 127.0.0.1:7411)")
+        }
+        var host = String(address[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw ConfigurationError(key: key, problem: "\"\(address)\" has no host") }
+        ingest.tcpHost = host
+        ingest.tcpPort = port
+    }
+
+    /// The effective configuration, as TOML that this parser reads back.
+    var rendered: String {
+        func q(_ s: String?) -> String { "\"\(s ?? "")\"" }
+        let tcp = ingest.tcpHost.map { "\($0.contains(":") ? "[\($0)]" : $0):\(ingest.tcpPort)" }
+        return """
+        [ingest]
+        socket_path = \(q(ingest.socketPath))
+        socket_mode = "0\(String(ingest.socketMode, radix: 8))"
+        tcp = \(q(tcp))
+        max_message_bytes = \(ingest.maxMessageBytes)
+        credits = \(ingest.credits)
+        heartbeat_interval_ms = \(ingest.heartbeatIntervalMilliseconds)
+        idle_timeout_ms = \(ingest.idleTimeoutMilliseconds)
+
+        [daemon]
+        state_dir = \(q(stateDirectory))
+        log_level = \(q(logLevel.rawValue))
+        status_interval_seconds = \(statusIntervalSeconds)
+        sink = \(q(sink))
+        sink_report = \(q(sinkReportPath))
+
+        """
+    }
+}

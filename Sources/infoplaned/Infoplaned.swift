@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import InfoplaneMonitor
+import InfoplaneServer
+import Logging
+import NIOPosix
+import ServiceLifecycle
+
+/// `infoplaned`: the Infoplane daemon.
+@main
+struct Infoplaned: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "infoplaned",
+        abstract: "The Infoplane daemon: receives activation snapshots from training jobs and estimates their information plane.",
+        version: InfoplaneServerVersion.string)
+
+    @Option(help: "Configuration file (TOML). Default: \(DaemonConfiguration.defaultPath) if it exists.")
+    var config: String?
+
+    @Option(help: "Unix socket path (overrides ingest.socket_path).")
+    var socket: String?
+
+    @Option(help: "TCP listen address host:port (overrides ingest.tcp).")
+    var tcp: String?
+
+    @Flag(help: "Do not listen on TCP.")
+    var noTcp = false
+
+    @Option(help: "State directory (overrides daemon.state_dir).")
+    var stateDir: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String?
+
+    @Option(help: "Largest accepted message in bytes (overrides ingest.max_message_bytes).")
+    var maxMessageBytes: Int?
+
+    @Option(help: "Send credits per session (overrides ingest.credits).")
+    var credits: Int?
+
+    @Option(help: "Idle timeout in milliseconds (overrides ingest.idle_timeout_ms).")
+    var idleTimeoutMs: Int?
+
+    @Option(help: "Where accepted snapshots go: counting or monitor (overrides daemon.sink).")
+    var sink: String?
+
+    @Option(help: "Counting sink: write a JSON report of what arrived to this file on exit.")
+    var sinkReport: String?
+
+    @Flag(help: "Print the effective configuration and exit (non-zero on an invalid configuration).")
+    var checkConfig = false
+
+    func effectiveConfiguration() throws -> DaemonConfiguration {
+        var c = DaemonConfiguration()
+        if let config {
+            try c.apply(tomlFile: config)
+        } else if FileManager.default.fileExists(atPath: DaemonConfiguration.defaultPath) {
+            try c.apply(tomlFile: DaemonConfiguration.defaultPath)
+        }
+        if let socket { c.ingest.socketPath = socket.isEmpty ? nil : socket }
+        if let tcp { try c.setTCP(tcp) }
+        if noTcp { c.ingest.tcpHost = nil }
+        if let stateDir { c.stateDirectory = stateDir }
+        if let logLevel {
+            guard let level = Logger.Level(rawValue: logLevel) else {
+                throw ConfigurationError(key: "--log-level", problem: "\"\(logLevel)\" is not one of trace, debug, info, notice, warning, error, critical")
+            }
+            c.logLevel = level
+        }
+        if let maxMessageBytes { c.ingest.maxMessageBytes = maxMessageBytes }
+        if let credits {
+            guard credits >= 1 else { throw ConfigurationError(key: "--credits", problem: "must be at least 1") }
+            c.ingest.credits = credits
+        }
+        if let idleTimeoutMs { c.ingest.idleTimeoutMilliseconds = idleTimeoutMs }
+        if let sink {
+            guard ["counting", "monitor"].contains(sink) else {
+                throw ConfigurationError(key: "--sink", problem: "\"\(sink)\" is not counting or monitor")
+            }
+            c.sink = sink
+        }
+        if let sinkReport { c.sinkReportPath = sinkReport }
+        return c
+    }
+
+    func run() async throws {
+        let configuration: DaemonConfiguration
+        do {
+            configuration = try effectiveConfiguration()
+        } catch {
+            FileHandle.standardError.write(Data("infoplaned: invalid configuration: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        if checkConfig {
+            print(configuration.rendered, terminator: "")
+            return
+        }
+
+        let level = configuration.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = JournalLogHandler.isConnectedToJournal
+                ? JournalLogHandler(label: label)
+                : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "infoplaned")
+
+        var listeners = SocketActivation.inheritedListeners()
+        if listeners.isEmpty {
+            if let path = configuration.ingest.socketPath { listeners.append(.unix(path: path, mode: configuration.ingest.socketMode)) }
+            if let host = configuration.ingest.tcpHost { listeners.append(.tcp(host: host, port: configuration.ingest.tcpPort)) }
+        } else {
+            logger.info("socket activated", metadata: ["listeners": "\(listeners)"])
+        }
+        guard !listeners.isEmpty else {
+            logger.error("nothing to listen on: set ingest.socket_path or ingest.tcp")
+            throw ExitCode(2)
+        }
+
+        let counting = CountingSnapshotSink()
+        let sink: any SnapshotSink = counting
+        let group = MultiThreadedEventLoopGroup.singleton
+        let statistics = IngestStatistics()
+        let server = IngestServer(configuration: configuration.ingest, listeners: listeners, sink: sink,
+                                  group: group, statistics: statistics, logger: logger)
+        let rate = RateMeter()
+        let notifier = SystemdNotifier(
+            ready: server.listeningAddresses, statusInterval: .seconds(configuration.statusIntervalSeconds),
+            status: {
+                let v = statistics.values
+                let perSecond = rate.update(total: v.snapshotsAccepted)
+                return "\(v.openConnections) connections, \(v.snapshotsAccepted) snapshots (\(String(format: "%.1f", perSecond))/s), \(v.errorsSent) errors"
+            },
+            logger: logger)
+
+        let services = ServiceGroup(configuration: .init(
+            services: [.init(service: server), .init(service: notifier)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await services.run()
+
+        if let path = configuration.sinkReportPath {
+            try await SinkReport(sink: counting).write(to: path)
+            logger.info("wrote sink report", metadata: ["path": "\(path)"])
+        }
+        logger.info("stopped", metadata: ["snapshots": "\(statistics.values.snapshotsAccepted)"])
+    }
+}

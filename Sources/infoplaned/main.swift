@@ -1,2 +1,0 @@
-import InfoplaneServer
-print("infoplaned \(InfoplaneServerVersion.string)")
