@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "infoplane", targets: ["infoplane"]),
         .library(name: "InfoplaneEstimators", targets: ["InfoplaneEstimators"]),
         .library(name: "InfoplaneProtocol", targets: ["InfoplaneProtocol"]),
+        .library(name: "CInfoplaneClient", targets: ["CInfoplaneClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -57,6 +58,16 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
+        // A small blocking Swift client (tests, load generator, conformance).
+        .target(name: "InfoplaneClient", dependencies: [
+            "InfoplaneProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+
+        // Shared by the test targets: spawning a real daemon, temporary directories.
+        .target(name: "InfoplaneTestSupport", dependencies: ["InfoplaneClient", "InfoplaneProtocol"],
+                path: "Tests/InfoplaneTestSupport"),
+
         .executableTarget(name: "infoplaned", dependencies: [
             "InfoplaneServer", "InfoplaneMonitor",
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -67,19 +78,25 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .executableTarget(name: "infoplane", dependencies: [
-            "InfoplaneEstimators", "InfoplaneProtocol",
+            "InfoplaneEstimators", "InfoplaneProtocol", "InfoplaneClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+
+        // C client library over protobuf-c (Debian libprotobuf-c-dev); generated code committed.
+        .target(name: "CInfoplaneClient", path: "Sources/CInfoplaneClient",
+                cSettings: [.headerSearchPath("generated")],
+                linkerSettings: [.linkedLibrary("protobuf-c")]),
 
         .testTarget(name: "InfoplaneProtocolTests", dependencies: ["InfoplaneProtocol"]),
         .testTarget(name: "InfoplaneEstimatorsTests", dependencies: ["InfoplaneEstimators"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "InfoplaneMonitorTests", dependencies: ["InfoplaneMonitor"]),
         .testTarget(name: "InfoplaneStoreTests", dependencies: ["InfoplaneStore"]),
+        .testTarget(name: "CInfoplaneClientTests", dependencies: ["CInfoplaneClient"]),
         .testTarget(name: "InfoplaneServerTests", dependencies: [
-            "InfoplaneServer", "InfoplaneProtocol",
+            "InfoplaneServer", "InfoplaneProtocol", "InfoplaneClient", "InfoplaneTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
