@@ -215,6 +215,29 @@ def ksg_cases(family, make, truth_fn, n_for_d):
     return out
 
 
+def ksg_imbalanced_cases():
+    """x 1-D, y 3-D: y = (sin 2x, cos 2x, N(0,1)) + 0.2 N(0,1); the marginal spaces differ in dimension."""
+    out = []
+    tag = "ksg-imbalanced"
+    g = rng_for(tag)
+    n = 800
+    x = g.uniform(-1.5, 1.5, (n, 1))
+    y = np.hstack([np.sin(2 * x), np.cos(2 * x), g.standard_normal((n, 1))]) + 0.2 * g.standard_normal((n, 3))
+    for k in (3, 5):
+        check_ksg_tie_free(x, y, k, f"{tag}-k{k}")
+        for alg in (1, 2):
+            value = ref.ksg(x, y, k=k, algorithm=alg)
+            bf = ref.ksg_bruteforce(x, y, k=k, algorithm=alg)
+            check(rel_err(bf, value) < 1e-12, f"{tag} k{k} alg{alg}: {value} vs {bf}")
+            note = KSG_NOTE.format(alg=alg, count=COUNT_RULE[alg], bf=abs(bf - value),
+                                   truth="not closed-form", extra="x is 1-D and y 3-D (y = (sin 2x, cos 2x, "
+                                   "N(0,1)) + 0.2 N(0,1), x ~ U(-1.5, 1.5)). Not standardized.")
+            out.append(case(f"{tag}-1d-3d-k{k}-alg{alg}", f"ksg{alg}", {"k": k, "metric": "max", "standardize": False},
+                            x, value, "nats", KNN_TOL, note, y=y))
+            print(f"  {tag} k={k} alg{alg}: {value:.6f}", file=sys.stderr)
+    return out
+
+
 def ksg_sklearn_cases():
     """1-D vs 1-D KSG-1 with sklearn's per-column scaling, cross-checked against
     sklearn.feature_selection.mutual_info_regression (which adds a seeded 1e-10 jitter)."""
@@ -457,16 +480,34 @@ def dse_cases():
             value = ref.dse_package(x, sigma, t)
             mine = ref.dse_numpy(x, sigma, t)
             check(rel_err(mine, value) < 1e-10, f"dse {name}: package {value} vs numpy {mine}")
+            wobble = dse_perturbed(x, sigma, t)
+            check(rel_err(wobble, value) < DSE_TOL / 10, f"dse {name}: not robust to 1e-14 perturbations ({wobble} vs {value})")
             note = ("Diffusion spectral entropy by the official package dse_dsmi 1.1 "
                     "(diffusion_spectral_entropy(x, gaussian_kernel_sigma=sigma, t=t), defaults max_N=10000 not "
                     "reached): G = exp(-D^2/(2 sigma^2))/(sigma sqrt(2 pi)) on Euclidean D (sklearn "
                     "pairwise_distances), K = Deg^-1/2 G Deg^-1/2, eigvalsh, p = |lambda|^t/sum, p += 2.22e-16 "
                     "on every entry, DSE = -sum p log2 p (bits; the trivial eigenvalue 1 is kept). An "
-                    f"independent numpy rewrite gives rel diff {rel_err(mine, value):.1e}.")
+                    f"independent numpy rewrite gives rel diff {rel_err(mine, value):.1e}; a symmetric "
+                    f"perturbation of K by 1e-14*max|K| changes it by {rel_err(wobble, value):.1e} relative.")
             out.append(case(f"dse-{name}-sigma{sigma:g}-t{t}", "dse", {"sigma": sigma, "t": t},
                             x, value, "bits", DSE_TOL, note))
             print(f"  dse {name} sigma={sigma} t={t}: {value:.6f} bits", file=sys.stderr)
     return out
+
+
+def dse_perturbed(x, sigma, t):
+    """DSE after a seeded symmetric perturbation of K of size 1e-14 * max|K|: how much the value
+    can move with round-off in another BLAS/LAPACK (must stay far below the tolerance)."""
+    x = ref.as_2d(x)
+    sq = np.sum((x[:, None, :] - x[None, :, :]) ** 2, axis=2)
+    g = np.exp(-sq / (2.0 * sigma ** 2)) / (sigma * math.sqrt(2.0 * math.pi))
+    s = 1.0 / np.sqrt(g.sum(axis=1))
+    k = g * s[:, None] * s[None, :]
+    e = rng_for("perturb").standard_normal(k.shape)
+    k = k + 1e-14 * np.abs(k).max() * (e + e.T) / 2
+    lam = np.abs(np.linalg.eigvalsh(k)) ** t
+    p = lam / lam.sum() + np.finfo(float).eps
+    return float(-np.sum(p * np.log2(p)))
 
 
 def dsmi_cases():
@@ -522,6 +563,10 @@ def renyi_cases():
     for alpha in (1.01, 2.0):
         for sigma in (1.0, 2.5):
             v = ref.renyi_entropy(x, sigma, alpha)
+            a = ref._gram_normalized(x, sigma)
+            e = rng_for("perturb-renyi").standard_normal(a.shape)
+            wob = ref._renyi_of_matrix_bits(a + 1e-14 * np.abs(a).max() * (e + e.T) / 2, alpha)
+            check(rel_err(wob, v) < RENYI_TOL / 10, f"renyi sigma={sigma} alpha={alpha}: not robust ({wob} vs {v})")
             note = ("Matrix-based Renyi alpha-entropy (Sanchez Giraldo, Rao & Principe 2014): K_ij = "
                     "exp(-|x_i-x_j|^2/(2 sigma^2)) (Euclidean, squared distances from coordinate "
                     "differences), A = K/tr K, S = log2(sum lambda^alpha)/(1-alpha) with numpy eigvalsh, "
@@ -556,6 +601,35 @@ def gaussian_mi_cases():
     return out
 
 
+# Kraskov's MILCA toolkit values (KSG algorithm 2, columns z-scored with ddof 1), as quoted in
+# JIDT's unit tests (jlizier/jidt, MutualInfoMultiVariateTester), for its demos/data files.
+MILCA_KS = [1, 2, 3, 4, 5, 6, 10, 15]
+MILCA = [
+    ("2randomCols-1.txt", [0], [1], [-0.05294175, -0.03944338, -0.02190217, 0.00120807,
+                                     -0.00924771, -0.00316402, -0.00778205, -0.00565778]),
+    ("4randomCols-1.txt", [0, 1], [2, 3], [0.02886644, 0.01071634, 0.00186857, -0.00377259,
+                                           -0.00634851, -0.00863725, -0.01058087, -0.01106348]),
+    ("4ColsPairedDirectDependence-1.txt", [0, 1], [2, 3], [5.00322122, 4.29011291, 3.91312749, 3.69192886,
+                                                           3.52807488, 3.39865354, 3.05327646, 2.79951639]),
+    ("4ColsPairedNoisyDependence-1.txt", [0, 1], [2, 3], [0.33738970, 0.36251531, 0.34708687, 0.36200563,
+                                                          0.35766125, 0.35007623, 0.35023664, 0.33728287]),
+]
+
+
+def check_milca(directory):
+    """Validate ref.ksg (algorithm 2) against MILCA's published values (8 decimals: |diff| <= 5e-9)."""
+    worst = 0.0
+    for filename, cx, cy, expected in MILCA:
+        data = np.loadtxt(os.path.join(directory, filename), comments="%")
+        data = (data - data.mean(axis=0)) / data.std(axis=0, ddof=1)
+        for k, e in zip(MILCA_KS, expected):
+            v = ref.ksg(data[:, cx], data[:, cy], k=k, algorithm=2)
+            worst = max(worst, abs(v - e))
+            check(abs(v - e) <= 5.000001e-9, f"MILCA {filename} k={k}: {v!r} vs {e}")
+    print(f"MILCA check: {len(MILCA) * len(MILCA_KS)} values reproduced, max |diff| {worst:.2e} "
+          f"(MILCA prints 8 decimals)", file=sys.stderr)
+
+
 def write(out_dir, filename, cases):
     doc = {
         "generator": "Scripts/reference/make_fixtures.py",
@@ -577,9 +651,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=DEFAULT_OUT)
     ap.add_argument("--only", nargs="*", help="families to write (default all)")
+    ap.add_argument("--milca-dir", help="directory with JIDT's demos/data files (2randomCols-1.txt, "
+                    "4randomCols-1.txt, 4ColsPaired{Direct,Noisy}Dependence-1.txt): also check KSG-2 "
+                    "against Kraskov's MILCA values; the data are not copied into the repository")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
     os.makedirs(args.out, exist_ok=True)
+    if args.milca_dir:
+        check_milca(args.milca_dir)
 
     gauss_truth = lambda d: f"{-0.5 * d * math.log(1 - 0.36)!r} nats (d pairs, rho = 0.6)"
     families = {
@@ -591,6 +670,7 @@ def main():
         "ksg-nonlinear.json": lambda: ksg_cases("nonlinear", nonlinear_pairs,
                                                 lambda d: "not closed-form (y = sin(x) + 0.1 N(0,1))",
                                                 {1: 1000, 2: 1000, 4: 500}),
+        "ksg-imbalanced.json": ksg_imbalanced_cases,
         "ksg-sklearn.json": ksg_sklearn_cases,
         "kl-entropy.json": kl_cases,
         "mixed.json": mixed_cases,
