@@ -279,6 +279,14 @@ def idnns_digitize(x: np.ndarray, num_of_bins: int = 30) -> np.ndarray:
 # Diffusion spectral entropy / mutual information (bits), official package
 # ---------------------------------------------------------------------------
 
+def squared_distances(x: np.ndarray) -> np.ndarray:
+    """Squared Euclidean distances from coordinate differences (scipy cdist 'sqeuclidean'),
+    not the Gram-matrix shortcut: exact to a few ulps, N x N memory only."""
+    from scipy.spatial.distance import cdist
+    x = as_2d(x)
+    return cdist(x, x, "sqeuclidean")
+
+
 def dse_package(x: np.ndarray, sigma: float = 10.0, t: int = 1) -> float:
     """DSE in bits by the official package (dse_dsmi.diffusion_spectral_entropy)."""
     import dse_dsmi
@@ -288,13 +296,13 @@ def dse_package(x: np.ndarray, sigma: float = 10.0, t: int = 1) -> float:
 def dse_numpy(x: np.ndarray, sigma: float = 10.0, t: int = 1) -> float:
     """DSE in bits, written from the package's algorithm (Liao, Liu et al. 2023).
 
-    D = Euclidean distances; G = exp(-D^2 / (2 sigma^2)) / (sigma sqrt(2 pi));
+    D = Euclidean distances (here from coordinate differences; the package uses sklearn's
+    pairwise_distances, the Gram-matrix formula with the diagonal set to 0); G = exp(-D^2 / (2 sigma^2)) / (sigma sqrt(2 pi));
     K = Deg^-1/2 G Deg^-1/2, Deg = row sums of G; lambda = eigvalsh(K);
     p = |lambda|^t / sum |lambda|^t; p += 2.220446049250313e-16 (float64 eps, every entry);
     DSE = -sum p log2 p.
     """
-    x = as_2d(x)
-    sq = np.sum((x[:, None, :] - x[None, :, :]) ** 2, axis=2)
+    sq = squared_distances(x)
     g = np.exp(-sq / (2.0 * sigma ** 2)) / (sigma * math.sqrt(2.0 * math.pi))
     inv_sqrt_deg = 1.0 / np.sqrt(g.sum(axis=1))
     k = g * inv_sqrt_deg[:, None] * inv_sqrt_deg[None, :]
@@ -363,8 +371,7 @@ def dsmi_scalar_clusters(y: np.ndarray, n_clusters: int = 10) -> np.ndarray:
 # ---------------------------------------------------------------------------
 
 def _gram_normalized(x: np.ndarray, sigma: float) -> np.ndarray:
-    x = as_2d(x)
-    sq = np.sum((x[:, None, :] - x[None, :, :]) ** 2, axis=2)
+    sq = squared_distances(x)
     k = np.exp(-sq / (2.0 * sigma ** 2))
     return k / np.trace(k)
 
