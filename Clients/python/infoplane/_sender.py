@@ -80,6 +80,16 @@ class Sender:
 
     # -- control from the Monitor ----------------------------------------------------------
 
+    def wait_connected(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while True:
+            session = self._session
+            if session is not None and session.alive:
+                return True
+            if time.monotonic() >= deadline or self._abort.is_set() or not self._thread.is_alive():
+                return False
+            time.sleep(0.005)
+
     def flush(self, timeout: float) -> bool:
         """Waits until every record queued so far is sent (or dropped) and answered."""
         deadline = time.monotonic() + timeout

@@ -272,8 +272,12 @@ class Session:
                 if error.sequence and error.sequence == self._goodbye_sequence:
                     self._goodbye_answered = True
                 self._cond.notify_all()
-            self._stats.server_error(error_code_name(error.code), f"{error_code_name(error.code)}: {error.message}")
-            self._on_error(error)
+            if error.code == pb.ERROR_CODE_SHUTTING_DOWN and error.sequence == 0:
+                # A notice that the daemon stops, not a refusal of data: reconnecting follows.
+                self._log.info("infoplane: %s", error.message or "the daemon is shutting down")
+            else:
+                self._stats.server_error(error_code_name(error.code), f"{error_code_name(error.code)}: {error.message}")
+                self._on_error(error)
             if error.fatal:
                 self._die(f"fatal error {error_code_name(error.code)}")
         elif kind == "alert":

@@ -148,7 +148,8 @@ def _as_numpy(values: Any) -> Tuple[np.ndarray, bool]:
 
 def _f32_to_bf16_bits(arr: np.ndarray) -> np.ndarray:
     """Rounds float32 to bfloat16 (to nearest, ties to even) and returns the bit patterns."""
-    bits = np.ascontiguousarray(arr, dtype=np.float32).view(np.uint32)
+    with np.errstate(over="ignore"):  # beyond float32's range: inf, refused by the finiteness check
+        bits = np.ascontiguousarray(arr, dtype=np.float32).view(np.uint32)
     rounding = ((bits >> 16) & 1) + np.uint32(0x7FFF)
     return ((bits + rounding) >> 16).astype(np.uint16)
 
@@ -217,7 +218,8 @@ def encode_values(values: Any, role: int, send_dtype: Any = None, what: str = "v
             out = _f32_to_bf16_bits(arr)
     else:
         source = _bf16_bits_to_f32(arr) if is_bf16 else arr
-        out = np.array(source, dtype=_NUMPY_OF_WIRE[wire], order="C", copy=True)
+        with np.errstate(over="ignore"):  # values beyond the wire type's range become inf, refused below
+            out = np.array(source, dtype=_NUMPY_OF_WIRE[wire], order="C", copy=True)
     _check_finite(out, wire == pb.DTYPE_BF16, what)
     return WireArray(wire, out)
 

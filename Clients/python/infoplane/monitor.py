@@ -244,6 +244,11 @@ class Monitor:
     def closed(self) -> bool:
         return self._closed
 
+    def wait_connected(self, timeout: float = 5.0) -> bool:
+        """Waits up to `timeout` seconds for a session with the daemon (optional: logging
+        works before that, into the queue). True if connected."""
+        return self._sender.wait_connected(timeout)
+
     def flush(self, timeout: float = 5.0) -> bool:
         """Waits up to `timeout` seconds until everything logged so far has been sent and
         answered by the daemon (or dropped). True if that happened in time."""
