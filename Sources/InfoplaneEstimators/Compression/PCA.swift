@@ -1,0 +1,93 @@
+import CLAPACK
+
+/// Principal component analysis fitted once and applied to many frames, so that a series
+/// of estimates on compressed layers stays in one fixed coordinate system.
+/// Fit: centre the columns, eigen-decompose the sample covariance Cᵀ C / (N − 1) (LAPACK
+/// `dsyevd`), keep the `components` leading eigenvectors (sign fixed so that each
+/// component's largest-magnitude coefficient is positive). Transform: (x − mean) W.
+public struct PCA: Sendable, Equatable {
+    /// Column means of the fitting data.
+    public let mean: [Double]
+    /// Components as a d × D matrix (column j = component j).
+    public let basis: Matrix
+    /// Variance along each kept component, and its share of the total variance.
+    public let explainedVariance: [Double]
+    public let explainedVarianceRatio: [Double]
+
+    public var inputDimension: Int { basis.rows }
+    public var outputDimension: Int { basis.columns }
+
+    /// Fits `components` principal directions to the rows of `data`.
+    public static func fit(_ data: Matrix, components: Int) throws(EstimatorError) -> PCA {
+        try data.validate(name: "x")
+        let d = data.columns
+        guard components >= 1, components <= d else {
+            throw .invalidParameter("PCA components must be in 1...\(d), got \(components)")
+        }
+        guard data.rows >= 2 else { throw .tooFewSamples(n: data.rows, required: 2, reason: "PCA") }
+        var covariance = GaussianMutualInformation.covariance(data)
+        var w = [Double](repeating: 0, count: d)
+        let info = covariance.withUnsafeMutableBufferPointer { a in
+            w.withUnsafeMutableBufferPointer { wp in
+                LAPACKE_dsyevd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "U")), Int32(d),
+                               a.baseAddress, Int32(d), wp.baseAddress)
+            }
+        }
+        guard info == 0 else { throw .lapackFailure(routine: "dsyevd", info: Int(info)) }
+        // Eigenvalues ascending; eigenvectors are the columns of `covariance` (row-major).
+        let totalVariance = w.reduce(0) { $0 + Swift.max($1, 0) }
+        var basis = [Double](repeating: 0, count: d * components)
+        var variance: [Double] = []
+        for j in 0..<components {
+            let source = d - 1 - j
+            var column = (0..<d).map { covariance[$0 * d + source] }
+            let pivot = column.max { Swift.abs($0) < Swift.abs($1) } ?? 1
+            if pivot < 0 { column = column.map { -$0 } }
+            for r in 0..<d { basis[r * components + j] = column[r] }
+            variance.append(Swift.max(w[source], 0))
+        }
+        return PCA(mean: data.columnMeans(),
+                   basis: Matrix(uncheckedRows: d, columns: components, storage: basis),
+                   explainedVariance: variance,
+                   explainedVarianceRatio: variance.map { totalVariance > 0 ? $0 / totalVariance : 0 })
+    }
+
+    /// Projects rows of `x` (same width as the fitting data) onto the components.
+    public func transform(_ x: Matrix) throws(EstimatorError) -> Matrix {
+        guard x.columns == inputDimension else {
+            throw .shapeMismatch("PCA was fitted on \(inputDimension) columns, got \(x.columns)")
+        }
+        var centred = x.storage
+        for i in centred.indices { centred[i] -= mean[i % inputDimension] }
+        return Matrix(uncheckedRows: x.rows, columns: outputDimension,
+                      storage: LinearAlgebra.multiply(centred, x.rows, inputDimension, basis.storage, outputDimension))
+    }
+
+    /// Maps component scores back to the input space: z Wᵀ + mean.
+    public func inverseTransform(_ z: Matrix) throws(EstimatorError) -> Matrix {
+        guard z.columns == outputDimension else {
+            throw .shapeMismatch("PCA has \(outputDimension) components, got \(z.columns) columns")
+        }
+        var out = LinearAlgebra.multiply(z.storage, z.rows, outputDimension, basis.storage, inputDimension, transposeB: true)
+        for i in out.indices { out[i] += mean[i % inputDimension] }
+        return Matrix(uncheckedRows: z.rows, columns: inputDimension, storage: out)
+    }
+}
+
+enum LinearAlgebra {
+    /// A (m × k) · B (k × n), or A · Bᵀ when B is stored n × k; row-major, BLAS `dgemm`.
+    static func multiply(_ a: [Double], _ m: Int, _ k: Int, _ b: [Double], _ n: Int, transposeB: Bool = false) -> [Double] {
+        var c = [Double](repeating: 0, count: m * n)
+        guard m > 0, n > 0, k > 0 else { return c }
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    cblas_dgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                                Int32(m), Int32(n), Int32(k), 1.0, ap.baseAddress, Int32(k),
+                                bp.baseAddress, Int32(transposeB ? k : n), 0.0, cp.baseAddress, Int32(n))
+                }
+            }
+        }
+        return c
+    }
+}

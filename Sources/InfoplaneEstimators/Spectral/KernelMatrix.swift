@@ -1,0 +1,104 @@
+import CLAPACK
+import Foundation
+
+/// Dense N × N pairwise matrices on BLAS: squared Euclidean distances and Gaussian kernels.
+enum KernelMatrix {
+    /// How squared distances are formed.
+    enum DistanceMethod {
+        /// ‖x_i‖² + ‖x_j‖² − 2 x_i·x_j from one BLAS `dsyrk`, clipped at 0 and with a zero
+        /// diagonal — what scikit-learn's `pairwise_distances` (euclidean_distances) does.
+        case gram
+        /// Σ_c (x_ic − x_jc)², summed in coordinate order (exact for nearby points).
+        case differences
+    }
+
+    /// Row-major N × N squared distances.
+    static func squaredDistances(_ x: Matrix, method: DistanceMethod) -> [Double] {
+        let n = x.rows, d = x.columns
+        var out = [Double](repeating: 0, count: n * n)
+        switch method {
+        case .gram:
+            x.storage.withUnsafeBufferPointer { a in
+                out.withUnsafeMutableBufferPointer { c in
+                    // C (upper, row-major) = X Xᵀ
+                    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(d), 1.0,
+                                a.baseAddress, Int32(d), 0.0, c.baseAddress, Int32(n))
+                }
+            }
+            var norms = [Double](repeating: 0, count: n)
+            x.storage.withUnsafeBufferPointer { a in
+                for i in 0..<n {
+                    var s = 0.0
+                    for c in 0..<d { let v = a[i * d + c]; s += v * v }
+                    norms[i] = s
+                }
+            }
+            out.withUnsafeMutableBufferPointer { c in
+                let buffer = SharedBuffer(pointer: c.baseAddress!)
+                parallelChunks(count: n, minimumChunk: 64) { rows in
+                    for i in rows {
+                        buffer[i * n + i] = 0
+                        for j in (i + 1)..<max(i + 1, n) {
+                            let v = Swift.max(-2 * buffer[i * n + j] + norms[i] + norms[j], 0)
+                            buffer[i * n + j] = v
+                        }
+                    }
+                }
+                // Mirror the upper triangle.
+                parallelChunks(count: n, minimumChunk: 64) { rows in
+                    for i in rows { for j in 0..<i { buffer[i * n + j] = buffer[j * n + i] } }
+                }
+            }
+        case .differences:
+            x.storage.withUnsafeBufferPointer { a in
+                out.withUnsafeMutableBufferPointer { c in
+                    let buffer = SharedBuffer(pointer: c.baseAddress!)
+                    parallelChunks(count: n, minimumChunk: 16) { rows in
+                        for i in rows {
+                            for j in 0..<n {
+                                var s = 0.0
+                                for k in 0..<d { let v = a[i * d + k] - a[j * d + k]; s += v * v }
+                                buffer[i * n + j] = s
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// In place: D² ↦ exp(−D²/(2σ²)) · scale, elementwise, in parallel. `D²` is first
+    /// passed through sqrt and squared again when `viaDistance` is set, reproducing
+    /// scikit-learn's `pairwise_distances` followed by `D**2` bit for bit.
+    static func applyGaussian(_ squared: inout [Double], sigma: Double, scale: Double, viaDistance: Bool) {
+        let denominator = 2 * sigma * sigma
+        let count = squared.count
+        squared.withUnsafeMutableBufferPointer { p in
+            let buffer = SharedBuffer(pointer: p.baseAddress!)
+            parallelChunks(count: count, minimumChunk: 4096) { range in
+                for i in range {
+                    var s = buffer[i]
+                    if viaDistance { let dist = s.squareRoot(); s = dist * dist }
+                    buffer[i] = scale * exp(-s / denominator)
+                }
+            }
+        }
+    }
+}
+
+/// Eigenvalues of a dense symmetric matrix through LAPACK's divide-and-conquer `dsyevd`
+/// (the routine numpy's `eigvalsh` calls), ascending.
+enum SymmetricEigenvalues {
+    static func of(_ matrix: inout [Double], n: Int) throws(EstimatorError) -> [Double] {
+        var w = [Double](repeating: 0, count: n)
+        let info = matrix.withUnsafeMutableBufferPointer { a in
+            w.withUnsafeMutableBufferPointer { wp in
+                LAPACKE_dsyevd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "L")),
+                               Int32(n), a.baseAddress, Int32(n), wp.baseAddress)
+            }
+        }
+        guard info == 0 else { throw .lapackFailure(routine: "dsyevd", info: Int(info)) }
+        return w
+    }
+}
