@@ -124,7 +124,13 @@ class Session:
 
     @property
     def heartbeat_interval(self) -> float:
-        return (self.welcome.heartbeat_interval_ms or 5000) / 1000.0
+        """Seconds of silence after which a Heartbeat goes out: the Welcome's interval, or a
+        third of its idle timeout if that is shorter (a daemon configured inconsistently
+        must not close a healthy session)."""
+        interval = (self.welcome.heartbeat_interval_ms or 5000) / 1000.0
+        if self.welcome.idle_timeout_ms:
+            interval = min(interval, self.welcome.idle_timeout_ms / 3000.0)
+        return interval
 
     # -- sending (sender thread only) ------------------------------------------------------
 
