@@ -1,0 +1,45 @@
+/// Everything the monitoring pipeline is configured by. Codable with snake_case keys so the
+/// daemon's TOML file maps onto it section by section (`[assembly]`, `[compression]`,
+/// `[estimation]`, `[scheduler]`); every missing key takes its documented default, so an
+/// empty file is a valid configuration.
+///
+/// ```toml
+/// [assembly]
+/// frame_timeout_seconds = 30          # quiet time before an incomplete frame is finalised
+/// incomplete_policy = "estimate_partial"   # or "drop"
+/// max_frames_in_flight_per_run = 8
+/// [compression]
+/// method = "pca"                      # "random_projection", "none"
+/// dimension = 8
+/// noise_sigma = 0.0
+/// [estimation]
+/// estimators = ["binning_ixt", "binning_ity", "ksg_ixt", "mixed_ity", "dse", "dsmi"]
+/// units = "bits"
+/// bins = 30
+/// bin_range = "running"               # "fixed" (bin_lower, bin_upper), "observed"
+/// [scheduler]
+/// workers = 0                         # 0 = cores - 1, at least 1
+/// max_queued_frames_per_stream = 2
+/// ```
+public struct MonitorConfiguration: Sendable, Codable, Equatable {
+    public var assembly: AssemblyConfiguration
+    public var compression: CompressionConfiguration
+    public var estimation: EstimationConfiguration
+    public var scheduler: SchedulerConfiguration
+
+    public init(assembly: AssemblyConfiguration = .init(), compression: CompressionConfiguration = .init(),
+                estimation: EstimationConfiguration = .init(), scheduler: SchedulerConfiguration = .init()) {
+        self.assembly = assembly
+        self.compression = compression
+        self.estimation = estimation
+        self.scheduler = scheduler
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        assembly = try c.decodeIfPresent(AssemblyConfiguration.self, forKey: .assembly) ?? .init()
+        compression = try c.decodeIfPresent(CompressionConfiguration.self, forKey: .compression) ?? .init()
+        estimation = try c.decodeIfPresent(EstimationConfiguration.self, forKey: .estimation) ?? .init()
+        scheduler = try c.decodeIfPresent(SchedulerConfiguration.self, forKey: .scheduler) ?? .init()
+    }
+}

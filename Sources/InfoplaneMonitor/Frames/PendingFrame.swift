@@ -1,0 +1,115 @@
+/// The chunks of one layer gathered so far.
+struct PendingLayer: Sendable {
+    let name: String
+    let role: LayerRole
+    let columns: Int
+    let chunkCount: Int
+    /// Order in which the layer's first chunk arrived within the frame.
+    let arrival: Int
+    var chunks: [Int: ProbeSnapshot] = [:]
+    /// Sample id → chunk index, over every chunk received.
+    var chunkOfID: [Int64: Int] = [:]
+    /// Set when the layer's ids turned out not to match the frame's; its chunks are
+    /// discarded and later ones refused with this message.
+    var misalignment: String?
+
+    var isComplete: Bool { misalignment == nil && chunks.count == chunkCount }
+    var isUsable: Bool { misalignment == nil && !chunks.isEmpty }
+    var valueCount: Int { chunks.values.reduce(0) { $0 + $1.values.count } }
+
+    mutating func discard(because message: String) {
+        misalignment = message
+        chunks = [:]
+        chunkOfID = [:]
+    }
+}
+
+/// A frame being assembled.
+struct PendingFrame: Sendable {
+    let key: FrameKey
+    let epoch: Int64
+    /// Sequence number of creation, to find the oldest.
+    let sequence: Int
+    /// Layers announced for the frame; 0 while unknown.
+    var layerCount: Int
+    var layers: [String: PendingLayer] = [:]
+    /// The sample ids of the first layer that came whole; every other layer must carry
+    /// exactly these.
+    var referenceIDs: Set<Int64>?
+    var referenceLayer: String?
+    var lastActivity: Double
+
+    init(key: FrameKey, epoch: Int64, sequence: Int, layerCount: Int, now: Double) {
+        self.key = key
+        self.epoch = epoch
+        self.sequence = sequence
+        self.layerCount = layerCount
+        self.lastActivity = now
+    }
+
+    /// Every announced layer present and whole (layer count known).
+    var isComplete: Bool {
+        layerCount > 0 && layers.count == layerCount && layers.values.allSatisfy(\.isComplete)
+    }
+
+    /// Every layer present is whole (used when the layer count is unknown).
+    var presentLayersComplete: Bool {
+        !layers.isEmpty && layers.values.allSatisfy(\.isComplete)
+    }
+
+    var valueCount: Int { layers.values.reduce(0) { $0 + $1.valueCount } }
+
+    /// Builds the frame from the usable layers: rows are the sample ids common to all of
+    /// them, in ascending order. Returns nil when nothing is usable.
+    func assemble(partial: Bool) -> ProbeFrame? {
+        let usable = layers.values.filter(\.isUsable).sorted { $0.arrival < $1.arrival }
+        guard var common = usable.first.map({ Set($0.chunkOfID.keys) }) else { return nil }
+        for layer in usable.dropFirst() { common.formIntersection(layer.chunkOfID.keys) }
+        guard !common.isEmpty else { return nil }
+        let ids = common.sorted()
+        var rowOf: [Int64: Int] = [:]
+        rowOf.reserveCapacity(ids.count)
+        for (row, id) in ids.enumerated() { rowOf[id] = row }
+
+        let built = usable.map { layer in
+            FrameLayer(name: layer.name, role: layer.role, columns: layer.columns,
+                       values: Self.gather(layer, rowOf: rowOf, rows: ids.count),
+                       complete: layer.chunks.count == layer.chunkCount)
+        }
+        return ProbeFrame(key: key, epoch: epoch, sampleIDs: ids, layers: built, partial: partial)
+    }
+
+    /// Places every row of every chunk whose id is in `rowOf` at its row.
+    private static func gather(_ layer: PendingLayer, rowOf: [Int64: Int], rows: Int) -> SnapshotValues {
+        let c = layer.columns
+        let integral = layer.chunks.values.contains { if case .integers = $0.values { return true } else { return false } }
+        if integral && layer.chunks.values.allSatisfy({ if case .integers = $0.values { return true } else { return false } }) {
+            var out = [Int64](repeating: 0, count: rows * c)
+            for chunk in layer.chunks.values {
+                guard case .integers(let v) = chunk.values else { continue }
+                for (r, id) in chunk.sampleIDs.enumerated() {
+                    guard let row = rowOf[id] else { continue }
+                    for j in 0..<c { out[row * c + j] = v[r * c + j] }
+                }
+            }
+            return .integers(out)
+        }
+        var out = [Float](repeating: 0, count: rows * c)
+        for chunk in layer.chunks.values {
+            for (r, id) in chunk.sampleIDs.enumerated() {
+                guard let row = rowOf[id] else { continue }
+                switch chunk.values {
+                case .floats(let v):
+                    out.withUnsafeMutableBufferPointer { o in
+                        v.withUnsafeBufferPointer { s in
+                            for j in 0..<c { o[row * c + j] = s[r * c + j] }
+                        }
+                    }
+                case .integers(let v):
+                    for j in 0..<c { out[row * c + j] = Float(v[r * c + j]) }
+                }
+            }
+        }
+        return .floats(out)
+    }
+}

@@ -1,0 +1,86 @@
+/// One layer of an assembled probe frame: its rows reordered to the frame's `sampleIDs`.
+public struct FrameLayer: Sendable, Equatable {
+    public var name: String
+    public var role: LayerRole
+    /// Features per row.
+    public var columns: Int
+    /// Row-major `rows × columns` values, row `i` belonging to the frame's `sampleIDs[i]`.
+    public var values: SnapshotValues
+    /// False when some of the layer's announced chunks never came (partial frames only).
+    public var complete: Bool
+
+    public init(name: String, role: LayerRole, columns: Int, values: SnapshotValues, complete: Bool = true) {
+        self.name = name
+        self.role = role
+        self.columns = columns
+        self.values = values
+        self.complete = complete
+    }
+
+    public var rows: Int { columns == 0 ? 0 : values.count / columns }
+
+    /// The values as `Double`, row-major (integers converted).
+    public func doubles() -> [Double] {
+        switch values {
+        case .floats(let v): return v.map(Double.init)
+        case .integers(let v): return v.map(Double.init)
+        }
+    }
+
+    /// One class label per row, for a layer of role `.label`: the value itself for one column
+    /// (floats rounded to the nearest integer), the index of the largest value for several
+    /// columns (one-hot or class scores).
+    public func classLabels() -> [Int64] {
+        let n = rows
+        guard columns > 1 else {
+            switch values {
+            case .integers(let v): return v
+            case .floats(let v): return v.map { Int64($0.rounded()) }
+            }
+        }
+        var labels = [Int64](repeating: 0, count: n)
+        let d = doubles()
+        for r in 0..<n {
+            var best = 0
+            for c in 1..<columns where d[r * columns + c] > d[r * columns + best] { best = c }
+            labels[r] = Int64(best)
+        }
+        return labels
+    }
+}
+
+/// The snapshots of one (run, step, split), aligned by sample id: every layer's row `i`
+/// belongs to sample `sampleIDs[i]`.
+public struct ProbeFrame: Sendable, Equatable {
+    public var key: FrameKey
+    public var epoch: Int64
+    /// The samples of the frame in ascending id order. For a partial frame, the ids that
+    /// came for every included layer.
+    public var sampleIDs: [Int64]
+    /// Every layer that came, in the order their first chunk arrived.
+    public var layers: [FrameLayer]
+    /// True when the frame was finalised before every announced chunk or layer came.
+    public var partial: Bool
+
+    public init(key: FrameKey, epoch: Int64, sampleIDs: [Int64], layers: [FrameLayer], partial: Bool) {
+        self.key = key
+        self.epoch = epoch
+        self.sampleIDs = sampleIDs
+        self.layers = layers
+        self.partial = partial
+    }
+
+    public var rows: Int { sampleIDs.count }
+
+    /// The inputs X (the first layer of role `.input`), if sent.
+    public var inputs: FrameLayer? { layers.first { $0.role == .input } }
+    /// The labels Y (the first layer of role `.label`), if sent.
+    public var labels: FrameLayer? { layers.first { $0.role == .label } }
+    /// The layers T whose information is estimated: roles `.hidden` and `.output`.
+    public var watchedLayers: [FrameLayer] { layers.filter { $0.role == .hidden || $0.role == .output } }
+
+    public func layer(named name: String) -> FrameLayer? { layers.first { $0.name == name } }
+
+    /// Values held by the frame (all layers).
+    public var valueCount: Int { layers.reduce(0) { $0 + $1.values.count } }
+}

@@ -1,0 +1,31 @@
+import InfoplaneEstimators
+
+/// A layer (or X) converted and compressed, ready for the estimators.
+public struct PreparedLayer: Sendable {
+    public var name: String
+    public var role: LayerRole
+    /// The values as sent, as `Double`.
+    public var raw: Matrix
+    /// After compression and noise.
+    public var compressed: Matrix
+    /// Minimum and maximum of `raw`.
+    public var observedRange: ClosedRange<Double>
+    /// The range the binning estimators use (set by the pipeline from the run's policy).
+    public var binRange: ClosedRange<Double>
+    /// The projection applied.
+    public var projection: LayerProjection
+    /// True when `projection` was fitted on this frame.
+    public var fittedHere: Bool
+
+    public init(name: String, role: LayerRole, raw: Matrix, compressed: Matrix, observedRange: ClosedRange<Double>,
+                binRange: ClosedRange<Double>, projection: LayerProjection, fittedHere: Bool) {
+        self.name = name
+        self.role = role
+        self.raw = raw
+        self.compressed = compressed
+        self.observedRange = observedRange
+        self.binRange = binRange
+        self.projection = projection
+        self.fittedHere = fittedHere
+    }
+}
