@@ -1,11 +1,23 @@
 /// Errors of the SQLite store, each saying what to do.
 public enum StoreError: Error, Sendable, CustomStringConvertible {
     case cannotOpen(path: String, underlying: String)
+    /// A point or scalar carried NaN or ±Inf; the whole frame (or scalar record) was rejected.
+    case nonFiniteValue(run: String, layer: String, metric: String, step: Int64)
+    /// A write or read failed after the store was opened.
+    case databaseFailure(operation: String, underlying: String)
+    /// A configuration value is out of its range.
+    case invalidConfiguration(String)
 
     public var description: String {
         switch self {
         case .cannotOpen(let path, let underlying):
             return "cannot open the store at \(path): \(underlying); check that the state directory exists and is writable by the daemon's user"
+        case .nonFiniteValue(let run, let layer, let metric, let step):
+            return "refused a non-finite value for \(metric) of run '\(run)' layer '\(layer)' at step \(step): nothing of that frame was written; drop non-finite estimates before storing them"
+        case .databaseFailure(let operation, let underlying):
+            return "store \(operation) failed: \(underlying); check free disk space and the file's permissions, then restart the daemon"
+        case .invalidConfiguration(let what):
+            return "invalid store configuration: \(what); fix the [store] section of the configuration file"
         }
     }
 }

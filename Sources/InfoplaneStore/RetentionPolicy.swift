@@ -1,0 +1,62 @@
+import Foundation
+
+/// What `SQLiteSeriesStore.pruneExpired()` deletes.
+///
+/// The unit of retention is the *time a value was written* (wall clock of the daemon):
+/// points and scalars written more than `maxAgeDays` ago are deleted. Runs, layers and
+/// alerts are kept (they are small, and alerts are the audit trail). Age was chosen over
+/// "the last N steps" as the default because it bounds the disk by time × ingest rate and
+/// keeps a run's whole information plane (including its early fitting phase) for as long
+/// as the run is recent; `maxStepsPerSeries` is available for very long runs that must be
+/// bounded by size, and keeps the most recent steps of every series.
+///
+/// Either limit may be nil (no limit of that kind); both apply when both are set.
+public struct RetentionPolicy: Sendable, Equatable, Codable {
+    /// Delete points and scalars written more than this many days ago. Default 90; nil keeps them.
+    public var maxAgeDays: Double?
+    /// Keep only the last N steps of every series (run, layer, metric, estimator, split)
+    /// and of every scalar (run, split, name). Default nil (unbounded).
+    public var maxStepsPerSeries: Int?
+
+    public static let defaultMaxAgeDays: Double = 90
+
+    public init(maxAgeDays: Double? = RetentionPolicy.defaultMaxAgeDays, maxStepsPerSeries: Int? = nil) {
+        self.maxAgeDays = maxAgeDays
+        self.maxStepsPerSeries = maxStepsPerSeries
+    }
+
+    /// Keeps everything.
+    public static let keepEverything = RetentionPolicy(maxAgeDays: nil, maxStepsPerSeries: nil)
+
+    enum CodingKeys: String, CodingKey {
+        case maxAgeDays = "max_age_days"
+        case maxStepsPerSeries = "max_steps_per_series"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        maxAgeDays = try c.decodeIfPresent(Double.self, forKey: .maxAgeDays) ?? Self.defaultMaxAgeDays
+        maxStepsPerSeries = try c.decodeIfPresent(Int.self, forKey: .maxStepsPerSeries)
+    }
+
+    /// Throws when a limit is not positive.
+    public func validate() throws(StoreError) {
+        if let days = maxAgeDays, !(days > 0) {
+            throw .invalidConfiguration("max_age_days must be > 0 (got \(days)); leave it out to keep points forever")
+        }
+        if let steps = maxStepsPerSeries, steps < 1 {
+            throw .invalidConfiguration("max_steps_per_series must be >= 1 (got \(steps)); leave it out for no limit")
+        }
+    }
+}
+
+/// What one `pruneExpired()` call deleted.
+public struct PruneReport: Sendable, Equatable {
+    public var pointsDeleted: Int
+    public var scalarsDeleted: Int
+
+    public init(pointsDeleted: Int, scalarsDeleted: Int) {
+        self.pointsDeleted = pointsDeleted
+        self.scalarsDeleted = scalarsDeleted
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import InfoplaneMonitor
+@testable import InfoplaneStore
+
+/// A fresh directory under the system temp dir, removed by `remove()`.
+struct TemporaryDirectory {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("infoplane-store-tests-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    var databasePath: String { url.appendingPathComponent("infoplane.sqlite").path }
+
+    func remove() { try? FileManager.default.removeItem(at: url) }
+}
+
+/// A wall clock tests can move.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Date
+
+    init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { current = start }
+
+    var now: Date { lock.withLock { current } }
+    func advance(days: Double) { lock.withLock { current += days * 86_400 } }
+
+    var function: @Sendable () -> Date { { [self] in self.now } }
+}
+
+func point(run: String = "run-a", layer: String = "L1", split: ProbeSplit = .train,
+           metric: String = SeriesMetric.inputInformation, estimator: String = "binning",
+           step: Int64, value: Double) -> SeriesPoint {
+    SeriesPoint(run: run, layer: layer, split: split, metric: metric, estimator: estimator, step: step,
+                value: value, units: "bits", n: 4096, d: 5, seconds: 0.01 * Double(step % 7), partial: step % 2 == 1)
+}
+
+/// The points of one probe frame: every layer × (I(X;T), I(T;Y)) for one step.
+func frame(run: String = "run-a", step: Int64, layers: [String] = ["L1", "L2", "L3"]) -> [SeriesPoint] {
+    layers.enumerated().flatMap { (i, layer) in
+        [point(run: run, layer: layer, step: step, value: Double(step) + Double(i) / 10),
+         point(run: run, layer: layer, metric: SeriesMetric.labelInformation, step: step, value: 1 / Double(step + 1))]
+    }
+}
