@@ -63,7 +63,7 @@ class RealDaemon:
         self.log_path = os.path.join(self.directory, f"daemon{self.generation}.log")
         log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [str(self.binary), "--socket", self.socket_path, "--no-tcp", "--state-dir", state,
+            [str(self.binary), "--socket", self.socket_path, *([] if "--tcp" in self.extra_args else ["--no-tcp"]), "--state-dir", state,
              "--sink", "counting", "--sink-report", self.report_path, *self.extra_args],
             stdout=log, stderr=subprocess.STDOUT)
         log.close()

@@ -108,3 +108,20 @@ def test_scalars_and_run_metadata_arrive(daemon):
     assert train == [(s, 1.0 / (s + 1)) for s in range(5)]
     assert sorted(r["step"] for r in records if r["split"] == "validation") == list(range(5))
     assert [r["values"] for r in records if r["step"] == 5] == [{"accuracy": 0.5}]
+
+
+def test_tcp_host_port_address(start_daemon):
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    daemon = start_daemon("--tcp", f"127.0.0.1:{port}")
+    values = np.random.default_rng(11).standard_normal((300, 4)).astype(np.float32)
+    with Monitor(run="over-tcp", address=f"127.0.0.1:{port}") as monitor:
+        assert monitor.wait_connected(10)
+        monitor.log_activations(1, "layer", values)
+        assert monitor.flush(10)
+        stats = monitor.stats
+    assert stats.acked == 1 and stats.errors == 0
+    tally = tallies_by_key(daemon.stop())[("over-tcp", "layer", "probe", 1)]
+    assert tally_checksum(tally) == sink_checksum(np.arange(300), values)
