@@ -4,6 +4,8 @@ import ArgumentParser
 enum InfoplaneSubcommands {
     static let all: [any ParsableCommand.Type] = [
         VersionCommand.self,
+        EstimateCommand.self,
+        BenchCommand.self,
     ]
 }
 

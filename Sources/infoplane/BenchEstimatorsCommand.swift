@@ -1,0 +1,164 @@
+import ArgumentParser
+import Foundation
+import InfoplaneEstimators
+
+/// `infoplane bench estimators`: times the estimators on seeded data and the Python
+/// references (Benchmarks/reference_estimators.py) on the very same arrays, printing both
+/// values, both times and the speed ratio. Build in release for meaningful figures.
+struct BenchEstimatorsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "estimators",
+        abstract: "Benchmark KSG, DSE and binning against the Python references on the same data.")
+
+    @Option(help: "Python interpreter for the references.") var python = "python3"
+    @Option(help: "Reference script.") var reference = "Benchmarks/reference_estimators.py"
+    @Option(help: "Timed repetitions (best is reported).") var repeats = 3
+    @Flag(help: "Skip the Python references.") var noReference = false
+    @Flag(help: "Skip the exact DSE at N = 4096 (slow) used to measure the Lanczos error.") var skipLargeExact = false
+    @Flag(help: "Print one JSON object per measurement instead of the table.") var json = false
+
+    struct Row {
+        var name: String
+        var swiftSeconds: Double
+        var swiftValue: Double
+        var referenceSeconds: Double?
+        var referenceValue: Double?
+        var note: String
+    }
+
+    func run() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("infoplane-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var rows: [Row] = []
+
+        // KSG-1, k = 3, N = 4096, joint d ∈ {2, 8, 32}: d/2 pairs with ρ = 0.6.
+        for jointDimension in [2, 8, 32] {
+            let (x, y) = BenchData.correlated(n: 4096, pairs: jointDimension / 2, rho: 0.6, seed: UInt64(jointDimension))
+            let estimator = KSGEstimator(k: 3, algorithm: .one, tieBreaking: .none)
+            let (seconds, value) = try time { try estimator.mutualInformation(x: x, y: y).value }
+            let xPath = try write(x, "ksg\(jointDimension)-x", directory), yPath = try write(y, "ksg\(jointDimension)-y", directory)
+            let ref = try callReference(["ksg1", "--x", xPath, "--y", yPath, "--k", "3", "--repeat", "\(repeats)"])
+            rows.append(Row(name: "KSG-1 N=4096 d=\(jointDimension) k=3", swiftSeconds: seconds, swiftValue: value,
+                            referenceSeconds: ref?.seconds, referenceValue: ref?.value, note: "scipy cKDTree, all cores"))
+        }
+
+        // DSE exact, N = 2048, d = 32, σ = 10 (the package default).
+        let dseData = BenchData.gaussian(n: 2048, d: 32, seed: 2048)
+        let dse = DiffusionSpectralEntropy(sigma: 10, t: 1)
+        let (dseSeconds, dseValue) = try time(repeats: 1) { try dse.entropy(dseData).value }
+        let dsePath = try write(dseData, "dse-x", directory)
+        for variant in ["dse", "dse-numpy"] {
+            let ref = try callReference([variant, "--x", dsePath, "--sigma", "10", "--t", "1"])
+            rows.append(Row(name: "DSE exact N=2048 d=32 σ=10", swiftSeconds: dseSeconds, swiftValue: dseValue,
+                            referenceSeconds: ref?.seconds, referenceValue: ref?.value,
+                            note: variant == "dse" ? "official dse-dsmi 1.1" : "numpy eigvalsh path"))
+        }
+
+        // DSE fast path at N = 4096 against the exact value, σ = 10 (default) and σ = 4 (richer spectrum).
+        let large = BenchData.gaussian(n: 4096, d: 32, seed: 4096)
+        for sigma in [10.0, 4.0] {
+            let fast = DiffusionSpectralEntropy(sigma: sigma, t: 1, method: .lanczos(probes: 32, steps: 40, seed: 1))
+            let (fastSeconds, fastValue) = try time(repeats: 1) { try fast.entropy(large).value }
+            var exactSeconds: Double?, exactValue: Double?
+            if !skipLargeExact {
+                let (s, v) = try time(repeats: 1) { try DiffusionSpectralEntropy(sigma: sigma, t: 1).entropy(large).value }
+                exactSeconds = s
+                exactValue = v
+            }
+            let error = exactValue.map { String(format: "relative error %.2e", Swift.abs(fastValue - $0) / Swift.abs($0)) } ?? ""
+            rows.append(Row(name: "DSE Lanczos N=4096 d=32 σ=\(sigma)", swiftSeconds: fastSeconds, swiftValue: fastValue,
+                            referenceSeconds: exactSeconds, referenceValue: exactValue, note: "vs Swift exact; " + error))
+        }
+
+        // Binning H(T): N = 4096 × 1024 units, tanh activations, 30 fixed bins on [−1, 1].
+        let layer = BenchData.gaussian(n: 4096, d: 1024, seed: 1024).map { tanh(0.8 * $0) }
+        let binning = BinningEstimator(bins: 30, scheme: .fixed(lower: -1, upper: 1))
+        let (binSeconds, binValue) = try time { try binning.entropy(layer, units: .bits).value }
+        let layerPath = try write(layer, "binning-x", directory)
+        let binRef = try callReference(["binning-entropy", "--x", layerPath, "--bins", "30", "--range", "-1,1", "--repeat", "\(repeats)"])
+        rows.append(Row(name: "Binning H(T) N=4096 units=1024 bins=30", swiftSeconds: binSeconds, swiftValue: binValue,
+                        referenceSeconds: binRef?.seconds, referenceValue: binRef?.value, note: "numpy"))
+
+        report(rows)
+    }
+
+    private func report(_ rows: [Row]) {
+        if json {
+            for row in rows {
+                var object: [String: Any] = ["benchmark": row.name, "swift_seconds": row.swiftSeconds, "swift_value": row.swiftValue, "note": row.note]
+                if let s = row.referenceSeconds { object["reference_seconds"] = s; object["speedup"] = s / row.swiftSeconds }
+                if let v = row.referenceValue { object["reference_value"] = v }
+                if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
+                    print(String(decoding: data, as: UTF8.self))
+                }
+            }
+            return
+        }
+        print("cores: \(ProcessInfo.processInfo.activeProcessorCount)")
+        for row in rows {
+            let ref = row.referenceSeconds.map { String(format: "%.4f s", $0) } ?? "n/a"
+            let ratio = row.referenceSeconds.map { String(format: "%.2fx", $0 / row.swiftSeconds) } ?? "n/a"
+            let refValue = row.referenceValue.map { String(format: "%.12g", $0) } ?? "n/a"
+            print("\(row.name)\n  swift \(String(format: "%.4f s", row.swiftSeconds)) value \(String(format: "%.12g", row.swiftValue))"
+                  + " | reference \(ref) value \(refValue) | speedup \(ratio) (\(row.note))")
+        }
+    }
+
+    private func time(repeats: Int? = nil, _ body: () throws -> Double) throws -> (Double, Double) {
+        let clock = ContinuousClock()
+        var best = Double.infinity
+        var value = 0.0
+        for _ in 0..<max(repeats ?? self.repeats, 1) {
+            let elapsed = try clock.measure { value = try body() }
+            best = Swift.min(best, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        }
+        return (best, value)
+    }
+
+    private func write(_ matrix: Matrix, _ name: String, _ directory: URL) throws -> String {
+        let path = directory.appendingPathComponent("\(name).npy").path
+        try NumpyArrayFile.write(values: matrix.storage, shape: [matrix.rows, matrix.columns], to: path)
+        return path
+    }
+
+    private func callReference(_ arguments: [String]) throws -> (seconds: Double, value: Double)? {
+        guard !noReference else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, reference] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
+              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let seconds = object["seconds"] as? Double, let value = object["value"] as? Double else {
+            FileHandle.standardError.write(Data("bench: reference \(arguments.first ?? "") failed (status \(process.terminationStatus))\n".utf8))
+            return nil
+        }
+        return (seconds, value)
+    }
+}
+
+/// Seeded benchmark data.
+enum BenchData {
+    static func gaussian(n: Int, d: Int, seed: UInt64) -> Matrix {
+        var g = SeededGenerator(seed: seed)
+        return try! Matrix(rows: n, columns: d, storage: (0..<(n * d)).map { _ in g.nextGaussian() })
+    }
+
+    static func correlated(n: Int, pairs: Int, rho: Double, seed: UInt64) -> (Matrix, Matrix) {
+        var g = SeededGenerator(seed: seed)
+        var xs = [Double](), ys = [Double]()
+        let c = (1 - rho * rho).squareRoot()
+        for _ in 0..<(n * pairs) {
+            let a = g.nextGaussian(), b = g.nextGaussian()
+            xs.append(a)
+            ys.append(rho * a + c * b)
+        }
+        return (try! Matrix(rows: n, columns: pairs, storage: xs), try! Matrix(rows: n, columns: pairs, storage: ys))
+    }
+}
