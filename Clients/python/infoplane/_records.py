@@ -42,6 +42,11 @@ class SnapshotRecord:
     def message_count(self, budget: int) -> int:
         return sum(len(self._ranges(p, budget)) for p in self.layers)
 
+    @property
+    def largest_row_bytes(self) -> int:
+        """Bytes of the widest single row (values and sample id): no chunk can be smaller."""
+        return max(p.values.row_bytes for p in self.layers) + self.sample_ids.row_bytes
+
     def messages(self, budget: int) -> Iterator[pb.Snapshot]:
         """Snapshot messages, each layer split by rows so that a chunk's tensor bytes stay
         within `budget`. Built lazily: one chunk's bytes exist at a time."""

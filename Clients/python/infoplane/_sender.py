@@ -19,8 +19,9 @@ from ._records import Record, ScalarsRecord
 from ._session import HandshakeRefused, Session
 from .stats import StatsCounter
 
-#: Room left in a message for everything but the tensor bytes of a chunk.
-MESSAGE_HEADROOM = 64 * 1024
+#: Room left in a message for everything but the tensor bytes of a chunk (names, step,
+#: shapes, field tags: a few hundred bytes; layer names are at most 256 bytes).
+MESSAGE_HEADROOM = 4096
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,13 @@ class Sender:
         budget = self.chunk_budget
         total = record.message_count(budget)
         field = "scalars" if isinstance(record, ScalarsRecord) else "snapshot"
+        if field == "snapshot" and record.largest_row_bytes > session.max_message_bytes - MESSAGE_HEADROOM:
+            self._log.warning("infoplane: a single row of %d bytes cannot fit the daemon's %d-byte message limit; "
+                              "the snapshot of step %d was dropped (log fewer features per sample, or raise "
+                              "the daemon's max_message_bytes)", record.largest_row_bytes, session.max_message_bytes, record.step)
+            self._stats.add(dropped=total, dropped_records=1)
+            self._queue.settle()
+            return
         sent = 0
         try:
             for body in record.messages(budget):

@@ -125,3 +125,19 @@ def test_tcp_host_port_address(start_daemon):
     assert stats.acked == 1 and stats.errors == 0
     tally = tallies_by_key(daemon.stop())[("over-tcp", "layer", "probe", 1)]
     assert tally_checksum(tally) == sink_checksum(np.arange(300), values)
+
+
+def test_a_row_wider_than_the_message_limit_is_dropped_locally(start_daemon, caplog):
+    daemon = start_daemon("--max-message-bytes", str(100_000))
+    with Monitor(run="too-wide", address=daemon.socket_path) as monitor:
+        monitor.log_activations(1, "wide", np.ones((2, 25_000), dtype=np.float32))  # 100 kB rows
+        monitor.log_activations(2, "fits", np.ones((2, 23_000), dtype=np.float32))  # 92 kB rows: one per chunk
+        monitor.log_activations(3, "narrow", np.ones((2, 2), dtype=np.float32))
+        assert monitor.flush(10)
+        stats = monitor.stats
+    # Sent, the wide row would be refused as MESSAGE_TOO_LARGE and end the session.
+    assert stats.dropped_records == 1 and stats.acked == 3 and stats.errors == 0 and stats.reconnects == 0
+    assert any("cannot fit" in r.getMessage() for r in caplog.records)
+    tallies = tallies_by_key(daemon.stop())
+    assert sorted(k[1] for k in tallies) == ["fits", "narrow"]
+    assert tallies[("too-wide", "fits", "probe", 2)]["chunks"] == 2
