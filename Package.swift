@@ -94,7 +94,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "InfoplaneMonitorTests", dependencies: ["InfoplaneMonitor"]),
         .testTarget(name: "InfoplaneStoreTests", dependencies: ["InfoplaneStore"]),
-        .testTarget(name: "CInfoplaneClientTests", dependencies: ["CInfoplaneClient"]),
+        .testTarget(name: "CInfoplaneClientTests", dependencies: ["CInfoplaneClient", "InfoplaneMonitor"]),
         .testTarget(name: "InfoplaneServerTests", dependencies: [
             "InfoplaneServer", "InfoplaneProtocol", "InfoplaneClient", "InfoplaneTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
