@@ -68,6 +68,10 @@ let package = Package(
         .target(name: "InfoplaneTestSupport", dependencies: ["InfoplaneClient", "InfoplaneProtocol"],
                 path: "Tests/InfoplaneTestSupport"),
 
+        // The Swift sender of the conformance session (Scripts/conformance.sh).
+        .executableTarget(name: "conformance-swift-client", dependencies: ["InfoplaneClient", "InfoplaneProtocol"],
+                          path: "Tests/Conformance/SwiftClient"),
+
         .executableTarget(name: "infoplaned", dependencies: [
             "InfoplaneServer", "InfoplaneMonitor",
             .product(name: "NIOPosix", package: "swift-nio"),
