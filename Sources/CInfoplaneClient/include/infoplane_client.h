@@ -361,7 +361,8 @@ uint32_t infoplane_client_heartbeat_interval_ms(const infoplane_client *client);
 uint64_t infoplane_client_session_id(const infoplane_client *client);
 /** Welcome.run_id (empty before hello). Owned by the client. */
 const char *infoplane_client_run_id(const infoplane_client *client);
-/** Snapshot and Scalars messages written to the socket since the client was created. */
+/** Snapshot and Scalars messages sent since the client was created (including one whose
+ *  write failed because the connection broke). */
 uint64_t infoplane_client_sent_count(const infoplane_client *client);
 /** Of those, how many the server acknowledged. */
 uint64_t infoplane_client_acked_count(const infoplane_client *client);
