@@ -191,7 +191,7 @@ def main(argv=None) -> int:
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
     say(f"szt demo: 4096 patterns, p(y=1) = {y.mean():.4f}, {len(train_idx)} train / {len(test_idx)} held out, "
         f"12-10-7-5-4-3-2 {args.activation}, Adam lr {args.lr}, batch {args.batch_size}, {args.epochs} epochs, "
-        f"{len(frames_at)} probe frames" + (f", {redraws} dead-layer redraws" if redraws else ""))
+        f"{len(frames_at)} probe frames" + (f", initialisation redrawn {redraws}x (dead ReLU layer)" if redraws else ""))
 
     monitor = None
     if not args.no_monitor:
@@ -199,7 +199,11 @@ def main(argv=None) -> int:
         monitor = Monitor(run=run, address=args.address, metadata={
             "task": "shwartz-ziv-tishby-2017", "network": "12-10-7-5-4-3-2", "activation": args.activation,
             "optimizer": "adam", "lr": args.lr, "batch_size": args.batch_size, "epochs": args.epochs,
-            "seed": args.seed, "train_fraction": args.train_fraction, "probe": "all 4096 patterns"})
+            "seed": args.seed, "train_fraction": args.train_fraction, "probe": "all 4096 patterns"},
+            # Binning as in the papers: tanh units in 30 equal bins over [-1, 1]; ReLU units
+            # (Saxe et al.) in 100 equal bins over the observed range.
+            options={"binning": "fixed", "bins": 30, "bin_low": -1.0, "bin_high": 1.0} if args.activation == "tanh"
+            else {"binning": "observed", "bins": 100})
         say(f"streaming run {run!r} to {monitor.address}")
 
     names = [f"layer{i}" for i in range(1, len(LAYER_SIZES) - 1)]
