@@ -53,6 +53,11 @@ public struct LayerProjection: Sendable, Equatable {
         }
     }
 
+    /// The identity on rows of `width` values.
+    public static func identity(width: Int, step: Int64) -> LayerProjection {
+        LayerProjection(transform: .identity, inputWidth: width, outputWidth: width, fittedAtStep: step)
+    }
+
     public var isIdentity: Bool { transform == .identity }
 
     public var method: CompressionMethod {

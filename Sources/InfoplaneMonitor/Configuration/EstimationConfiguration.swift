@@ -48,6 +48,14 @@ public struct EstimationConfiguration: Sendable, Codable, Equatable {
     public var kernelInput: EstimatorInput
     /// Diffusion time t of DSE and DSMI. Default 1.
     public var diffusionTime: Int
+    /// σ of the DSE/DSMI Gaussian kernel as a multiple of the median pairwise distance of
+    /// the layer's rows in that frame (scale-invariant; the σ used is stored as a point of
+    /// metric `dse_sigma`). Default 0.25 (separates full-rank, rank-2 and rank-1 data of
+    /// 8 dimensions by ≥ 2 bits at N = 1024).
+    public var kernelSigmaScale: Double
+    /// A fixed σ in data units instead (as `infoplane estimate dse --sigma`); 0 = use
+    /// `kernelSigmaScale`. Default 0.
+    public var kernelSigma: Double
     /// Seed for subsets and tie-breaking jitter. Default 0.
     public var seed: UInt64
 
@@ -55,7 +63,7 @@ public struct EstimationConfiguration: Sendable, Codable, Equatable {
                 ksgNeighbors: Int = 3, mixedNeighbors: Int = 3, bins: Int = 30, binRange: BinRangePolicy = .running,
                 binLower: Double = -1, binUpper: Double = 1, knnMaxSamples: Int = 4096, kernelMaxSamples: Int = 1024,
                 knnInput: EstimatorInput = .compressed, kernelInput: EstimatorInput = .compressed,
-                diffusionTime: Int = 1, seed: UInt64 = 0) {
+                diffusionTime: Int = 1, kernelSigmaScale: Double = 0.25, kernelSigma: Double = 0, seed: UInt64 = 0) {
         self.estimators = estimators
         self.units = units
         self.ksgNeighbors = ksgNeighbors
@@ -69,6 +77,8 @@ public struct EstimationConfiguration: Sendable, Codable, Equatable {
         self.knnInput = knnInput
         self.kernelInput = kernelInput
         self.diffusionTime = diffusionTime
+        self.kernelSigmaScale = kernelSigmaScale
+        self.kernelSigma = kernelSigma
         self.seed = seed
     }
 
@@ -84,6 +94,8 @@ public struct EstimationConfiguration: Sendable, Codable, Equatable {
         case knnInput = "knn_input"
         case kernelInput = "kernel_input"
         case diffusionTime = "diffusion_time"
+        case kernelSigmaScale = "kernel_sigma_scale"
+        case kernelSigma = "kernel_sigma"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -102,6 +114,8 @@ public struct EstimationConfiguration: Sendable, Codable, Equatable {
         knnInput = try c.decodeIfPresent(EstimatorInput.self, forKey: .knnInput) ?? d.knnInput
         kernelInput = try c.decodeIfPresent(EstimatorInput.self, forKey: .kernelInput) ?? d.kernelInput
         diffusionTime = try c.decodeIfPresent(Int.self, forKey: .diffusionTime) ?? d.diffusionTime
+        kernelSigmaScale = try c.decodeIfPresent(Double.self, forKey: .kernelSigmaScale) ?? d.kernelSigmaScale
+        kernelSigma = try c.decodeIfPresent(Double.self, forKey: .kernelSigma) ?? d.kernelSigma
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
     }
 }

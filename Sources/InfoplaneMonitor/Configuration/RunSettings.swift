@@ -26,7 +26,8 @@ public struct RunOptionError: Error, Sendable, Equatable, CustomStringConvertibl
 /// - `units`: `bits` or `nats`; `ksg_k`, `mixed_k`: integers ≥ 1; `bins`: integer ≥ 2;
 ///   `bin_range`: `fixed`, `observed`, `running`; `bin_lower`, `bin_upper`: numbers;
 ///   `knn_max_samples`, `kernel_max_samples`: integers ≥ 0 (0 = all);
-///   `knn_input`, `kernel_input`: `compressed` or `raw`; `diffusion_time`: integer ≥ 1.
+///   `knn_input`, `kernel_input`: `compressed` or `raw`; `diffusion_time`: integer ≥ 1;
+///   `kernel_sigma_scale`: number > 0; `kernel_sigma`: number ≥ 0 (0 = scaled).
 /// Options with other names are left to other parts of the daemon and ignored here.
 public struct RunSettings: Sendable, Equatable {
     public var compression: CompressionConfiguration
@@ -41,7 +42,7 @@ public struct RunSettings: Sendable, Equatable {
     public static let optionNames: Set<String> = [
         "estimators", "compression", "dimension", "noise_sigma", "seed", "units", "ksg_k", "mixed_k", "bins",
         "bin_range", "bin_lower", "bin_upper", "knn_max_samples", "kernel_max_samples", "knn_input",
-        "kernel_input", "diffusion_time",
+        "kernel_input", "diffusion_time", "kernel_sigma_scale", "kernel_sigma",
     ]
 
     /// Applies `options` over `defaults`. Throws at the first option with an unusable value.
@@ -81,6 +82,8 @@ public struct RunSettings: Sendable, Equatable {
             case "knn_input": e.knnInput = try Self.choice(name, value)
             case "kernel_input": e.kernelInput = try Self.choice(name, value)
             case "diffusion_time": e.diffusionTime = try Self.integer(name, value, minimum: 1)
+            case "kernel_sigma_scale": e.kernelSigmaScale = try Self.number(name, value, minimum: .leastNonzeroMagnitude)
+            case "kernel_sigma": e.kernelSigma = try Self.number(name, value, minimum: 0)
             default: continue
             }
         }

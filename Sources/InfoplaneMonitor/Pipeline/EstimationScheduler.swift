@@ -48,7 +48,7 @@ public struct EstimationScheduler: Sendable {
 
     /// The next item to run, oldest frame first, skipping items `canRun` declines (for
     /// example a layer whose basis another frame is fitting). Marks it running.
-    public mutating func next(where canRun: (WorkItem) -> Bool = { _ in true }) -> WorkItem? {
+    public mutating func next(where canRun: (WorkItem, FrameJob) -> Bool = { _, _ in true }) -> WorkItem? {
         for id in order {
             guard var job = jobs[id] else { continue }
             if job.stage == .waiting { start(&job) }
@@ -56,7 +56,7 @@ public struct EstimationScheduler: Sendable {
                 jobs[id] = job
                 continue
             }
-            if let index = job.ready.firstIndex(where: canRun) {
+            if let index = job.ready.firstIndex(where: { canRun($0, job) }) {
                 let item = job.ready.remove(at: index)
                 job.running += 1
                 jobs[id] = job
@@ -120,7 +120,9 @@ public struct EstimationScheduler: Sendable {
             let fitted = job.prepared.filter { $0.value.fittedHere }.mapValues(\.projection)
             finished.append(FinishedFrame(key: job.frame.key, partial: job.frame.partial,
                                           points: job.points.sorted(by: Self.pointOrder), queuedAt: job.queuedAt,
-                                          fitted: fitted, failedLayers: job.failedLayers))
+                                          fitted: fitted, kernelSigmas: job.prepared.compactMapValues(\.kernelSigma),
+                                          shapes: job.prepared.mapValues { ($0.raw.rows, $0.compressed.columns) },
+                                          failedLayers: job.failedLayers, settings: job.settings))
         }
         order.removeAll { jobs[$0] == nil }
     }

@@ -66,5 +66,11 @@ public struct FinishedFrame: Sendable {
     public var queuedAt: Double
     /// Projections fitted on this frame (to record their explained variance).
     public var fitted: [String: LayerProjection]
+    /// σ of the kernel per watched layer, when DSE or DSMI ran.
+    public var kernelSigmas: [String: Double]
+    /// Rows and compressed width per prepared layer.
+    public var shapes: [String: (rows: Int, compressedWidth: Int)]
     public var failedLayers: [String: String]
+    /// The run settings the frame was estimated with.
+    public var settings: RunSettings
 }

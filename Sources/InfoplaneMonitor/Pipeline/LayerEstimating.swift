@@ -17,9 +17,12 @@ public struct EstimationInput: Sendable {
     public var labels: [Int]?
     /// The range equal-width bins span (from the run's `BinRangePolicy`).
     public var binRange: ClosedRange<Double>
+    /// σ of the DSE/DSMI kernel chosen for this layer and frame (see `KernelBandwidth`).
+    public var kernelSigma: Double
 
     public init(key: FrameKey, layer: String, activations: Matrix, compressed: Matrix, inputs: Matrix? = nil,
-                compressedInputs: Matrix? = nil, labels: [Int]? = nil, binRange: ClosedRange<Double> = -1...1) {
+                compressedInputs: Matrix? = nil, labels: [Int]? = nil, binRange: ClosedRange<Double> = -1...1,
+                kernelSigma: Double = 1) {
         self.key = key
         self.layer = layer
         self.activations = activations
@@ -28,6 +31,7 @@ public struct EstimationInput: Sendable {
         self.compressedInputs = compressedInputs
         self.labels = labels
         self.binRange = binRange
+        self.kernelSigma = kernelSigma
     }
 }
 

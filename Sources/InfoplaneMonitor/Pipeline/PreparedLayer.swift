@@ -16,9 +16,11 @@ public struct PreparedLayer: Sendable {
     public var projection: LayerProjection
     /// True when `projection` was fitted on this frame.
     public var fittedHere: Bool
+    /// σ of the DSE/DSMI kernel for this layer and frame; nil when no kernel estimator runs.
+    public var kernelSigma: Double?
 
     public init(name: String, role: LayerRole, raw: Matrix, compressed: Matrix, observedRange: ClosedRange<Double>,
-                binRange: ClosedRange<Double>, projection: LayerProjection, fittedHere: Bool) {
+                binRange: ClosedRange<Double>, projection: LayerProjection, fittedHere: Bool, kernelSigma: Double? = nil) {
         self.name = name
         self.role = role
         self.raw = raw
@@ -27,5 +29,6 @@ public struct PreparedLayer: Sendable {
         self.binRange = binRange
         self.projection = projection
         self.fittedHere = fittedHere
+        self.kernelSigma = kernelSigma
     }
 }

@@ -1,0 +1,75 @@
+import InfoplaneEstimators
+
+/// The real estimators of `InfoplaneEstimators`, as the pipeline runs them per watched layer:
+/// - `binning_ixt`: `BinningEstimator.entropy` of the raw T = I(X;T) (Shwartz-Ziv & Tishby
+///   2017; deterministic network, distinct inputs), bins over the run's `BinRangePolicy`.
+/// - `binning_ity`: `BinningEstimator.mutualInformation` of the raw T and Y.
+/// - `ksg_ixt`: `KSGEstimator` algorithm 1 (Kraskov et al. 2004) on X and T (compressed by
+///   default), k = `ksgNeighbors`, at most `knnMaxSamples` rows (seeded subset).
+/// - `mixed_ity`: `MixedKSGEstimator` (Ross 2014) on T and the class labels.
+/// - `dse`, `dsmi`: `DiffusionSpectralEntropy` / `DiffusionSpectralMutualInformation`
+///   (Liao, Liu et al. 2023) on T (compressed by default), at most `kernelMaxSamples`
+///   rows, σ from `EstimationInput.kernelSigma`, exact eigenvalues up to 2048 rows and
+///   Lanczos quadrature beyond.
+/// Every value is converted to `EstimationConfiguration.units`.
+public struct StandardLayerEstimators: LayerEstimating {
+    public init() {}
+
+    public func estimate(_ estimator: PipelineEstimator, input: EstimationInput,
+                         configuration c: EstimationConfiguration) throws -> Estimate {
+        let units = c.units
+        switch estimator {
+        case .binningInputInformation:
+            return try binning(c, input).entropy(input.activations, units: units)
+        case .binningLabelInformation:
+            return try binning(c, input).mutualInformation(input.activations, labels: try labels(input), units: units)
+        case .ksgInputInformation:
+            let x = c.knnInput == .compressed ? input.compressedInputs : input.inputs
+            guard let x else { throw EstimatorError.invalidParameter("I(X;T) needs the inputs X in the frame") }
+            let t = c.knnInput == .compressed ? input.compressed : input.activations
+            let subset = SampleSubset.indices(rows: t.rows, limit: c.knnMaxSamples, seed: c.seed)
+            return try KSGEstimator(k: c.ksgNeighbors, algorithm: .one)
+                .mutualInformation(x: SampleSubset.select(x, subset), y: SampleSubset.select(t, subset), units: units)
+        case .mixedLabelInformation:
+            let t = c.knnInput == .compressed ? input.compressed : input.activations
+            let subset = SampleSubset.indices(rows: t.rows, limit: c.knnMaxSamples, seed: c.seed)
+            return try MixedKSGEstimator(k: c.mixedNeighbors)
+                .mutualInformation(x: SampleSubset.select(t, subset), labels: SampleSubset.select(try labels(input), subset), units: units)
+        case .diffusionSpectralEntropy:
+            let (t, _) = kernelRows(c, input, labels: nil)
+            return try diffusion(c, input, rows: t.rows).entropy(t).converted(to: units)
+        case .diffusionSpectralMutualInformation:
+            let (t, y) = kernelRows(c, input, labels: try labels(input))
+            return try DiffusionSpectralMutualInformation(entropy: diffusion(c, input, rows: t.rows), seed: c.seed)
+                .mutualInformation(x: t, labels: y ?? []).converted(to: units)
+        }
+    }
+
+    private func labels(_ input: EstimationInput) throws(EstimatorError) -> [Int] {
+        guard let labels = input.labels else { throw .invalidParameter("I(T;Y) needs the labels Y in the frame") }
+        return labels
+    }
+
+    private func binning(_ c: EstimationConfiguration, _ input: EstimationInput) -> BinningEstimator {
+        switch c.binRange {
+        case .fixed: return BinningEstimator(bins: c.bins, scheme: .fixed(lower: c.binLower, upper: c.binUpper))
+        case .observed: return BinningEstimator(bins: c.bins, scheme: .observed)
+        case .running:
+            var range = input.binRange
+            if !(range.lowerBound < range.upperBound) { range = (range.lowerBound - 0.5)...(range.upperBound + 0.5) }
+            return BinningEstimator(bins: c.bins, scheme: .fixed(lower: range.lowerBound, upper: range.upperBound))
+        }
+    }
+
+    /// T (compressed or raw) on the kernel budget's subset, with the labels of those rows.
+    private func kernelRows(_ c: EstimationConfiguration, _ input: EstimationInput, labels: [Int]?) -> (Matrix, [Int]?) {
+        let t = c.kernelInput == .compressed ? input.compressed : input.activations
+        let subset = SampleSubset.indices(rows: t.rows, limit: c.kernelMaxSamples, seed: c.seed)
+        return (SampleSubset.select(t, subset), labels.map { SampleSubset.select($0, subset) })
+    }
+
+    private func diffusion(_ c: EstimationConfiguration, _ input: EstimationInput, rows: Int) -> DiffusionSpectralEntropy {
+        DiffusionSpectralEntropy(sigma: input.kernelSigma, t: c.diffusionTime, maxSamples: max(rows, 2),
+                                 method: .automatic(threshold: 2048), seed: c.seed)
+    }
+}

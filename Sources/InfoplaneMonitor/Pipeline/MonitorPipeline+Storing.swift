@@ -1,0 +1,90 @@
+import Foundation
+import Logging
+
+extension MonitorPipeline {
+    /// Writes a finished frame's points in one `appendFrame` call, publishes them, feeds the
+    /// alert engine and stores and publishes the alerts it raises.
+    func store(_ frame: FinishedFrame) async {
+        let points = frame.points + auxiliaryPoints(frame)
+        var stored = true
+        if !points.isEmpty {
+            do {
+                try await store.appendFrame(points)
+            } catch {
+                stored = false
+                counters.storeErrors += 1
+                logger.error("storing a frame failed; its points are lost", metadata: [
+                    "run": "\(frame.key.run)", "step": "\(frame.key.step)", "split": "\(frame.key.split.rawValue)",
+                    "points": "\(points.count)", "error": "\(error)",
+                ])
+            }
+        }
+        if stored {
+            counters.pointsWritten += points.count
+            counters.framesEstimated += 1
+            if frame.partial { counters.framesEstimatedPartial += 1 }
+            let latency = clock.now() - frame.queuedAt
+            counters.lastFrameLatencySeconds = latency
+            counters.maxFrameLatencySeconds = max(counters.maxFrameLatencySeconds, latency)
+            if !points.isEmpty { events.publish(.points(points)) }
+            logger.debug("frame estimated", metadata: [
+                "run": "\(frame.key.run)", "step": "\(frame.key.step)", "split": "\(frame.key.split.rawValue)",
+                "points": "\(points.count)", "seconds": "\(String(format: "%.3f", latency))", "partial": "\(frame.partial)",
+            ])
+            await raise(alertsFor(points: frame.points))
+        }
+        framesStoring -= 1
+        signalIfDrained()
+    }
+
+    /// The explained variance of bases fitted on this frame and the kernel σ of each layer.
+    func auxiliaryPoints(_ frame: FinishedFrame) -> [SeriesPoint] {
+        var points: [SeriesPoint] = []
+        for (layer, projection) in frame.fitted.sorted(by: { $0.key < $1.key }) {
+            guard let explained = projection.explainedVariance else { continue }
+            let shape = frame.shapes[layer]
+            points.append(SeriesPoint(run: frame.key.run, layer: layer, split: frame.key.split,
+                                      metric: PipelineMetric.explainedVariance, estimator: "pca", step: frame.key.step,
+                                      value: explained, units: "fraction", n: shape?.rows ?? 0,
+                                      d: projection.outputWidth, seconds: 0, partial: frame.partial))
+        }
+        let fixed = frame.settings.estimation.kernelSigma > 0
+        for (layer, sigma) in frame.kernelSigmas.sorted(by: { $0.key < $1.key }) {
+            let shape = frame.shapes[layer]
+            let raw = frame.settings.estimation.kernelInput == .raw
+            points.append(SeriesPoint(run: frame.key.run, layer: layer, split: frame.key.split,
+                                      metric: PipelineMetric.kernelSigma, estimator: fixed ? "fixed" : "median_heuristic",
+                                      step: frame.key.step, value: sigma, units: "data",
+                                      n: shape?.rows ?? 0, d: raw ? 0 : (shape?.compressedWidth ?? 0),
+                                      seconds: 0, partial: frame.partial))
+        }
+        return points
+    }
+
+    /// Stores, logs and publishes alerts.
+    func raise(_ alerts: [AlertRecord]) async {
+        for alert in alerts {
+            do {
+                let stored = try await store.appendAlert(alert)
+                counters.alertsRaised += 1
+                logger.warning("\(stored.message)", metadata: [
+                    "alert": "\(stored.kind.rawValue)", "run": "\(stored.run)", "layer": "\(stored.layer)",
+                    "kind": "\(stored.kind.rawValue)", "step": "\(stored.step)", "severity": "\(stored.severity.rawValue)",
+                ])
+                events.publish(.alert(stored))
+            } catch {
+                counters.storeErrors += 1
+                logger.error("storing an alert failed", metadata: [
+                    "run": "\(alert.run)", "kind": "\(alert.kind.rawValue)", "error": "\(error)",
+                ])
+            }
+        }
+    }
+
+    /// Alerts the engine raises on new points. (Wired to the AlertEngine of
+    /// InfoplaneMonitor/Alerts when it lands.)
+    func alertsFor(points: [SeriesPoint]) async -> [AlertRecord] { [] }
+
+    /// Alerts the engine raises on new scalars.
+    func alertsFor(scalars: ScalarRecord) async -> [AlertRecord] { [] }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import Logging
+
+extension MonitorPipeline {
+    /// Runs the worker pool (`SchedulerConfiguration.effectiveWorkers` workers) and the
+    /// timeout ticker. Returns when `finish()` has drained the queue, or when cancelled
+    /// (then queued frames are left unestimated).
+    public func run() async {
+        let workers = configuration.scheduler.effectiveWorkers
+        workersRunning += workers
+        logger.info("estimation pool started", metadata: ["workers": "\(workers)"])
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await self.tickLoop(); return false }
+            for _ in 0..<workers {
+                group.addTask { await self.workerLoop(); return true }
+            }
+            var remaining = workers
+            while let isWorker = await group.next() {
+                if isWorker {
+                    remaining -= 1
+                    if remaining == 0 { group.cancelAll() }
+                }
+            }
+        }
+        workersRunning -= workers
+        signalIfDrained()
+    }
+
+    /// Graceful stop: refuses new snapshots, finalises every frame being assembled (whole
+    /// ones complete, the others by `incompletePolicy`), estimates and stores everything
+    /// queued, then ends the event streams. Runs the work itself when `run()` is not running.
+    public func finish() async {
+        if state == .running {
+            state = .draining
+            let now = clock.now()
+            handle(assembler.flushAll(), now: now)
+            logger.info("draining the estimation queue", metadata: ["queued": "\(scheduler.waitingFrames)"])
+            wakeWorkers()
+        }
+        if workersRunning == 0 {
+            workersRunning += 1
+            await workerLoop()
+            workersRunning -= 1
+        }
+        if !isDrained {
+            await withCheckedContinuation { drainWaiters.append($0) }
+        }
+        if state != .finished {
+            state = .finished
+            wakeWorkers()
+            events.finish()
+            logger.info("pipeline finished", metadata: ["status": "\(counterSnapshot().statusLine)"])
+        }
+    }
+
+    var isDrained: Bool { state != .running && scheduler.isIdle && framesStoring == 0 }
+
+    func signalIfDrained() {
+        guard isDrained else { return }
+        let waiters = drainWaiters
+        drainWaiters = []
+        for waiter in waiters { waiter.resume() }
+        wakeWorkers()
+    }
+
+    func wakeWorkers() {
+        let waiters = workWaiters
+        workWaiters = []
+        for waiter in waiters { waiter.resume() }
+    }
+
+    private func tickLoop() async {
+        let interval = max(configuration.scheduler.tickSeconds, 0.01)
+        while !Task.isCancelled {
+            do { try await clock.sleep(interval) } catch { return }
+            if Task.isCancelled { return }
+            tick()
+        }
+    }
+
+    private func workerLoop() async {
+        while let order = await nextOrder() {
+            let outcome = await Self.compute(order, estimators: estimators, clock: clock)
+            for frame in complete(order, outcome) {
+                await store(frame)
+            }
+        }
+    }
+
+    /// Runs the work off the actor, on the global concurrent executor.
+    @concurrent
+    private nonisolated static func compute(_ order: WorkOrder, estimators: any LayerEstimating, clock: MonitorClock) async -> WorkOutcome {
+        PipelineWork.perform(order, estimators: estimators, clock: clock)
+    }
+
+    /// The next work order, waiting for one; nil when the pipeline has drained or the
+    /// worker is cancelled.
+    private func nextOrder() async -> WorkOrder? {
+        while true {
+            if Task.isCancelled || state == .finished { return nil }
+            if let item = scheduler.next(where: { item, job in self.canRun(item, job) }) {
+                return order(for: item)
+            }
+            for frame in scheduler.takeFinished() {
+                // Frames with nothing to estimate finish without an item.
+                framesStoring += 1
+                Task { await self.store(frame) }
+            }
+            if state == .draining && scheduler.isIdle { return nil }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { workWaiters.append($0) }
+            } onCancel: {
+                Task { await self.wakeWorkers() }
+            }
+        }
+    }
+
+    /// A prepare item of a layer whose basis another complete frame is fitting waits for it.
+    private func canRun(_ item: WorkItem, _ job: FrameJob) -> Bool {
+        guard case .prepare(let layer) = item.kind else { return true }
+        let key = LayerKey(run: job.frame.key.run, layer: layer)
+        return compression.projection(for: key) != nil || !compression.fitting.contains(key)
+    }
+
+    private func order(for item: WorkItem) -> WorkOrder {
+        let job = scheduler.jobs[item.job]!
+        let key = job.frame.key
+        switch item.kind {
+        case .prepare(let name):
+            let layer = job.frame.layer(named: name)!
+            let layerKey = LayerKey(run: key.run, layer: name)
+            let projection = compression.projection(for: layerKey)
+            if projection == nil && !job.frame.partial { compression.beginFit(layerKey) }
+            let kernelWanted = layer.role != .input && job.estimators.contains(where: \.usesKernel)
+            return WorkOrder(item: item, key: key, partial: job.frame.partial, settings: job.settings,
+                             task: .prepare(layer: layer, projection: projection, kernelWanted: kernelWanted))
+        case let .estimate(name, estimator):
+            let t = job.prepared[name]!
+            let x = job.frame.inputs.flatMap { job.prepared[$0.name] }
+            let input = EstimationInput(key: key, layer: name, activations: t.raw, compressed: t.compressed,
+                                        inputs: x?.raw, compressedInputs: x?.compressed, labels: job.labels,
+                                        binRange: t.binRange, kernelSigma: t.kernelSigma ?? 1)
+            return WorkOrder(item: item, key: key, partial: job.frame.partial, settings: job.settings,
+                             task: .estimate(estimator, input))
+        }
+    }
+
+    /// Records a worker's outcome; returns the frames it finished (to be stored by the worker).
+    private func complete(_ order: WorkOrder, _ outcome: WorkOutcome) -> [FinishedFrame] {
+        let key = order.key
+        switch (order.item.kind, outcome) {
+        case (.prepare(let name), .prepared(var layer)):
+            let layerKey = LayerKey(run: key.run, layer: name)
+            if layer.fittedHere {
+                if order.partial {
+                    layer.fittedHere = false
+                } else {
+                    let kept = compression.adopt(layer.projection, for: layerKey)
+                    layer.fittedHere = kept == layer.projection
+                    logger.info("compression basis fitted", metadata: [
+                        "run": "\(key.run)", "layer": "\(name)", "step": "\(key.step)",
+                        "method": "\(kept.method.rawValue)", "width": "\(kept.inputWidth)→\(kept.outputWidth)",
+                        "explained_variance": "\(kept.explainedVariance.map { String(format: "%.4f", $0) } ?? "n/a")",
+                    ])
+                }
+            }
+            if order.settings.estimation.binRange == .running {
+                layer.binRange = compression.extendRange(layerKey, by: layer.observedRange)
+            }
+            scheduler.completePreparation(order.item, result: layer)
+        case (.prepare(let name), .failed(let message)):
+            if !order.partial { compression.abandonFit(LayerKey(run: key.run, layer: name)) }
+            counters.preparationsFailed += 1
+            logger.error("layer preparation failed; its estimates are skipped", metadata: [
+                "run": "\(key.run)", "step": "\(key.step)", "split": "\(key.split.rawValue)", "layer": "\(name)",
+                "error": "\(message)",
+            ])
+            scheduler.completePreparation(order.item, result: nil, failure: message)
+        case (.estimate, .estimated(let point)):
+            counters.estimationSeconds += point.seconds
+            scheduler.completeEstimate(order.item, point: point)
+        case (.estimate(let name, let estimator), .failed(let message)):
+            counters.estimatesFailed += 1
+            logger.notice("estimate failed; point skipped", metadata: [
+                "run": "\(key.run)", "step": "\(key.step)", "split": "\(key.split.rawValue)", "layer": "\(name)",
+                "estimator": "\(estimator.rawValue)", "error": "\(message)",
+            ])
+            scheduler.completeEstimate(order.item, point: nil)
+        default:
+            assertionFailure("outcome \(outcome) does not match item \(order.item)")
+            scheduler.completeEstimate(order.item, point: nil)
+        }
+        wakeWorkers()
+        let finished = scheduler.takeFinished()
+        framesStoring += finished.count
+        return finished
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Logging
+
+/// The monitoring pipeline: takes what the ingest server accepted (a `SnapshotSink`),
+/// assembles probe frames, compresses and estimates them on a bounded worker pool, stores
+/// the points, feeds the alert engine and publishes everything to in-process subscribers.
+///
+/// Ingest never waits on estimation: `accept` only assembles and queues (the heavy work runs
+/// in `run()`'s workers), and when the pool is behind, the oldest waiting frame of the same
+/// run and split is dropped (latest wins), counted and logged.
+///
+/// Lifecycle: construct, start `run()` in a task (it returns once `finish()` has drained, or
+/// when cancelled), call `finish()` for a graceful stop: new snapshots are refused, frames
+/// being assembled are finalised, every queued frame is estimated and stored.
+public actor MonitorPipeline: SnapshotSink {
+    public nonisolated let configuration: MonitorConfiguration
+    /// Points, scalars, alerts and drops as they happen.
+    public nonisolated let events: MonitorEvents
+    let store: any SeriesStore
+    let logger: Logger
+    let clock: MonitorClock
+    let estimators: any LayerEstimating
+
+    var assembler: ProbeFrameAssembler
+    var scheduler: EstimationScheduler
+    var compression = CompressionRegistry()
+    var runSettings: [String: RunSettings] = [:]
+    var counters = PipelineCounters()
+
+    enum State { case running, draining, finished }
+    var state = State.running
+    var workersRunning = 0
+    /// Finished frames handed to workers for storing and not yet stored.
+    var framesStoring = 0
+    var workWaiters: [CheckedContinuation<Void, Never>] = []
+    var drainWaiters: [CheckedContinuation<Void, Never>] = []
+
+    /// The daemon's constructor: system clock, the real estimators.
+    public init(configuration: MonitorConfiguration, store: any SeriesStore, logger: Logger) {
+        self.init(configuration: configuration, store: store, logger: logger, clock: .system,
+                  estimators: StandardLayerEstimators())
+    }
+
+    public init(configuration: MonitorConfiguration, store: any SeriesStore, logger: Logger,
+                clock: MonitorClock, estimators: any LayerEstimating, events: MonitorEvents = MonitorEvents()) {
+        self.configuration = configuration
+        self.store = store
+        self.logger = logger
+        self.clock = clock
+        self.estimators = estimators
+        self.events = events
+        self.assembler = ProbeFrameAssembler(configuration: configuration.assembly)
+        self.scheduler = EstimationScheduler(maxQueuedFramesPerStream: configuration.scheduler.maxQueuedFramesPerStream)
+        self.counters.workers = configuration.scheduler.effectiveWorkers
+    }
+
+    // MARK: - SnapshotSink
+
+    public func runStarted(_ run: RunDescriptor) async throws -> String {
+        let settings = try RunSettings(options: run.options, defaults: configuration)
+        let record = try await store.upsertRun(run)
+        runSettings[run.name] = settings
+        counters.runs = runSettings.count
+        logger.info("run started", metadata: [
+            "run": "\(run.name)", "client": "\(run.clientName)",
+            "estimators": "\(settings.estimation.estimators.map(\.rawValue).joined(separator: ","))",
+        ])
+        return record.id
+    }
+
+    public func accept(_ snapshot: ProbeSnapshot) async throws {
+        guard state == .running else {
+            throw SnapshotRejection(.unavailable, "the monitor is shutting down and takes no more snapshots; reconnect once the daemon is back")
+        }
+        let now = clock.now()
+        var events = assembler.expire(now: now)
+        defer { handle(events, now: now) }
+        do {
+            events += try assembler.accept(snapshot, now: now)
+        } catch {
+            logger.warning("snapshot refused", metadata: [
+                "run": "\(snapshot.run)", "step": "\(snapshot.step)", "split": "\(snapshot.split.rawValue)",
+                "layer": "\(snapshot.layer)", "chunk": "\(snapshot.chunkIndex)/\(snapshot.chunkCount)",
+                "reason": "\(error.reason.rawValue)", "message": "\(error.message)",
+            ])
+            throw error
+        }
+    }
+
+    public func accept(_ scalars: ScalarRecord) async throws {
+        try await store.appendScalars(scalars)
+        counters.scalarsWritten += 1
+        events.publish(.scalars(scalars))
+        await raise(alertsFor(scalars: scalars))
+    }
+
+    public func sessionEnded(run: String, clean: Bool) async {
+        logger.info("session ended", metadata: ["run": "\(run)", "clean": "\(clean)"])
+        handle(assembler.flush(run: run), now: clock.now())
+    }
+
+    // MARK: - Control and inspection
+
+    /// The counters and gauges now.
+    public func counterSnapshot() -> PipelineCounters {
+        var c = counters
+        c.assembly = assembler.counters
+        c.framesInAssembly = assembler.framesInFlight
+        c.queueDepth = scheduler.waitingFrames
+        c.framesActive = scheduler.activeFrames + framesStoring
+        return c
+    }
+
+    /// The kept compression basis of a layer of a run, if fitted.
+    public func projection(run: String, layer: String) -> LayerProjection? {
+        compression.projection(for: LayerKey(run: run, layer: layer))
+    }
+
+    /// Forgets the compression bases of `run` (one layer or all) so the next complete frame
+    /// fits new ones. The series before and after are not comparable; the new basis's
+    /// explained variance is stored at its step.
+    public func refitCompression(run: String, layer: String? = nil) {
+        compression.refit(run: run, layer: layer)
+        logger.info("compression refit requested", metadata: ["run": "\(run)", "layer": "\(layer ?? "*")"])
+    }
+
+    /// Finalises the frames past their assembly timeout. `run()` calls it every
+    /// `tickSeconds`; `accept` also does on each snapshot.
+    public func tick() {
+        let now = clock.now()
+        handle(assembler.expire(now: now), now: now)
+    }
+
+    // MARK: - Assembly events
+
+    func handle(_ assembled: [AssemblyEvent], now: Double) {
+        for event in assembled {
+            switch event {
+            case .completed(let frame), .partial(let frame):
+                enqueue(frame, now: now)
+            case let .dropped(key, reason):
+                logger.warning("frame dropped", metadata: [
+                    "run": "\(key.run)", "step": "\(key.step)", "split": "\(key.split.rawValue)", "reason": "\(reason.rawValue)",
+                ])
+                events.publish(.frameDropped(key, reason))
+            }
+        }
+    }
+
+    func enqueue(_ frame: ProbeFrame, now: Double) {
+        let settings = runSettings[frame.key.run] ?? RunSettings(compression: configuration.compression,
+                                                                 estimation: configuration.estimation)
+        if frame.partial {
+            logger.notice("estimating a partial frame", metadata: [
+                "run": "\(frame.key.run)", "step": "\(frame.key.step)", "split": "\(frame.key.split.rawValue)",
+                "rows": "\(frame.rows)", "layers": "\(frame.layers.map(\.name).joined(separator: ","))",
+            ])
+        }
+        for key in scheduler.enqueue(frame, settings: settings, now: now) {
+            counters.framesDroppedBacklog += 1
+            logger.warning("estimation behind: dropped the oldest waiting frame (latest wins)", metadata: [
+                "run": "\(key.run)", "step": "\(key.step)", "split": "\(key.split.rawValue)",
+                "newer_step": "\(frame.key.step)", "queue_depth": "\(scheduler.waitingFrames)",
+                "dropped_total": "\(counters.framesDroppedBacklog)",
+            ])
+            events.publish(.frameDropped(key, .backlog))
+        }
+        wakeWorkers()
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// A snapshot of the pipeline's counters and gauges, for /metrics, `infoplane status` and
+/// systemd's STATUS line. Counters count since the pipeline started.
+public struct PipelineCounters: Sendable, Equatable, Codable {
+    /// Assembly: chunks and frames (see `AssemblyCounters`).
+    public var assembly = AssemblyCounters()
+    /// Frames dropped from the estimation queue for a newer frame of their stream.
+    public var framesDroppedBacklog = 0
+    /// Frames whose estimates were all computed and stored.
+    public var framesEstimated = 0
+    /// Of those, partial frames.
+    public var framesEstimatedPartial = 0
+    /// Points written to the store (estimates and compression records).
+    public var pointsWritten = 0
+    /// Estimates that failed (too few samples, degenerate data); their points are missing.
+    public var estimatesFailed = 0
+    /// Layers whose compression failed.
+    public var preparationsFailed = 0
+    /// Seconds spent in estimators (sum over points).
+    public var estimationSeconds = 0.0
+    /// Seconds from a frame's queuing to its points being stored: last and largest.
+    public var lastFrameLatencySeconds = 0.0
+    public var maxFrameLatencySeconds = 0.0
+    public var scalarsWritten = 0
+    public var alertsRaised = 0
+    /// Failed store writes (the frame's points, scalars or alerts are lost; logged).
+    public var storeErrors = 0
+    /// Gauges.
+    public var framesInAssembly = 0
+    /// Frames queued for estimation, not started.
+    public var queueDepth = 0
+    /// Frames being estimated.
+    public var framesActive = 0
+    public var workers = 0
+    public var runs = 0
+
+    public init() {}
+
+    /// Frames dropped for any reason.
+    public var framesDropped: Int {
+        assembly.framesDroppedTimeout + assembly.framesDroppedUnusable + assembly.framesDroppedAssemblyLimit + framesDroppedBacklog
+    }
+
+    /// One line for systemd's STATUS=.
+    public var statusLine: String {
+        "frames: \(framesEstimated) estimated (\(framesEstimatedPartial) partial), \(framesDropped) dropped, queue \(queueDepth), active \(framesActive); points \(pointsWritten); alerts \(alertsRaised); last frame \(String(format: "%.2f", lastFrameLatencySeconds)) s"
+    }
+}

@@ -1,0 +1,91 @@
+import InfoplaneEstimators
+
+/// Everything a worker needs to run one `WorkItem` away from the pipeline actor.
+struct WorkOrder: Sendable {
+    enum Task: Sendable {
+        /// Prepare `layer`; `projection` is the run's kept basis, nil to fit one here.
+        case prepare(layer: FrameLayer, projection: LayerProjection?, kernelWanted: Bool)
+        case estimate(PipelineEstimator, EstimationInput)
+    }
+    var item: WorkItem
+    var key: FrameKey
+    var partial: Bool
+    var settings: RunSettings
+    var task: Task
+}
+
+/// What a worker hands back.
+enum WorkOutcome: Sendable {
+    case prepared(PreparedLayer)
+    case estimated(SeriesPoint)
+    case failed(String)
+}
+
+/// The computations of the pool, free of any shared state.
+enum PipelineWork {
+    static func perform(_ order: WorkOrder, estimators: any LayerEstimating, clock: MonitorClock) -> WorkOutcome {
+        switch order.task {
+        case let .prepare(layer, projection, kernelWanted):
+            do {
+                return .prepared(try prepare(layer, projection: projection, kernelWanted: kernelWanted,
+                                             key: order.key, settings: order.settings))
+            } catch {
+                return .failed(String(describing: error))
+            }
+        case let .estimate(estimator, input):
+            let start = clock.now()
+            do {
+                let estimate = try estimators.estimate(estimator, input: input, configuration: order.settings.estimation)
+                let seconds = clock.now() - start
+                return .estimated(SeriesPoint(run: order.key.run, layer: input.layer, split: order.key.split,
+                                              metric: estimator.metric, estimator: estimator.estimatorName,
+                                              step: order.key.step, value: estimate.value, units: estimate.units.rawValue,
+                                              n: estimate.n, d: estimate.d, seconds: seconds, partial: order.partial))
+            } catch {
+                return .failed("\(estimator.rawValue): \(error)")
+            }
+        }
+    }
+
+    /// Converts a layer to `Double`, records its range, projects it (fitting the basis when
+    /// none is given), adds the configured noise and picks the kernel σ.
+    static func prepare(_ layer: FrameLayer, projection: LayerProjection?, kernelWanted: Bool,
+                        key: FrameKey, settings: RunSettings) throws -> PreparedLayer {
+        let raw = try Matrix(rows: layer.rows, columns: layer.columns, storage: layer.doubles())
+        try raw.validate(name: "layer \(layer.name)")
+        let lower = raw.storage.min() ?? 0, upper = raw.storage.max() ?? 0
+        let salt = LayerProjection.salt(layer.name)
+        let fitted = projection == nil
+        let kept = try projection ?? LayerProjection.fit(raw, configuration: settings.compression, step: key.step, salt: salt)
+        var compressed = try kept.apply(to: raw)
+        let sigma = settings.compression.noiseSigma
+        if sigma > 0 {
+            let seed = settings.compression.seed ^ salt ^ UInt64(bitPattern: key.step) &* 0x9E37_79B9_7F4A_7C15
+            compressed = try GaussianNoise(sigma: sigma, seed: seed).apply(to: compressed)
+        }
+        var kernelSigma: Double?
+        if kernelWanted {
+            let e = settings.estimation
+            if e.kernelSigma > 0 {
+                kernelSigma = e.kernelSigma
+            } else {
+                let view = e.kernelInput == .compressed ? compressed : raw
+                let subset = SampleSubset.indices(rows: view.rows, limit: e.kernelMaxSamples, seed: e.seed)
+                kernelSigma = KernelBandwidth.median(of: SampleSubset.select(view, subset), scale: e.kernelSigmaScale, seed: e.seed)
+            }
+        }
+        return PreparedLayer(name: layer.name, role: layer.role, raw: raw, compressed: compressed,
+                             observedRange: lower...upper, binRange: lower...upper, projection: kept,
+                             fittedHere: fitted, kernelSigma: kernelSigma)
+    }
+}
+
+/// Names of the points the pipeline writes besides the estimates.
+public enum PipelineMetric {
+    /// Fraction of a layer's variance its PCA basis keeps; one point at the step the basis
+    /// was fitted (estimator `pca`, units `fraction`).
+    public static let explainedVariance = "explained_variance"
+    /// σ the DSE/DSMI kernel used for a layer in a frame (estimator `median_heuristic` or
+    /// `fixed`, in the units of the data the kernel saw).
+    public static let kernelSigma = "dse_sigma"
+}

@@ -1,0 +1,125 @@
+import Testing
+import InfoplaneEstimators
+@testable import InfoplaneMonitor
+
+@Suite struct EstimationSchedulerTests {
+    func frame(step: Int64, split: ProbeSplit = .train, run: String = "r", labels: Bool = true, inputs: Bool = true) -> ProbeFrame {
+        var layers = [FrameLayer(name: "h1", role: .hidden, columns: 1, values: .floats([0, 1])),
+                      FrameLayer(name: "h2", role: .hidden, columns: 1, values: .floats([1, 0]))]
+        if inputs { layers.insert(FrameLayer(name: "x", role: .input, columns: 1, values: .floats([0, 1])), at: 0) }
+        if labels { layers.append(FrameLayer(name: "y", role: .label, columns: 1, values: .integers([0, 1]))) }
+        return ProbeFrame(key: FrameKey(run: run, step: step, split: split), epoch: 0, sampleIDs: [0, 1], layers: layers, partial: false)
+    }
+
+    func prepared(_ name: String) throws -> PreparedLayer {
+        let m = try Matrix(rows: 2, columns: 1, storage: [0, 1])
+        return PreparedLayer(name: name, role: .hidden, raw: m, compressed: m, observedRange: 0...1, binRange: 0...1,
+                             projection: .identity(width: 1, step: 0), fittedHere: false)
+    }
+
+    /// Runs every item of the scheduler to completion, in the order it hands them out.
+    func drain(_ s: inout EstimationScheduler) throws -> (items: [WorkItem], frames: [FinishedFrame]) {
+        var items: [WorkItem] = []
+        var frames: [FinishedFrame] = []
+        while let item = s.next() {
+            items.append(item)
+            switch item.kind {
+            case .prepare(let layer): s.completePreparation(item, result: try prepared(layer))
+            case let .estimate(layer, estimator):
+                let key = s.jobs[item.job]!.frame.key
+                s.completeEstimate(item, point: SeriesPoint(run: key.run, layer: layer, split: key.split, metric: estimator.metric,
+                                                            estimator: estimator.estimatorName, step: key.step, value: 1,
+                                                            units: "bits", n: 2, d: 1, seconds: 0))
+            }
+            frames += s.takeFinished()
+        }
+        return (items, frames + s.takeFinished())
+    }
+
+    @Test func backlogDropsTheOldestWaitingFrameOfTheStreamAndEstimatesTheNewest() throws {
+        var s = EstimationScheduler(maxQueuedFramesPerStream: 2)
+        var dropped: [FrameKey] = []
+        for step in Int64(1)...10 {
+            dropped += s.enqueue(frame(step: step), settings: RunSettings(), now: 0)
+            // A validation frame of each step is another stream: never pushed out by train frames.
+            if step == 1 { dropped += s.enqueue(frame(step: step, split: .validation), settings: RunSettings(), now: 0) }
+            #expect(s.waitingFrames <= 3)
+        }
+        #expect(dropped.map(\.step) == Array(1...8))
+        #expect(dropped.allSatisfy { $0.split == .train })
+        #expect(s.waitingKeys.map(\.step) == [1, 9, 10])
+        let (_, finished) = try drain(&s)
+        #expect(finished.map(\.key) == [FrameKey(run: "r", step: 1, split: .validation),
+                                        FrameKey(run: "r", step: 9, split: .train), FrameKey(run: "r", step: 10, split: .train)])
+        #expect(s.isIdle)
+    }
+
+    @Test func startedFramesAreNotDropped() throws {
+        var s = EstimationScheduler(maxQueuedFramesPerStream: 1)
+        _ = s.enqueue(frame(step: 1), settings: RunSettings(), now: 0)
+        let next = s.next()
+        let first = try #require(next)
+        #expect(first.job == 1)
+        // Frame 1 is started; frame 2 waits; frame 3 pushes out frame 2, not frame 1.
+        _ = s.enqueue(frame(step: 2), settings: RunSettings(), now: 0)
+        let dropped = s.enqueue(frame(step: 3), settings: RunSettings(), now: 0)
+        #expect(dropped.map(\.step) == [2])
+        s.completePreparation(first, result: try prepared(first.layer))
+        let (_, finished) = try drain(&s)
+        #expect(finished.map(\.key.step) == [1, 3])
+    }
+
+    @Test func itemsComeOldestFrameFirstPrepareBeforeEstimate() throws {
+        var s = EstimationScheduler()
+        let settings = RunSettings(estimation: EstimationConfiguration(estimators: [.ksgInputInformation, .diffusionSpectralEntropy]))
+        _ = s.enqueue(frame(step: 1), settings: settings, now: 0)
+        _ = s.enqueue(frame(step: 2), settings: settings, now: 0)
+        let (items, finished) = try drain(&s)
+        let kinds = items.map { ($0.job, $0.kind) }
+        // Frame 1: prepare x, h1, h2, then 2 layers × 2 estimators; then frame 2 likewise.
+        #expect(items.count == 2 * (3 + 4))
+        #expect(kinds.prefix(7).allSatisfy { $0.0 == 1 })
+        #expect(items.prefix(3).allSatisfy { if case .prepare = $0.kind { true } else { false } })
+        #expect(items[3..<7].allSatisfy { if case .estimate = $0.kind { true } else { false } })
+        #expect(finished.map(\.key.step) == [1, 2])
+        #expect(finished[0].points.count == 4)
+    }
+
+    @Test func estimatorsWithoutTheirInputsAreLeftOut() throws {
+        var s = EstimationScheduler()
+        _ = s.enqueue(frame(step: 1, labels: false, inputs: false), settings: RunSettings(), now: 0)
+        let (items, finished) = try drain(&s)
+        let estimators = Set(items.compactMap { if case .estimate(_, let e) = $0.kind { e } else { nil } })
+        #expect(estimators == [.binningInputInformation, .diffusionSpectralEntropy])
+        // X is not prepared when no estimator needs it.
+        #expect(!items.contains { $0.kind == .prepare(layer: "x") })
+        #expect(finished.first?.points.count == 4)
+    }
+
+    @Test func failedPreparationSkipsThatLayer() throws {
+        var s = EstimationScheduler()
+        _ = s.enqueue(frame(step: 1), settings: RunSettings(estimation: EstimationConfiguration(estimators: [.diffusionSpectralEntropy])), now: 0)
+        var finished: [FinishedFrame] = []
+        while let item = s.next() {
+            switch item.kind {
+            case .prepare(let layer):
+                s.completePreparation(item, result: layer == "h2" ? nil : try prepared(layer), failure: "width changed")
+            case let .estimate(layer, _):
+                #expect(layer == "h1")
+                s.completeEstimate(item, point: nil)
+            }
+            finished += s.takeFinished()
+        }
+        #expect(finished.first?.failedLayers == ["h2": "width changed"])
+    }
+
+    @Test func noEstimatorsFinishesWithoutWork() {
+        var s = EstimationScheduler()
+        _ = s.enqueue(frame(step: 4), settings: RunSettings(estimation: EstimationConfiguration(estimators: [])), now: 0)
+        #expect(s.next() == nil)
+        let finished = s.takeFinished()
+        #expect(finished.map(\.key.step) == [4])
+        #expect(finished.first?.points.isEmpty == true)
+        #expect(s.isIdle)
+    }
+}
