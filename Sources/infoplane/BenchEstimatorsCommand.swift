@@ -58,7 +58,7 @@ struct BenchEstimatorsCommand: ParsableCommand {
         // DSE fast path at N = 4096 against the exact value, σ = 10 (default) and σ = 4 (richer spectrum).
         let large = BenchData.gaussian(n: 4096, d: 32, seed: 4096)
         for sigma in [10.0, 4.0] {
-            let fast = DiffusionSpectralEntropy(sigma: sigma, t: 1, method: .lanczos(probes: 32, steps: 40, seed: 1))
+            let fast = DiffusionSpectralEntropy(sigma: sigma, t: 1, method: DiffusionSpectralEntropy.defaultLanczos(seed: 1))
             let (fastSeconds, fastValue) = try time(repeats: 1) { try fast.entropy(large).value }
             var exactSeconds: Double?, exactValue: Double?
             if !skipLargeExact {

@@ -148,7 +148,7 @@ struct EstimateCommand: ParsableCommand {
     private func dseMethodValue() throws -> DiffusionSpectralEntropy.Method {
         switch dseMethod {
         case "exact": return .exact
-        case "lanczos": return .lanczos(probes: 32, steps: 40, seed: seed)
+        case "lanczos": return DiffusionSpectralEntropy.defaultLanczos(seed: seed)
         default: throw CommandError(description: "--dse-method must be exact or lanczos")
         }
     }

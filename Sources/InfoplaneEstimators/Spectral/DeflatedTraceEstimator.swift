@@ -1,0 +1,138 @@
+import CLAPACK
+import Foundation
+
+/// tr f(K) for a symmetric positive semi-definite K whose spectrum is dominated by a few
+/// large eigenvalues (diffusion and kernel matrices), in the spirit of Hutch++ (Meyer, Musco,
+/// Musco & Woodruff, SOSA 2021) with stochastic Lanczos quadrature for the remainder:
+/// 1. Q = an orthonormal basis of the dominant `rank`-dimensional subspace, by randomised
+///    subspace iteration (Halko, Martinsson & Tropp 2011) with `powerIterations` passes;
+/// 2. the Ritz values θ of QᵀKQ (LAPACK `dsyevd`) give Σ f(θ) for that subspace exactly;
+/// 3. the rest, tr(P f(K) P) with P = I − QQᵀ, by Lanczos quadrature on PKP from `probes`
+///    Rademacher vectors projected by P (weights ‖Pz‖²), `steps` steps each.
+/// Deflating the large eigenvalues removes the dominant source of Hutchinson variance.
+struct DeflatedTraceEstimator: Sendable {
+    var rank: Int
+    var powerIterations: Int
+    var probes: Int
+    var steps: Int
+    var seed: UInt64
+
+    func traces(of functions: [@Sendable (Double) -> Double], matrix: [Double], n: Int) throws(EstimatorError) -> [Double] {
+        let r = Swift.min(rank, n)
+        var generator = SeededGenerator(seed: seed)
+        var q = (0..<(n * r)).map { _ in generator.nextGaussian() }
+        for _ in 0...powerIterations {
+            q = DeflatedTraceEstimator.multiply(matrix, n, q, r)
+            try DeflatedTraceEstimator.orthonormalise(&q, n, r)
+        }
+        // Rayleigh–Ritz on span(Q).
+        let kq = DeflatedTraceEstimator.multiply(matrix, n, q, r)
+        var small = [Double](repeating: 0, count: r * r)
+        q.withUnsafeBufferPointer { a in
+            kq.withUnsafeBufferPointer { b in
+                small.withUnsafeMutableBufferPointer { c in
+                    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(r), Int32(r), Int32(n), 1.0,
+                                a.baseAddress, Int32(r), b.baseAddress, Int32(r), 0.0, c.baseAddress, Int32(r))
+                }
+            }
+        }
+        for i in 0..<r { for j in 0..<i { let v = 0.5 * (small[i * r + j] + small[j * r + i]); small[i * r + j] = v; small[j * r + i] = v } }
+        let ritz = try SymmetricEigenvalues.of(&small, n: r)
+        var sums = functions.map { f in ritz.reduce(0.0) { $0 + f($1) } }
+        guard r < n, probes > 0 else { return sums }
+
+        // Lanczos quadrature on the deflated operator, all probes in lock step.
+        let p = probes, m = Swift.min(steps, n - r)
+        func project(_ v: inout [Double]) {
+            // v ← (I − QQᵀ) v for the N × p block v.
+            var coefficients = [Double](repeating: 0, count: r * p)
+            q.withUnsafeBufferPointer { qa in
+                v.withUnsafeBufferPointer { va in
+                    coefficients.withUnsafeMutableBufferPointer { c in
+                        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(r), Int32(p), Int32(n), 1.0,
+                                    qa.baseAddress, Int32(r), va.baseAddress, Int32(p), 0.0, c.baseAddress, Int32(p))
+                    }
+                }
+            }
+            q.withUnsafeBufferPointer { qa in
+                coefficients.withUnsafeBufferPointer { c in
+                    v.withUnsafeMutableBufferPointer { va in
+                        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(p), Int32(r), -1.0,
+                                    qa.baseAddress, Int32(r), c.baseAddress, Int32(p), 1.0, va.baseAddress, Int32(p))
+                    }
+                }
+            }
+        }
+        var start = (0..<(n * p)).map { _ in generator.next() & 1 == 0 ? 1.0 : -1.0 }
+        project(&start)
+        project(&start)
+        var weights = [Double](repeating: 0, count: p)
+        for i in 0..<n { for l in 0..<p { weights[l] += start[i * p + l] * start[i * p + l] } }
+        var basis = [Double](repeating: 0, count: m * n * p)
+        for i in 0..<n { for l in 0..<p { basis[i * p + l] = start[i * p + l] / weights[l].squareRoot() } }
+        var alpha = [Double](repeating: 0, count: m * p), beta = [Double](repeating: 0, count: m * p)
+        var length = [Int](repeating: m, count: p)
+        for step in 0..<m {
+            var w = [Double](repeating: 0, count: n * p)
+            basis.withUnsafeBufferPointer { b in
+                matrix.withUnsafeBufferPointer { a in
+                    w.withUnsafeMutableBufferPointer { out in
+                        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(p), Int32(n), 1.0,
+                                    a.baseAddress, Int32(n), b.baseAddress! + step * n * p, Int32(p), 0.0, out.baseAddress, Int32(p))
+                    }
+                }
+            }
+            project(&w)
+            for l in 0..<p where step < length[l] {
+                var dot = 0.0
+                for i in 0..<n { dot += w[i * p + l] * basis[step * n * p + i * p + l] }
+                alpha[step * p + l] = dot
+                for _ in 0..<2 {
+                    for s in 0...step {
+                        var c = 0.0
+                        for i in 0..<n { c += w[i * p + l] * basis[s * n * p + i * p + l] }
+                        for i in 0..<n { w[i * p + l] -= c * basis[s * n * p + i * p + l] }
+                    }
+                }
+                var norm = 0.0
+                for i in 0..<n { norm += w[i * p + l] * w[i * p + l] }
+                norm = norm.squareRoot()
+                beta[step * p + l] = norm
+                if norm < 1e-10 * Swift.max(Swift.abs(dot), 1e-300) || norm < 1e-300 {
+                    length[l] = step + 1
+                } else if step + 1 < m {
+                    for i in 0..<n { basis[(step + 1) * n * p + i * p + l] = w[i * p + l] / norm }
+                }
+            }
+        }
+        for l in 0..<p {
+            let k = length[l]
+            var diagonal = (0..<k).map { alpha[$0 * p + l] }
+            var offDiagonal = k > 1 ? (0..<(k - 1)).map { beta[$0 * p + l] } : [0]
+            var vectors = [Double](repeating: 0, count: k * k)
+            let info = LAPACKE_dstev(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "V")), Int32(k), &diagonal, &offDiagonal, &vectors, Int32(k))
+            guard info == 0 else { throw .lapackFailure(routine: "dstev", info: Int(info)) }
+            for j in 0..<k {
+                let tau = vectors[j]
+                for (f, function) in functions.enumerated() {
+                    sums[f] += weights[l] * tau * tau * function(diagonal[j]) / Double(p)
+                }
+            }
+        }
+        return sums
+    }
+
+    /// A (N × N) · B (N × c), row-major.
+    static func multiply(_ a: [Double], _ n: Int, _ b: [Double], _ c: Int) -> [Double] {
+        LinearAlgebra.multiply(a, n, n, b, c)
+    }
+
+    /// Orthonormal columns of the N × c row-major block (Householder QR).
+    static func orthonormalise(_ v: inout [Double], _ n: Int, _ c: Int) throws(EstimatorError) {
+        var tau = [Double](repeating: 0, count: c)
+        var info = LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, Int32(n), Int32(c), &v, Int32(c), &tau)
+        guard info == 0 else { throw .lapackFailure(routine: "dgeqrf", info: Int(info)) }
+        info = LAPACKE_dorgqr(LAPACK_ROW_MAJOR, Int32(n), Int32(c), Int32(c), &v, Int32(c), &tau)
+        guard info == 0 else { throw .lapackFailure(routine: "dorgqr", info: Int(info)) }
+    }
+}
