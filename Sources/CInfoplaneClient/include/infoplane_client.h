@@ -96,7 +96,8 @@ typedef enum infoplane_status {
      *  sent; send fewer rows per chunk (see infoplane_client_send_layer). */
     INFOPLANE_ERR_TOO_LARGE = 9,
     /** The server refused one or more messages with a non-fatal Error. The session
-     *  continues. Returned by infoplane_client_flush and infoplane_client_goodbye. */
+     *  continues. Returned by infoplane_client_flush and infoplane_client_goodbye, and by
+     *  infoplane_client_hello for a non-fatal refusal (then hello may be retried). */
     INFOPLANE_ERR_REFUSED = 10,
     /** The server answered with a fatal Error (protocol version mismatch, message too
      *  large, idle timeout, shutting down...) and closed the session. */
@@ -260,8 +261,9 @@ void infoplane_client_set_size_check(infoplane_client *client, int enabled);
 /**
  * Sends Hello and waits for Welcome. `run_name` is required (non-empty, at most 128
  * bytes); `client_name` may be NULL ("infoplane-c/<version>"). On success stores the
- * granted credits in `*credits` (when not NULL). A refusal (e.g. protocol version
- * mismatch) returns INFOPLANE_ERR_SERVER_FATAL with the server's sentence.
+ * granted credits in `*credits` (when not NULL). A fatal refusal (e.g. protocol version
+ * mismatch) returns INFOPLANE_ERR_SERVER_FATAL with the server's sentence; a non-fatal
+ * one INFOPLANE_ERR_REFUSED (the connection stays open for another hello).
  */
 infoplane_status infoplane_client_hello(infoplane_client *client, const char *run_name,
                                         const char *client_name, uint32_t *credits);
