@@ -19,13 +19,13 @@ import Testing
 }
 
 /// The Lanczos path against the exact spectrum; the N = 4096 figures are in the benchmark
-/// and Documentation/estimators.md. At N = 800 the quadrature error stays within 2 %.
+/// and Documentation/estimators.md. At N = 800 the measured error is ≤ 0.16 %; the goal is 1 %.
 @Test(arguments: [1, 2, 3])
 func lanczosDSEIsCloseToExact(t: Int) throws {
     let x = TestData.gaussian(n: 800, d: 8, seed: 12)
     let exact = try DiffusionSpectralEntropy(sigma: 2, t: t).entropy(x).value
     let fast = try DiffusionSpectralEntropy(sigma: 2, t: t, method: DiffusionSpectralEntropy.defaultLanczos(seed: 3)).entropy(x).value
-    #expect(abs(fast - exact) / exact < 0.02, "t=\(t): \(fast) vs \(exact)")
+    #expect(abs(fast - exact) / exact < 0.01, "t=\(t): \(fast) vs \(exact)")
 }
 
 @Test func dsmiDrawsReproducibleSubsetsAndDetectsStructure() throws {

@@ -38,7 +38,7 @@ public struct BinningAccumulator: Sendable {
             chunk.storage.withUnsafeBufferPointer { values in
                 for r in 0..<chunk.rows {
                     for c in 0..<width { row[c] = edges.index(values[r * width + c], unit: c, e) }
-                    row.withUnsafeBufferPointer { table.add($0, label: labels?[r]) }
+                    _ = row.withUnsafeBufferPointer { table.add($0, label: labels?[r]) }
                 }
             }
         }

@@ -12,6 +12,8 @@ struct KDTree: Sendable {
     let start: [Int], end: [Int], left: [Int], right: [Int]
     /// Per node bounding box, node × d.
     let lower: [Double], upper: [Double]
+    /// start, end, left, right per node, flat (node × 4), for pointer access in queries.
+    let nodeTable: [Int]
     let metric: DistanceMetric
 
     static let leafSize = 16
@@ -69,6 +71,12 @@ struct KDTree: Sendable {
         self.originalIndex = order
         self.start = start; self.end = end; self.left = left; self.right = right
         self.lower = lower; self.upper = upper
+        var table = [Int](repeating: 0, count: start.count * 4)
+        for node in start.indices {
+            table[node * 4] = start[node]; table[node * 4 + 1] = end[node]
+            table[node * 4 + 2] = left[node]; table[node * 4 + 3] = right[node]
+        }
+        self.nodeTable = table
     }
 
     /// Quickselect: puts the element of rank `k` (by `key`) at position k of order[lo..<hi].
@@ -147,6 +155,7 @@ struct KDTree: Sendable {
             points.withUnsafeBufferPointer { pts in
             lower.withUnsafeBufferPointer { lo in
             upper.withUnsafeBufferPointer { hi in
+            nodeTable.withUnsafeBufferPointer { nodes in
                 var best = [Double](repeating: .infinity, count: k)
                 var bestIndex = [Int](repeating: -1, count: k)
                 var stack: [(Int, Double)] = []
@@ -158,8 +167,8 @@ struct KDTree: Sendable {
                     stack.append((0, 0))
                     while let (node, boxDist) = stack.popLast() {
                         if boxDist > best[k - 1] { continue }
-                        if left[node] < 0 {
-                            for other in start[node]..<end[node] where other != p {
+                        if nodes[node * 4 + 2] < 0 {
+                            for other in nodes[node * 4]..<nodes[node * 4 + 1] where other != p {
                                 let dist = pointReduced(other, q, pts.baseAddress!)
                                 if dist < best[k - 1] {
                                     var i = k - 1
@@ -170,7 +179,7 @@ struct KDTree: Sendable {
                                 }
                             }
                         } else {
-                            let l = left[node], r = right[node]
+                            let l = nodes[node * 4 + 2], r = nodes[node * 4 + 3]
                             let dl = boxMinReduced(l, q, lo.baseAddress!, hi.baseAddress!)
                             let dr = boxMinReduced(r, q, lo.baseAddress!, hi.baseAddress!)
                             // Push the farther child first so the nearer is explored first.
@@ -184,7 +193,7 @@ struct KDTree: Sendable {
                         indexOut[row * k + i] = bestIndex[i] >= 0 ? originalIndex[bestIndex[i]] : -1
                     }
                 }
-            }}}
+            }}}}
         }
     }
 
@@ -195,6 +204,7 @@ struct KDTree: Sendable {
             points.withUnsafeBufferPointer { pts in
             lower.withUnsafeBufferPointer { lo in
             upper.withUnsafeBufferPointer { hi in
+            nodeTable.withUnsafeBufferPointer { nodes in
                 var stack: [Int] = []
                 stack.reserveCapacity(64)
                 for p in range {
@@ -208,22 +218,22 @@ struct KDTree: Sendable {
                         while let node = stack.popLast() {
                             if boxMinReduced(node, q, lo.baseAddress!, hi.baseAddress!) > threshold { continue }
                             if boxMaxReduced(node, q, lo.baseAddress!, hi.baseAddress!) <= threshold {
-                                total += end[node] - start[node]
+                                total += nodes[node * 4 + 1] - nodes[node * 4]
                                 continue
                             }
-                            if left[node] < 0 {
-                                for other in start[node]..<end[node]
+                            if nodes[node * 4 + 2] < 0 {
+                                for other in nodes[node * 4]..<nodes[node * 4 + 1]
                                 where pointReduced(other, q, pts.baseAddress!) <= threshold {
                                     total += 1
                                 }
                             } else {
-                                stack.append(left[node]); stack.append(right[node])
+                                stack.append(nodes[node * 4 + 2]); stack.append(nodes[node * 4 + 3])
                             }
                         }
                     }
                     out[row] = total
                 }
-            }}}
+            }}}}
         }
     }
 }

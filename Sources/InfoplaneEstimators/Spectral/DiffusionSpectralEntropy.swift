@@ -80,9 +80,9 @@ public struct DiffusionSpectralEntropy: Sendable {
         return h
     }
 
-    /// The fast path's defaults: 96 deflated eigenvalues, 8 probes × 24 steps.
+    /// The fast path's defaults: 64 deflated eigenvalues, 32 probes × 12 Lanczos steps.
     public static func defaultLanczos(seed: UInt64 = 0) -> Method {
-        .lanczos(rank: 96, probes: 8, steps: 24, seed: seed)
+        .lanczos(rank: 64, probes: 32, steps: 12, seed: seed)
     }
 
     func checkParameters() throws(EstimatorError) {
