@@ -1,0 +1,247 @@
+import Foundation
+import Logging
+import Testing
+import InfoplaneEstimators
+@testable import InfoplaneMonitor
+
+@Suite struct MonitorPipelineTests {
+    let logger = Logger(label: "test.pipeline")
+
+    func pipeline(_ configuration: MonitorConfiguration = MonitorConfiguration(), store: InMemorySeriesStore,
+                  clock: ManualClock = ManualClock(), estimators: any LayerEstimating = RecordingEstimators()) -> MonitorPipeline {
+        MonitorPipeline(configuration: configuration, store: store, logger: logger, clock: clock.monitorClock, estimators: estimators)
+    }
+
+    @Test func aCompleteFrameBecomesOneStoredFrameOfPoints() async throws {
+        let store = InMemorySeriesStore()
+        let estimators = RecordingEstimators()
+        let p = pipeline(store: store, estimators: estimators)
+        let events = p.events.subscribe()
+        #expect(try await p.runStarted(RunDescriptor(name: "r", clientName: "test")) == "id-r")
+        let frame = SyntheticFrame(step: 7)
+        for snapshot in frame.snapshots().reversed() { try await p.accept(snapshot) }
+        await p.finish()
+
+        let frames = await store.frames
+        #expect(frames.count == 1, "one appendFrame call per frame")
+        let points = try #require(frames.first)
+        let estimates = points.filter { $0.metric != PipelineMetric.explainedVariance && $0.metric != PipelineMetric.kernelSigma }
+        // 2 hidden layers × 6 default estimators.
+        #expect(estimates.count == 12)
+        for layer in ["h1", "h2"] {
+            let mine = estimates.filter { $0.layer == layer }
+            #expect(Set(mine.map { "\($0.metric) \($0.estimator)" }) ==
+                    ["I(X;T) binning", "I(T;Y) binning", "I(X;T) ksg1", "I(T;Y) mixed", "DSE(T) dse", "I(T;Y) dsmi"])
+        }
+        #expect(estimates.allSatisfy { $0.run == "r" && $0.split == .train && $0.step == 7 && !$0.partial && $0.units == "bits" })
+        #expect(estimates.allSatisfy { $0.n == 64 })
+        // h1 (16 wide) is compressed to 8 dimensions; h2 (4 wide) is used as it is.
+        #expect(estimates.filter { $0.layer == "h1" }.allSatisfy { $0.d == 8 && $0.value == 7.016 })
+        #expect(estimates.filter { $0.layer == "h2" }.allSatisfy { $0.d == 4 && $0.value == 7.004 })
+        // The PCA bases fitted on this frame (x and h1) record their explained variance; the
+        // kernel σ of each watched layer is recorded.
+        let variance = points.filter { $0.metric == PipelineMetric.explainedVariance }
+        #expect(Set(variance.map(\.layer)) == ["x", "h1"])
+        #expect(variance.allSatisfy { $0.value > 0 && $0.value <= 1 + 1e-12 })
+        #expect(Set(points.filter { $0.metric == PipelineMetric.kernelSigma }.map(\.layer)) == ["h1", "h2"])
+
+        // Binning saw the raw activations, the others the compressed ones; labels and X came along.
+        for call in estimators.recorded where call.input.layer == "h1" {
+            #expect(call.input.activations.columns == 16)
+            #expect(call.input.compressed.columns == 8)
+            #expect(call.input.compressedInputs?.columns == 8)
+            #expect(call.input.inputs?.columns == 12)
+            #expect(call.input.labels == frame.ids.map { Int($0 % 2) })
+        }
+        let raw = try frame.matrix(layer: 0)
+        #expect(estimators.recorded.first { $0.input.layer == "h1" }?.input.activations == raw)
+
+        var received: [MonitorEvent] = []
+        for await event in events { received.append(event) }
+        #expect(received == [.points(points)])
+        let counters = await p.counterSnapshot()
+        #expect(counters.framesEstimated == 1)
+        #expect(counters.pointsWritten == points.count)
+        #expect(counters.assembly.framesCompleted == 1)
+    }
+
+    @Test func backlogKeepsTheNewestFramesAndCountsTheDrops() async throws {
+        let store = InMemorySeriesStore()
+        var configuration = MonitorConfiguration()
+        configuration.scheduler.maxQueuedFramesPerStream = 2
+        configuration.estimation.estimators = [.diffusionSpectralEntropy]
+        let p = pipeline(configuration, store: store)
+        let events = p.events.subscribe()
+        // No worker runs while the client floods 12 frames: the queue stays bounded.
+        for step in Int64(1)...12 {
+            for snapshot in SyntheticFrame(step: step).snapshots() { try await p.accept(snapshot) }
+            let counters = await p.counterSnapshot()
+            #expect(counters.queueDepth <= 2)
+            #expect(counters.framesInAssembly == 0)
+        }
+        let before = await p.counterSnapshot()
+        #expect(before.framesDroppedBacklog == 10)
+        await p.finish()
+        let steps = await store.frames.map { $0[0].step }
+        #expect(steps == [11, 12], "the newest frames are the ones estimated")
+        var dropped: [Int64] = []
+        for await case .frameDropped(let key, .backlog) in events { dropped.append(key.step) }
+        #expect(dropped == Array(1...10))
+        #expect(await p.counterSnapshot().framesDropped == 10)
+    }
+
+    @Test(arguments: [IncompleteFramePolicy.estimatePartial, .drop])
+    func incompleteFrameTimesOut(policy: IncompleteFramePolicy) async throws {
+        let store = InMemorySeriesStore()
+        let clock = ManualClock()
+        var configuration = MonitorConfiguration()
+        configuration.assembly.frameTimeoutSeconds = 10
+        configuration.assembly.incompletePolicy = policy
+        configuration.estimation.estimators = [.binningInputInformation]
+        let p = pipeline(configuration, store: store, clock: clock)
+        // h2 never comes.
+        for snapshot in SyntheticFrame(step: 3).snapshots().dropLast() { try await p.accept(snapshot) }
+        clock.advance(5)
+        await p.tick()
+        #expect(await p.counterSnapshot().framesInAssembly == 1)
+        clock.advance(6)
+        await p.tick()
+        #expect(await p.counterSnapshot().framesInAssembly == 0)
+        await p.finish()
+        let points = await store.allPoints.filter { $0.metric == SeriesMetric.inputInformation }
+        let counters = await p.counterSnapshot()
+        switch policy {
+        case .estimatePartial:
+            #expect(points.map(\.layer) == ["h1"])
+            #expect(points.allSatisfy { $0.partial })
+            #expect(counters.framesEstimatedPartial == 1)
+            #expect(counters.assembly.framesPartial == 1)
+        case .drop:
+            #expect(points.isEmpty)
+            #expect(counters.assembly.framesDroppedTimeout == 1)
+        }
+    }
+
+    @Test func misalignedLayerIsRefusedAndThePipelineGoesOn() async throws {
+        let store = InMemorySeriesStore()
+        var configuration = MonitorConfiguration()
+        configuration.estimation.estimators = [.binningInputInformation]
+        let p = pipeline(configuration, store: store)
+        var snapshots = SyntheticFrame(step: 1).snapshots()
+        snapshots[3].sampleIDs[5] = 999_999
+        for snapshot in snapshots.prefix(3) { try await p.accept(snapshot) }
+        await #expect {
+            try await p.accept(snapshots[3])
+        } throws: { error in
+            (error as? SnapshotRejection)?.reason == .frameMisaligned
+        }
+        // The next frame is fine and is estimated.
+        for snapshot in SyntheticFrame(step: 2).snapshots() { try await p.accept(snapshot) }
+        await p.finish()
+        let steps = Set(await store.allPoints.map(\.step))
+        #expect(steps.contains(2))
+        #expect(await p.counterSnapshot().assembly.chunksRejected == 1)
+    }
+
+    @Test func memoryStaysBoundedUnderAFloodOfIncompleteFrames() async throws {
+        let store = InMemorySeriesStore()
+        var configuration = MonitorConfiguration()
+        configuration.assembly.maxFramesInFlightPerRun = 4
+        let p = pipeline(configuration, store: store)
+        for step in Int64(1)...50 {
+            // Only X of each frame: frames never complete.
+            try await p.accept(SyntheticFrame(step: step).snapshots()[0])
+            #expect(await p.counterSnapshot().framesInAssembly <= 4)
+        }
+        #expect(await p.counterSnapshot().assembly.framesDroppedAssemblyLimit == 46)
+    }
+
+    @Test func finishRefusesNewSnapshots() async throws {
+        let p = pipeline(store: InMemorySeriesStore())
+        await p.finish()
+        await #expect {
+            try await p.accept(SyntheticFrame(step: 1).snapshots()[0])
+        } throws: { error in
+            (error as? SnapshotRejection)?.reason == .unavailable
+        }
+    }
+
+    @Test func runOptionsChooseEstimatorsAndBadOnesAreRefused() async throws {
+        let store = InMemorySeriesStore()
+        let p = pipeline(store: store)
+        await #expect(throws: RunOptionError.self) {
+            try await p.runStarted(RunDescriptor(name: "bad", clientName: "c", options: ["estimators": "ksg_ixt,magic"]))
+        }
+        _ = try await p.runStarted(RunDescriptor(name: "r", clientName: "c",
+                                                 options: ["estimators": "mixed_ity", "units": "nats", "dimension": "2"]))
+        for snapshot in SyntheticFrame(step: 5).snapshots() { try await p.accept(snapshot) }
+        await p.finish()
+        let points = await store.allPoints.filter { $0.metric == SeriesMetric.labelInformation }
+        #expect(points.count == 2)
+        #expect(points.allSatisfy { $0.estimator == "mixed" && $0.units == "nats" && $0.d == 2 })
+    }
+
+    @Test func scalarsAreStoredAndPublished() async throws {
+        let store = InMemorySeriesStore()
+        let p = pipeline(store: store)
+        let events = p.events.subscribe()
+        let scalars = ScalarRecord(run: "r", step: 3, epoch: 0, split: .train, values: ["loss": 0.5])
+        try await p.accept(scalars)
+        await p.finish()
+        #expect(await store.storedScalars == [scalars])
+        var received: [MonitorEvent] = []
+        for await event in events { received.append(event) }
+        #expect(received == [.scalars(scalars)])
+    }
+
+    @Test func workerPoolEstimatesWhileRunningAndStopsOnFinish() async throws {
+        let store = InMemorySeriesStore()
+        var configuration = MonitorConfiguration()
+        configuration.scheduler.workers = 2
+        configuration.scheduler.maxQueuedFramesPerStream = 100
+        let p = pipeline(configuration, store: store)
+        let events = p.events.subscribe()
+        let worker = Task { await p.run() }
+        for step in Int64(1)...5 {
+            for snapshot in SyntheticFrame(step: step).snapshots() { try await p.accept(snapshot) }
+        }
+        var seen: Set<Int64> = []
+        for await case .points(let points) in events {
+            seen.insert(points[0].step)
+            if seen.count == 5 { break }
+        }
+        #expect(seen == [1, 2, 3, 4, 5])
+        await p.finish()
+        await worker.value
+        #expect(await store.frames.count == 5)
+    }
+
+    @Test func realEstimatorsOnAnInjectiveLayerGiveLogN() async throws {
+        let store = InMemorySeriesStore()
+        var configuration = MonitorConfiguration()
+        configuration.estimation.binRange = .observed
+        let p = MonitorPipeline(configuration: configuration, store: store, logger: logger)
+        // 256 samples, T = X: every binned row distinct at 30 bins, so binning I(X;T) = log2 256 = 8 bits.
+        var frame = SyntheticFrame(step: 1)
+        frame.rows = 256
+        frame.layerWidths = []
+        var snapshots = frame.snapshots()
+        var t = snapshots[0]
+        t.layer = "t"
+        t.role = .hidden
+        snapshots = snapshots.map { var s = $0; s.frameLayerCount = 3; return s }
+        t.frameLayerCount = 3
+        snapshots.append(t)
+        for snapshot in snapshots { try await p.accept(snapshot) }
+        await p.finish()
+        let points = await store.allPoints.filter { $0.layer == "t" }
+        let binning = try #require(points.first { $0.metric == SeriesMetric.inputInformation && $0.estimator == "binning" })
+        #expect(abs(binning.value - 8) < 1e-9)
+        #expect(points.filter { $0.metric != PipelineMetric.kernelSigma && $0.metric != PipelineMetric.explainedVariance }.count == 6)
+        #expect(points.allSatisfy { $0.value.isFinite && $0.seconds >= 0 })
+        // Labels are independent of T here: the label estimates stay far below H(Y) = 1 bit... except
+        // plug-in binning, which on 256 distinct bins is pinned at H(Y).
+        let mixed = try #require(points.first { $0.estimator == "mixed" })
+        #expect(mixed.value < 0.3)
+    }
+}
