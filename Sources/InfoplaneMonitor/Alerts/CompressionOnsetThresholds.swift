@@ -1,0 +1,80 @@
+/// Settings of `compression_onset` (`[alerts.compression_onset]`).
+public struct CompressionOnsetThresholds: Sendable, Equatable, Codable {
+    public var enabled = true
+    /// The smoothed I(X;T) must fall below its peak by at least this fraction of the peak. Default 0.10.
+    public var relativeDrop = 0.10
+    /// ...and by at least this many bits (lesson: a relative drop alone fires on near-zero
+    /// series). Default 0.1 bit.
+    public var absoluteFloorBits = 0.1
+    /// ...and by at least this many times the series' own noise (robust standard deviation
+    /// of its raw values, see Documentation/alerts.md), so that a noisy estimator needs a
+    /// proportionally clearer signal. Default 6.
+    public var noiseMultiplier = 6.0
+    /// Consecutive evaluations the drop must hold. Default 3.
+    public var confirmEvaluations = 3
+    /// The episode ends when the smoothed I(X;T) has risen again from its trough by this
+    /// fraction (and by the absolute floor). Default 0.10.
+    public var rearmRelativeRise = 0.10
+    /// Consecutive evaluations the rise must hold to re-arm. Default 2.
+    public var rearmEvaluations = 2
+    /// Fitting gate, I(T;Y) part: I(T;Y) must be at least this fraction of its maximum so
+    /// far (it "did not fall"). Default 0.9.
+    public var labelInformationFraction = 0.9
+    /// Fitting gate: fitting is done once the training accuracy reaches this... Default 0.9.
+    public var fittingTrainAccuracy = 0.9
+    /// ...or once I(T;Y) has plateaued: it rose by at most `fittingPlateauRelativeRise` of
+    /// its value over the last `fittingPlateauWindow` evaluations. Defaults 5 and 0.05.
+    public var fittingPlateauWindow = 5
+    public var fittingPlateauRelativeRise = 0.05
+    /// Estimators whose I(X;T) the rule watches; empty: all. Default empty.
+    public var estimators: [String] = []
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case enabled
+        case noiseMultiplier = "noise_multiplier"
+        case relativeDrop = "relative_drop"
+        case absoluteFloorBits = "absolute_floor_bits"
+        case confirmEvaluations = "confirm_evaluations"
+        case rearmRelativeRise = "rearm_relative_rise"
+        case rearmEvaluations = "rearm_evaluations"
+        case labelInformationFraction = "label_information_fraction"
+        case fittingTrainAccuracy = "fitting_train_accuracy"
+        case fittingPlateauWindow = "fitting_plateau_window"
+        case fittingPlateauRelativeRise = "fitting_plateau_relative_rise"
+        case estimators
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Self()
+        enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? d.enabled
+        noiseMultiplier = try c.decodeIfPresent(Double.self, forKey: .noiseMultiplier) ?? d.noiseMultiplier
+        relativeDrop = try c.decodeIfPresent(Double.self, forKey: .relativeDrop) ?? d.relativeDrop
+        absoluteFloorBits = try c.decodeIfPresent(Double.self, forKey: .absoluteFloorBits) ?? d.absoluteFloorBits
+        confirmEvaluations = try c.decodeIfPresent(Int.self, forKey: .confirmEvaluations) ?? d.confirmEvaluations
+        rearmRelativeRise = try c.decodeIfPresent(Double.self, forKey: .rearmRelativeRise) ?? d.rearmRelativeRise
+        rearmEvaluations = try c.decodeIfPresent(Int.self, forKey: .rearmEvaluations) ?? d.rearmEvaluations
+        labelInformationFraction = try c.decodeIfPresent(Double.self, forKey: .labelInformationFraction) ?? d.labelInformationFraction
+        fittingTrainAccuracy = try c.decodeIfPresent(Double.self, forKey: .fittingTrainAccuracy) ?? d.fittingTrainAccuracy
+        fittingPlateauWindow = try c.decodeIfPresent(Int.self, forKey: .fittingPlateauWindow) ?? d.fittingPlateauWindow
+        fittingPlateauRelativeRise = try c.decodeIfPresent(Double.self, forKey: .fittingPlateauRelativeRise) ?? d.fittingPlateauRelativeRise
+        estimators = try c.decodeIfPresent([String].self, forKey: .estimators) ?? d.estimators
+    }
+
+    func validate() throws(AlertConfigurationError) {
+        let p = "compression_onset."
+        try AlertConfigurationError.require(noiseMultiplier >= 0, p + "noise_multiplier", "a number >= 0")
+        try AlertConfigurationError.fraction(relativeDrop, p + "relative_drop")
+        try AlertConfigurationError.require(absoluteFloorBits >= 0, p + "absolute_floor_bits", "a number of bits >= 0")
+        try AlertConfigurationError.require(confirmEvaluations >= 1, p + "confirm_evaluations", "an integer >= 1")
+        try AlertConfigurationError.require(rearmRelativeRise > 0, p + "rearm_relative_rise", "a fraction > 0")
+        try AlertConfigurationError.require(rearmEvaluations >= 1, p + "rearm_evaluations", "an integer >= 1")
+        try AlertConfigurationError.fraction(labelInformationFraction, p + "label_information_fraction")
+        try AlertConfigurationError.require(fittingTrainAccuracy > 0 && fittingTrainAccuracy <= 1,
+                                            p + "fitting_train_accuracy", "an accuracy in (0, 1]")
+        try AlertConfigurationError.require(fittingPlateauWindow >= 1, p + "fitting_plateau_window", "an integer >= 1")
+        try AlertConfigurationError.require(fittingPlateauRelativeRise >= 0, p + "fitting_plateau_relative_rise", "a fraction >= 0")
+    }
+}

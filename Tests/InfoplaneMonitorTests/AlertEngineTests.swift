@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+@testable import InfoplaneMonitor
+
+@Suite struct AlertEngineTests {
+    @Test(arguments: [2024, 1, 2, 3, 4, 5, 6, 7] as [UInt64])
+    func aSteadyRunWithNoisyFlatSeriesRaisesNothing(seed: UInt64) {
+        let alerts = steadyRun(seed: seed)
+        #expect(alerts.isEmpty, "unexpected: \(alerts.map(\.message))")
+    }
+
+    /// Every series the rules read, flat with seeded noise (3 % of the level), for 300
+    /// evaluations, plus a regular 10 s cadence with ticks in between.
+    func steadyRun(seed: UInt64, thresholds: AlertThresholds = AlertThresholds()) -> [AlertRecord] {
+        var engine = AlertEngine(thresholds: thresholds)
+        var noise = SeededNoise(seed: seed)
+        var alerts: [AlertRecord] = []
+        for i in 0..<300 {
+            let step = Int64(i) * 10
+            let time = t0.addingTimeInterval(Double(i) * 10)
+            var points: [SeriesPoint] = []
+            for (layer, ixt, ity, dse) in [("L1", 11.9, 0.99, 7.0), ("L3", 7.5, 0.9, 5.0), ("L5", 3.0, 0.8, 2.5)] {
+                for split in [ProbeSplit.train, .validation] {
+                    points.append(ipoint(SeriesMetric.inputInformation, layer: layer, split: split, step: step,
+                                         value: ixt * (1 + 0.03 * noise.gaussian())))
+                    points.append(ipoint(SeriesMetric.labelInformation, layer: layer, split: split, estimator: "mixed",
+                                         step: step, value: ity * (1 + 0.03 * noise.gaussian())))
+                    points.append(ipoint(SeriesMetric.diffusionSpectralEntropy, layer: layer, split: split, estimator: "dse",
+                                         step: step, value: dse * (1 + 0.03 * noise.gaussian())))
+                }
+            }
+            alerts += engine.observe(ScalarRecord(run: "run", step: step, epoch: Int64(i), split: .train,
+                                                  values: ["loss": 0.3 * (1 + 0.03 * noise.gaussian()), "accuracy": 0.93]), at: time)
+            alerts += engine.observe(ScalarRecord(run: "run", step: step, epoch: Int64(i), split: .validation,
+                                                  values: ["loss": 0.35 * (1 + 0.03 * noise.gaussian())]), at: time)
+            alerts += engine.observe(points, at: time)
+            alerts += engine.tick(now: time.addingTimeInterval(5))
+        }
+        return alerts
+    }
+
+    @Test func noisyFlatSeriesFireWithoutTheNoiseTerm() {
+        // Control for the test above: the same steady run (seed 2024), with every default but
+        // the noise term switched off, does raise alerts: the running peak of a long noisy
+        // series drifts away from its typical value (about sqrt(2 ln N) noise scales).
+        var thresholds = AlertThresholds()
+        thresholds.compressionOnset.noiseMultiplier = 0
+        thresholds.overfitting.noiseMultiplier = 0
+        thresholds.representationCollapse.noiseMultiplier = 0
+        #expect(!steadyRun(seed: 2024, thresholds: thresholds).isEmpty)
+    }
+
+    @Test func thresholdsDecodeFromSnakeCaseWithDefaults() throws {
+        let json = """
+            {"smoothing_window": 7,
+             "compression_onset": {"relative_drop": 0.2, "estimators": ["binning"]},
+             "client_stalled": {"factor": 3, "enabled": false}}
+            """
+        let decoded = try JSONDecoder().decode(AlertThresholds.self, from: Data(json.utf8))
+        var expected = AlertThresholds()
+        expected.smoothingWindow = 7
+        expected.compressionOnset.relativeDrop = 0.2
+        expected.compressionOnset.estimators = ["binning"]
+        expected.clientStalled.factor = 3
+        expected.clientStalled.enabled = false
+        #expect(decoded == expected)
+        #expect(try JSONDecoder().decode(AlertThresholds.self, from: Data("{}".utf8)) == AlertThresholds())
+        // And back: the encoded keys are the configuration's keys.
+        let encoded = String(decoding: try JSONEncoder().encode(expected), as: UTF8.self)
+        #expect(encoded.contains("\"min_samples_binning\""))
+        #expect(encoded.contains("\"fitting_train_accuracy\""))
+        #expect(try JSONDecoder().decode(AlertThresholds.self, from: Data(encoded.utf8)) == expected)
+    }
+
+    @Test func invalidThresholdsNameTheKey() throws {
+        var t = AlertThresholds()
+        try t.validate()
+        t.compressionOnset.relativeDrop = 1.5
+        #expect(throws: AlertConfigurationError(key: "compression_onset.relative_drop",
+                                                expected: "a fraction strictly between 0 and 1")) { try t.validate() }
+        t = AlertThresholds()
+        t.clientStalled.minIntervals = 0
+        #expect(throws: AlertConfigurationError.self) { try t.validate() }
+        let message = AlertConfigurationError(key: "k", expected: "x").description
+        #expect(message.contains("[alerts]"))
+    }
+
+    @Test func disabledRulesAreNotRun() {
+        var thresholds = AlertThresholds()
+        thresholds.representationCollapse.enabled = false
+        thresholds.clientStalled.enabled = false
+        let engine = AlertEngine(thresholds: thresholds)
+        #expect(engine.enabledKinds == [.compressionOnset, .overfitting])
+        var e = engine
+        var alerts: [AlertRecord] = []
+        for i in 0..<40 {
+            alerts += e.observe(ipoint(SeriesMetric.diffusionSpectralEntropy, estimator: "dse", step: Int64(i),
+                                       value: i < 20 ? 6 : 1), at: t0)
+        }
+        #expect(alerts.isEmpty)
+        #expect(AlertEngine().enabledKinds == AlertKind.allCases)
+    }
+
+    @Test func partialAndNonFinitePointsAreNotFedByDefault() {
+        func collapse(partial: Bool, thresholds: AlertThresholds = AlertThresholds()) -> Int {
+            var engine = AlertEngine(thresholds: thresholds)
+            var count = 0
+            for i in 0..<40 {
+                var p = ipoint(SeriesMetric.diffusionSpectralEntropy, estimator: "dse", step: Int64(i), value: i < 20 ? 6 : 1)
+                p.partial = partial && i >= 20
+                count += engine.observe(p, at: t0).count
+                count += engine.observe(ipoint(SeriesMetric.diffusionSpectralEntropy, estimator: "dse",
+                                               step: Int64(i) * 1000 + 500, value: .nan), at: t0).count
+            }
+            return count
+        }
+        #expect(collapse(partial: false) == 1)
+        #expect(collapse(partial: true) == 0)
+        var keepPartial = AlertThresholds()
+        keepPartial.ignorePartialFrames = false
+        #expect(collapse(partial: true, thresholds: keepPartial) == 1)
+    }
+
+    @Test func frameOrderDoesNotChangeTheOutcome() {
+        // Within a frame, I(X;T) listed before I(T;Y): the engine feeds I(T;Y) first anyway.
+        func alerts(reversed: Bool) -> [Int64] {
+            var engine = AlertEngine()
+            var steps: [Int64] = []
+            for i in 0..<80 {
+                let step = Int64(i) * 10
+                var frame = [ipoint(SeriesMetric.inputInformation, step: step,
+                                    value: piecewise([(0, 6), (38, 7.6), (40, 7.6), (79, 4)], at: i)),
+                             ipoint(SeriesMetric.labelInformation, step: step,
+                                    value: piecewise([(0, 0.1), (30, 0.9), (79, 0.99)], at: i))]
+                if reversed { frame.reverse() }
+                steps += engine.observe(frame, at: t0).map(\.step)
+            }
+            return steps
+        }
+        let forward = alerts(reversed: false)
+        #expect(forward.count == 1)
+        #expect(alerts(reversed: true) == forward)
+    }
+
+    @Test func evidenceIsAJSONObjectWithSnakeCaseKeys() throws {
+        var engine = AlertEngine()
+        var alerts: [AlertRecord] = []
+        for i in 0..<40 {
+            alerts += engine.observe(ipoint(SeriesMetric.diffusionSpectralEntropy, estimator: "dse", step: Int64(i),
+                                            value: i < 20 ? 6 : 1), at: t0)
+        }
+        let alert = try #require(alerts.first)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(alert.evidenceJSON.utf8)) as? [String: Any])
+        // The level it fell from: 6 bits, at a step inside the look-back window before the fall.
+        #expect(object["reference_value"] as? Double == 6)
+        #expect((17...21).contains(object["reference_step"] as? Int ?? -1))
+        #expect(object["rule"] as? String == "representation_collapse")
+        let recent = try #require(object["recent"] as? [String: Any])
+        #expect((recent["steps"] as? [Int])?.last == Int(alert.step))
+    }
+}
