@@ -7,8 +7,8 @@ import Foundation
 /// so K is symmetric with the eigenvalues λ of the diffusion matrix P = Deg^{−1} G;
 ///   p_i = |λ_i|^t / Σ_j |λ_j|^t + ε (ε = 2.22e−16, added to every entry),  DSE = −Σ p_i log₂ p_i.
 /// Units: bits. The trivial eigenvalue 1 is kept (as in the packaged 1.1). Defaults σ = 10,
-/// t = 1, at most 10 000 rows (a seeded random subset beyond that; the package uses Python's
-/// `random` seeded with 0, so subsets differ). Not scale-invariant: σ is in data units.
+/// t = 1, at most 10 000 rows (beyond that the same random subset as the package:
+/// Python's `random.seed(0)` then `random.sample`, reproduced by `PythonRandom`). Not scale-invariant: σ is in data units.
 public struct DiffusionSpectralEntropy: Sendable {
     /// How the eigenvalue sums are obtained.
     public enum Method: Sendable, Equatable {
@@ -44,7 +44,8 @@ public struct DiffusionSpectralEntropy: Sendable {
         try checkParameters()
         var data = x
         if data.rows > maxSamples {
-            var generator = SeededGenerator(seed: seed)
+            // As the package: random.seed(seed); random.sample(range(N), k=max_N).
+            var generator = PythonRandom(seed: seed)
             data = data.selectingRows(generator.sample(from: data.rows, count: maxSamples))
         }
         let n = data.rows

@@ -2,9 +2,10 @@
 /// package dse-dsmi 1.1 (`diffusion_spectral_mutual_information`) computes it for discrete Y:
 ///   DSMI = Σ_y p(y) · ( mean_r DSE(T[S_{y,r}]) − DSE(T | Y = y) ),
 /// S_{y,r} (r = 1…5) random subsets of all rows of size N_y, p(y) = N_y / N, classes in sorted
-/// order. The subsets can be injected (`subsets[y]`) to reproduce the package bit for bit;
-/// otherwise they are drawn from a generator seeded with `seed` per class (the package
-/// re-seeds Python's `random` with 0 before each class). A continuous 1-D Y is min-max scaled
+/// order. The subsets are drawn as the package draws them — Python's `random` re-seeded with
+/// `seed` (default 0) before each class, then `random.sample(range(N), N_y)` — with
+/// `PythonRandom`, so the default result equals the package's; they can also be injected
+/// (`subsets[y]`). A continuous 1-D Y is min-max scaled
 /// and cut into `clusters` = 10 labels 1…10 as the package does. Units: bits.
 public struct DiffusionSpectralMutualInformation: Sendable {
     public var entropy: DiffusionSpectralEntropy
@@ -39,7 +40,8 @@ public struct DiffusionSpectralMutualInformation: Sendable {
                 }
                 draws = given
             } else {
-                var generator = SeededGenerator(seed: seed)
+                // As the package: random.seed(seed) before each class, then random.sample.
+                var generator = PythonRandom(seed: seed)
                 draws = (0..<repetitions).map { _ in generator.sample(from: n, count: rows.count) }
             }
             var marginal = 0.0
