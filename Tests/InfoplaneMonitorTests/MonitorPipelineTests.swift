@@ -244,4 +244,28 @@ import InfoplaneEstimators
         let mixed = try #require(points.first { $0.estimator == "mixed" })
         #expect(mixed.value < 0.3)
     }
+
+    @Test func aCollapsingLayerRaisesOneStoredAndPublishedAlert() async throws {
+        let store = InMemorySeriesStore()
+        var configuration = MonitorConfiguration()
+        configuration.scheduler.maxQueuedFramesPerStream = 100
+        configuration.estimation.estimators = [.diffusionSpectralEntropy]
+        // DSE of h1 holds at 8 bits, then falls to 1 bit from step 11; h2 stays at 8.
+        let estimators = ScriptedEstimators { _, step, layer in layer == "h1" && step > 10 ? 1 : 8 }
+        let p = pipeline(configuration, store: store, estimators: estimators)
+        let events = p.events.subscribe()
+        for step in Int64(1)...20 {
+            for snapshot in SyntheticFrame(step: step).snapshots() { try await p.accept(snapshot) }
+        }
+        await p.finish()
+        let alerts = await store.storedAlerts
+        #expect(alerts.count == 1)
+        let alert = try #require(alerts.first)
+        #expect(alert.kind == .representationCollapse && alert.layer == "h1" && alert.run == "r")
+        #expect(alert.step > 10 && alert.step <= 15)
+        var published: [AlertRecord] = []
+        for await case .alert(let a) in events { published.append(a) }
+        #expect(published == alerts)
+        #expect(await p.counterSnapshot().alertsRaised == 1)
+    }
 }

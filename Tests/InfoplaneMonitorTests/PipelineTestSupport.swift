@@ -103,3 +103,13 @@ struct SyntheticFrame {
         return try Matrix(rows: rows, columns: width, storage: values(width: width, stream: UInt64(index + 1)).map(Double.init))
     }
 }
+
+/// Estimators whose value is a function of (estimator, step, layer).
+struct ScriptedEstimators: LayerEstimating {
+    var value: @Sendable (PipelineEstimator, Int64, String) -> Double
+
+    func estimate(_ estimator: PipelineEstimator, input: EstimationInput, configuration: EstimationConfiguration) throws -> Estimate {
+        Estimate(value: value(estimator, input.key.step, input.layer), units: configuration.units,
+                 n: input.activations.rows, d: input.compressed.columns)
+    }
+}

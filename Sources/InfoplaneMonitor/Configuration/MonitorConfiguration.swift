@@ -20,19 +20,23 @@
 /// [scheduler]
 /// workers = 0                         # 0 = cores - 1, at least 1
 /// max_queued_frames_per_stream = 2
+/// [alerts]                            # see AlertThresholds and Documentation/alerts.md
 /// ```
 public struct MonitorConfiguration: Sendable, Codable, Equatable {
     public var assembly: AssemblyConfiguration
     public var compression: CompressionConfiguration
     public var estimation: EstimationConfiguration
     public var scheduler: SchedulerConfiguration
+    public var alerts: AlertThresholds
 
     public init(assembly: AssemblyConfiguration = .init(), compression: CompressionConfiguration = .init(),
-                estimation: EstimationConfiguration = .init(), scheduler: SchedulerConfiguration = .init()) {
+                estimation: EstimationConfiguration = .init(), scheduler: SchedulerConfiguration = .init(),
+                alerts: AlertThresholds = .init()) {
         self.assembly = assembly
         self.compression = compression
         self.estimation = estimation
         self.scheduler = scheduler
+        self.alerts = alerts
     }
 
     public init(from decoder: any Decoder) throws {
@@ -41,5 +45,6 @@ public struct MonitorConfiguration: Sendable, Codable, Equatable {
         compression = try c.decodeIfPresent(CompressionConfiguration.self, forKey: .compression) ?? .init()
         estimation = try c.decodeIfPresent(EstimationConfiguration.self, forKey: .estimation) ?? .init()
         scheduler = try c.decodeIfPresent(SchedulerConfiguration.self, forKey: .scheduler) ?? .init()
+        alerts = try c.decodeIfPresent(AlertThresholds.self, forKey: .alerts) ?? .init()
     }
 }

@@ -81,10 +81,13 @@ extension MonitorPipeline {
         }
     }
 
-    /// Alerts the engine raises on new points. (Wired to the AlertEngine of
-    /// InfoplaneMonitor/Alerts when it lands.)
-    func alertsFor(points: [SeriesPoint]) async -> [AlertRecord] { [] }
+    /// Alerts the engine raises on a frame's estimates.
+    func alertsFor(points: [SeriesPoint]) -> [AlertRecord] {
+        alertEngine.observe(points, at: clock.wallTime())
+    }
 
     /// Alerts the engine raises on new scalars.
-    func alertsFor(scalars: ScalarRecord) async -> [AlertRecord] { [] }
+    func alertsFor(scalars: ScalarRecord) -> [AlertRecord] {
+        alertEngine.observe(scalars, at: clock.wallTime())
+    }
 }

@@ -74,7 +74,7 @@ extension MonitorPipeline {
         while !Task.isCancelled {
             do { try await clock.sleep(interval) } catch { return }
             if Task.isCancelled { return }
-            tick()
+            await tick()
         }
     }
 

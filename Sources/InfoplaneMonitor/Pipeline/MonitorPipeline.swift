@@ -26,6 +26,7 @@ public actor MonitorPipeline: SnapshotSink {
     var compression = CompressionRegistry()
     var runSettings: [String: RunSettings] = [:]
     var counters = PipelineCounters()
+    var alertEngine: AlertEngine
 
     enum State { case running, draining, finished }
     var state = State.running
@@ -51,6 +52,7 @@ public actor MonitorPipeline: SnapshotSink {
         self.events = events
         self.assembler = ProbeFrameAssembler(configuration: configuration.assembly)
         self.scheduler = EstimationScheduler(maxQueuedFramesPerStream: configuration.scheduler.maxQueuedFramesPerStream)
+        self.alertEngine = AlertEngine(thresholds: configuration.alerts)
         self.counters.workers = configuration.scheduler.effectiveWorkers
     }
 
@@ -73,6 +75,7 @@ public actor MonitorPipeline: SnapshotSink {
             throw SnapshotRejection(.unavailable, "the monitor is shutting down and takes no more snapshots; reconnect once the daemon is back")
         }
         let now = clock.now()
+        alertEngine.recordActivity(run: snapshot.run, step: snapshot.step, at: clock.wallTime())
         var events = assembler.expire(now: now)
         defer { handle(events, now: now) }
         do {
@@ -97,6 +100,8 @@ public actor MonitorPipeline: SnapshotSink {
     public func sessionEnded(run: String, clean: Bool) async {
         logger.info("session ended", metadata: ["run": "\(run)", "clean": "\(clean)"])
         handle(assembler.flush(run: run), now: clock.now())
+        // A run that said Goodbye is done; one that vanished is left to client_stalled.
+        if clean { alertEngine.runEnded(run, at: clock.wallTime()) }
     }
 
     // MARK: - Control and inspection
@@ -124,11 +129,13 @@ public actor MonitorPipeline: SnapshotSink {
         logger.info("compression refit requested", metadata: ["run": "\(run)", "layer": "\(layer ?? "*")"])
     }
 
-    /// Finalises the frames past their assembly timeout. `run()` calls it every
-    /// `tickSeconds`; `accept` also does on each snapshot.
-    public func tick() {
+    /// Finalises the frames past their assembly timeout and runs the alert engine's
+    /// time-based rules (client_stalled). `run()` calls it every `tickSeconds`; `accept`
+    /// also finalises timed-out frames on each snapshot.
+    public func tick() async {
         let now = clock.now()
         handle(assembler.expire(now: now), now: now)
+        await raise(alertEngine.tick(now: clock.wallTime()))
     }
 
     // MARK: - Assembly events
