@@ -48,9 +48,13 @@ extension DaemonConfiguration {
     /// Reads `path` over the defaults. Unknown keys, wrong types and bad values are errors.
     mutating func apply(tomlFile path: String) throws {
         let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw ConfigurationError(key: path, problem: "cannot read the configuration file (\(error.localizedDescription))")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(key: path, problem: "cannot read the configuration file; check that it exists and is readable")
         }
+        guard let decoded = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(key: path, problem: "the configuration file is not UTF-8 text")
+        }
+        text = decoded
         try apply(toml: text, source: path)
     }
 

@@ -41,6 +41,9 @@ struct Infoplaned: AsyncParsableCommand {
     @Option(help: "Idle timeout in milliseconds (overrides ingest.idle_timeout_ms).")
     var idleTimeoutMs: Int?
 
+    @Option(help: "Seconds between systemd STATUS= updates (overrides daemon.status_interval_seconds).")
+    var statusIntervalSeconds: Int?
+
     @Option(help: "Where accepted snapshots go: counting or monitor (overrides daemon.sink).")
     var sink: String?
 
@@ -80,6 +83,10 @@ struct Infoplaned: AsyncParsableCommand {
             c.sink = sink
         }
         if let sinkReport { c.sinkReportPath = sinkReport }
+        if let statusIntervalSeconds {
+            guard statusIntervalSeconds >= 1 else { throw ConfigurationError(key: "--status-interval-seconds", problem: "must be at least 1") }
+            c.statusIntervalSeconds = statusIntervalSeconds
+        }
         return c
     }
 

@@ -48,13 +48,3 @@ final class CreditGate: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(data, promise: promise)
     }
 }
-
-extension Infoplane_V1_ClientMessage {
-    /// Snapshot and Scalars messages spend a send credit; the others do not.
-    var spendsCredit: Bool {
-        switch kind {
-        case .snapshot, .scalars: return true
-        default: return false
-        }
-    }
-}

@@ -1,0 +1,69 @@
+import Foundation
+import InfoplaneTestSupport
+import Testing
+
+/// `infoplaned --check-config` on a good file, a bad value and an unknown key.
+@Suite struct CheckConfigTests {
+    func checkConfig(_ toml: String, extra: [String] = []) throws -> (status: Int32, output: String) {
+        let dir = DaemonProcess.temporaryDirectory("cfg")
+        let file = dir.appendingPathComponent("infoplaned.toml")
+        try toml.write(to: file, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = DaemonProcess.binary
+        process.arguments = ["--check-config", "--config", file.path] + extra
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
+    @Test func goodFilePrintsTheEffectiveConfiguration() throws {
+        let (status, output) = try checkConfig("""
+            [ingest]
+            socket_path = "/tmp/x.sock"
+            credits = 8
+            tcp = "127.0.0.1:9999"
+            [daemon]
+            log_level = "debug"
+            """, extra: ["--credits", "3"])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains(#"socket_path = "/tmp/x.sock""#))
+        #expect(output.contains("credits = 3"), "flags override the file")
+        #expect(output.contains(#"tcp = "127.0.0.1:9999""#))
+        #expect(output.contains(#"log_level = "debug""#))
+        #expect(output.contains("max_message_bytes = 67108864"), "defaults fill the rest")
+    }
+
+    @Test func shippedExampleFileIsValid() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: repo.appendingPathComponent("systemd/infoplaned.toml"), encoding: .utf8)
+        let (status, output) = try checkConfig(text)
+        #expect(status == 0, "\(output)")
+    }
+
+    @Test func badValueIsNamed() throws {
+        let (status, output) = try checkConfig("[ingest]\ncredits = 0\n")
+        #expect(status != 0)
+        #expect(output.contains("ingest.credits"))
+        #expect(output.contains("out of range"))
+        let (status2, output2) = try checkConfig("[ingest]\ntcp = \"localhost\"\n")
+        #expect(status2 != 0)
+        #expect(output2.contains("ingest.tcp"))
+        let (status3, output3) = try checkConfig("[daemon]\nlog_level = 3\n")
+        #expect(status3 != 0)
+        #expect(output3.contains("daemon.log_level"))
+    }
+
+    @Test func unknownKeyIsAnError() throws {
+        let (status, output) = try checkConfig("[ingest]\nsocket_paht = \"/tmp/x.sock\"\n")
+        #expect(status != 0)
+        #expect(output.contains("ingest.socket_paht"))
+        #expect(output.contains("unknown key"))
+        let (status2, output2) = try checkConfig("verbose = true\n")
+        #expect(status2 != 0)
+        #expect(output2.contains("verbose"))
+    }
+}
