@@ -26,14 +26,21 @@ def encode_varint(value: int) -> bytes:
             return bytes(out)
 
 
-def send_frame(sock: socket.socket, payload: bytes) -> None:
-    """Writes one length-prefixed message. Large payloads are not copied into a new buffer."""
-    prefix = encode_varint(len(payload))
+def send_frame(sock: socket.socket, payload: bytes, head: bytes = b"") -> None:
+    """Writes one length-prefixed message made of `head` followed by `payload`. Large
+    payloads are not copied into a new buffer."""
+    prefix = encode_varint(len(head) + len(payload))
     if len(payload) <= 65536:
-        sock.sendall(prefix + payload)
+        sock.sendall(prefix + head + payload)
     else:
-        sock.sendall(prefix)
+        sock.sendall(prefix + head)
         sock.sendall(payload)
+
+
+def embedded_field(field_number: int, serialized: bytes) -> bytes:
+    """The key and length of a length-delimited protobuf field (wire type 2) holding
+    `serialized`; followed by `serialized`, it is that field's encoding."""
+    return encode_varint((field_number << 3) | 2) + encode_varint(len(serialized))
 
 
 class FrameReader:

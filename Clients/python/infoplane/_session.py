@@ -7,14 +7,16 @@ import logging
 import socket
 import threading
 import time
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, Optional, Tuple
 
 from ._address import Address
-from ._framing import FrameReader, FramingError, send_frame
+from ._framing import FrameReader, FramingError, embedded_field, send_frame
 from ._proto.infoplane.v1 import infoplane_pb2 as pb
 from .stats import StatsCounter
 
 PROTOCOL_VERSION = 1
+
+_CLIENT_FIELD_NUMBERS = {f.name: f.number for f in pb.ClientMessage.DESCRIPTOR.fields}
 
 
 class HandshakeRefused(Exception):
@@ -138,15 +140,22 @@ class Session:
         self._sequence += 1
         return self._sequence
 
-    def _write(self, message: pb.ClientMessage) -> int:
-        payload = message.SerializeToString()
+    def _write(self, message: pb.ClientMessage, body: Optional[Tuple[str, bytes]] = None) -> int:
+        """Sends `message`, followed by `body` = (ClientMessage field name, serialized
+        message) if given: the concatenation is the ClientMessage with that field set, so a
+        large Snapshot is serialized once and never copied into an envelope."""
+        head = message.SerializeToString()
+        payload = b""
+        if body is not None:
+            field, payload = body
+            head += embedded_field(_CLIENT_FIELD_NUMBERS[field], payload)
         try:
-            send_frame(self._sock, payload)
+            send_frame(self._sock, payload, head)
         except OSError as exc:
             self._die(f"sending failed: {exc}")
             raise
         self.last_send = time.monotonic()
-        return len(payload)
+        return len(head) + len(payload)
 
     def send_data(self, field: str, body, abort: threading.Event) -> bool:
         """Sends a Snapshot or Scalars after waiting for a credit. Heartbeats keep the
@@ -165,10 +174,8 @@ class Session:
             self._credits -= 1
             sequence = self._next_sequence()
             self._pending[sequence] = None
-        message = pb.ClientMessage(sequence=sequence)
-        getattr(message, field).CopyFrom(body)
         try:
-            size = self._write(message)
+            size = self._write(pb.ClientMessage(sequence=sequence), (field, body.SerializeToString()))
         except OSError:
             return False
         self._stats.add(sent=1, bytes_sent=size)
