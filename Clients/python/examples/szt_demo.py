@@ -227,7 +227,7 @@ def main(argv=None) -> int:
         return train, held
 
     start, cpu_start = time.perf_counter(), time.process_time()
-    last_time, last_step = start, 0
+    last_time, last_cpu, last_step = start, cpu_start, 0
     train, held = evaluate_and_log(0)
     for epoch in range(1, args.epochs + 1):
         order = train_idx[rng.permutation(len(train_idx))]
@@ -237,15 +237,16 @@ def main(argv=None) -> int:
         step += batches_per_epoch
         train, held = evaluate_and_log(epoch)
         if epoch % progress_every == 0 or epoch == args.epochs:
-            now = time.perf_counter()
+            now, cpu_now = time.perf_counter(), time.process_time()
             rate = (step - last_step) / (now - last_time)
+            cpu_rate = (step - last_step) / max(cpu_now - last_cpu, 1e-9)
             line = (f"epoch {epoch:5d}/{args.epochs} step {step:6d}  train loss {train[0]:.4f} acc {train[1]:.3f}  "
-                    f"held-out loss {held[0]:.4f} acc {held[1]:.3f}  {rate:7.1f} steps/s")
+                    f"held-out loss {held[0]:.4f} acc {held[1]:.3f}  {rate:7.1f} steps/s ({cpu_rate:.0f} per CPU-s)")
             if monitor is not None:
                 s = monitor.stats
                 line += f"  monitor: sent {s.sent} acked {s.acked} dropped {s.dropped} errors {s.errors} reconnects {s.reconnects}"
             say(line)
-            last_time, last_step = now, step
+            last_time, last_cpu, last_step = now, cpu_now, step
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
 
     result = {"run": run, "epochs": args.epochs, "steps": step, "train_seconds": elapsed, "steps_per_second": step / elapsed,
