@@ -119,6 +119,8 @@ def start_daemon(socket_dir):
     if binary is None:
         pytest.skip(f"the real daemon is not built ({REPO_ROOT}/.build/debug/infoplaned missing): "
                     "run `swift build` first, or set INFOPLANED=/path/to/infoplaned")
+    if not binary.exists():
+        pytest.skip(f"INFOPLANED={binary} does not exist: build the daemon or fix the variable")
     started = []
 
     def start(*extra_args):
