@@ -89,3 +89,20 @@ func incrementalBinningEqualsOneShot(scheme: BinningScheme) throws {
 }
 
 private func * (rows: [[Double]], count: Int) -> [[Double]] { Array(repeating: rows, count: count).flatMap { $0 } }
+
+/// The arithmetic first guess for equal-width edges must agree with a plain count of
+/// interior edges <= value everywhere, edges themselves included.
+@Test func fastBinIndexEqualsCountingEdges() throws {
+    var g = SeededGenerator(seed: 17)
+    for (lower, upper, bins) in [(-1.0, 1.0, 30), (0.0, 7.3, 29), (-1e-3, 5e-4, 100), (-3.0, 3.0, 3)] {
+        let edges = try BinEdges.fixed(lower: lower, upper: upper, bins: bins, units: 1)
+        var values = edges.interior + edges.interior.map { $0.nextDown } + edges.interior.map { $0.nextUp }
+        values += (0..<2000).map { _ in lower - 0.2 * (upper - lower) + 1.4 * (upper - lower) * g.nextUniform() }
+        edges.interior.withUnsafeBufferPointer { e in
+            for v in values {
+                let expected = edges.interior.filter { $0 <= v }.count
+                #expect(Int(edges.index(v, unit: 0, e)) == expected, "\(v) in [\(lower), \(upper)] / \(bins)")
+            }
+        }
+    }
+}

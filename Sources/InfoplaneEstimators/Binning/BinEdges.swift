@@ -62,10 +62,22 @@ public struct BinEdges: Sendable, Equatable {
         return (1..<max(bins, 1)).map { step == 0 ? lower : Double($0) * step + lower }
     }
 
-    /// Bin index of `value` in `unit`.
+    /// Bin index of `value` in `unit`: the number of interior edges <= value. Shared
+    /// equal-width edges start from the arithmetic guess ⌊(v − e₀)/(e₁ − e₀)⌋ + 1 and correct
+    /// it against the actual edges, so the result is the binary search's exactly.
     @inline(__always)
     func index(_ value: Double, unit: Int, _ edges: UnsafeBufferPointer<Double>) -> UInt16 {
         let m = bins - 1
+        if !perUnit && m >= 2 {
+            let first = edges[0], width = edges[1] - edges[0]
+            if width > 0 {
+                let guess = ((value - first) / width).rounded(.down) + 1
+                var g = guess < 0 ? 0 : (guess > Double(m) ? m : Int(guess))
+                while g > 0 && edges[g - 1] > value { g -= 1 }
+                while g < m && edges[g] <= value { g += 1 }
+                return UInt16(g)
+            }
+        }
         let base = perUnit ? unit * m : 0
         var lo = 0, hi = m
         while lo < hi {

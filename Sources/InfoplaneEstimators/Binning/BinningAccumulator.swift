@@ -32,14 +32,30 @@ public struct BinningAccumulator: Sendable {
             throw .invalidParameter("mix of labelled and unlabelled chunks: give labels with every chunk or with none")
         }
         labelled = labels != nil
-        let width = edges.units
-        var row = [UInt16](repeating: 0, count: width)
+        let width = edges.units, n = chunk.rows
+        // Bin indices and row hashes in parallel; counting stays sequential (row order).
+        var codes = [UInt16](repeating: 0, count: n * width)
+        var hashes = [UInt64](repeating: 0, count: n)
         edges.interior.withUnsafeBufferPointer { e in
             chunk.storage.withUnsafeBufferPointer { values in
-                for r in 0..<chunk.rows {
-                    for c in 0..<width { row[c] = edges.index(values[r * width + c], unit: c, e) }
-                    _ = row.withUnsafeBufferPointer { table.add($0, label: labels?[r]) }
+                codes.withUnsafeMutableBufferPointer { codeBuffer in
+                    hashes.withUnsafeMutableBufferPointer { hashBuffer in
+                        let out = SharedBuffer(pointer: codeBuffer.baseAddress!)
+                        let hashOut = SharedBuffer(pointer: hashBuffer.baseAddress!)
+                        parallelChunks(count: n, minimumChunk: 32) { rows in
+                            for r in rows {
+                                for c in 0..<width { out[r * width + c] = edges.index(values[r * width + c], unit: c, e) }
+                                hashOut[r] = PatternTable.hash(UnsafeBufferPointer(start: out.pointer + r * width, count: width))
+                            }
+                        }
+                    }
                 }
+            }
+        }
+        codes.withUnsafeBufferPointer { all in
+            for r in 0..<n {
+                let row = UnsafeBufferPointer(rebasing: all[(r * width)..<((r + 1) * width)])
+                table.add(row, hash: hashes[r], label: labels?[r])
             }
         }
     }

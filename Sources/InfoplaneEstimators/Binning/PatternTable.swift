@@ -33,7 +33,12 @@ struct PatternTable: Sendable {
     /// Adds one pattern (with its label, if any) and returns its id.
     @discardableResult
     mutating func add(_ row: UnsafeBufferPointer<UInt16>, label: Int?) -> Int {
-        let h = PatternTable.hash(row)
+        add(row, hash: PatternTable.hash(row), label: label)
+    }
+
+    /// Adds one pattern whose `hash` was computed with `PatternTable.hash`.
+    @discardableResult
+    mutating func add(_ row: UnsafeBufferPointer<UInt16>, hash h: UInt64, label: Int?) -> Int {
         var id = firstWithHash[h] ?? -1
         while id >= 0 {
             let base = id * width
