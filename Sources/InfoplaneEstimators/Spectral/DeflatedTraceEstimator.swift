@@ -83,25 +83,40 @@ struct DeflatedTraceEstimator: Sendable {
                 }
             }
             project(&w)
-            for l in 0..<p where step < length[l] {
-                var dot = 0.0
-                for i in 0..<n { dot += w[i * p + l] * basis[step * n * p + i * p + l] }
-                alpha[step * p + l] = dot
-                for _ in 0..<2 {
-                    for s in 0...step {
-                        var c = 0.0
-                        for i in 0..<n { c += w[i * p + l] * basis[s * n * p + i * p + l] }
-                        for i in 0..<n { w[i * p + l] -= c * basis[s * n * p + i * p + l] }
+            // All probes at once: inner loops run over the p contiguous columns.
+            var active = (0..<p).map { step < length[$0] }
+            basis.withUnsafeMutableBufferPointer { bp in
+                w.withUnsafeMutableBufferPointer { wp in
+                    let v = bp.baseAddress! + step * n * p
+                    var dots = [Double](repeating: 0, count: p)
+                    for i in 0..<n { for l in 0..<p { dots[l] += wp[i * p + l] * v[i * p + l] } }
+                    for l in 0..<p where active[l] { alpha[step * p + l] = dots[l] }
+                    // Full re-orthogonalisation against every previous vector, twice.
+                    for _ in 0..<2 {
+                        for s in 0...step {
+                            let u = bp.baseAddress! + s * n * p
+                            var c = [Double](repeating: 0, count: p)
+                            for i in 0..<n { for l in 0..<p { c[l] += wp[i * p + l] * u[i * p + l] } }
+                            for i in 0..<n { for l in 0..<p { wp[i * p + l] -= c[l] * u[i * p + l] } }
+                        }
                     }
-                }
-                var norm = 0.0
-                for i in 0..<n { norm += w[i * p + l] * w[i * p + l] }
-                norm = norm.squareRoot()
-                beta[step * p + l] = norm
-                if norm < 1e-10 * Swift.max(Swift.abs(dot), 1e-300) || norm < 1e-300 {
-                    length[l] = step + 1
-                } else if step + 1 < m {
-                    for i in 0..<n { basis[(step + 1) * n * p + i * p + l] = w[i * p + l] / norm }
+                    var norms = [Double](repeating: 0, count: p)
+                    for i in 0..<n { for l in 0..<p { norms[l] += wp[i * p + l] * wp[i * p + l] } }
+                    for l in 0..<p {
+                        let norm = norms[l].squareRoot()
+                        if active[l] {
+                            beta[step * p + l] = norm
+                            if norm < 1e-10 * Swift.max(Swift.abs(dots[l]), 1e-300) || norm < 1e-300 {
+                                length[l] = step + 1
+                                active[l] = false
+                            }
+                        }
+                        norms[l] = active[l] ? 1 / norm : 0
+                    }
+                    if step + 1 < m {
+                        let next = bp.baseAddress! + (step + 1) * n * p
+                        for i in 0..<n { for l in 0..<p { next[i * p + l] = wp[i * p + l] * norms[l] } }
+                    }
                 }
             }
         }
