@@ -21,7 +21,7 @@ public final class SQLiteSeriesStore: SeriesStore {
 
     /// Opens (creating if needed) the store at `path` and migrates it to the current schema.
     public init(path: String, configuration: StoreConfiguration = StoreConfiguration()) throws {
-        try configuration.retention.validate()
+        try configuration.validate()
         var config = Configuration()
         config.busyMode = .timeout(configuration.busyTimeoutSeconds)
         config.label = "infoplane-store"
@@ -48,7 +48,7 @@ public final class SQLiteSeriesStore: SeriesStore {
     }
 
     private init(memoryConfiguration: StoreConfiguration) throws {
-        try memoryConfiguration.retention.validate()
+        try memoryConfiguration.validate()
         do {
             let queue = try DatabaseQueue()
             try StoreSchema.migrator.migrate(queue)
@@ -79,6 +79,14 @@ public final class SQLiteSeriesStore: SeriesStore {
     public func journalMode() async throws -> String {
         try await writing("read journal mode") { db in
             try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? ""
+        }
+    }
+
+    /// SQLite's own consistency check of the whole file: `["ok"]` when sound, otherwise
+    /// the problems found. For the crash test and `infoplaned --check-store`-like tooling.
+    public func integrityCheck() async throws -> [String] {
+        try await reading("integrity check") { db in
+            try String.fetchAll(db, sql: "PRAGMA integrity_check")
         }
     }
 

@@ -21,6 +21,7 @@ import InfoplaneMonitor
             try store.close()
         }
         let reopened = try SQLiteSeriesStore(path: dir.databasePath)
+        #expect(try await reopened.integrityCheck() == ["ok"])
         #expect(try await reopened.series(SeriesQuery(run: "run-a")).count == 30)
         #expect(try await reopened.scalars(run: "run-a", sinceStep: nil).count == 1)
         #expect(try await reopened.alerts(run: nil, afterID: nil) == [alert])

@@ -53,6 +53,19 @@ import InfoplaneMonitor
         }
     }
 
+    @Test func storeConfigurationDecodesWithDefaults() throws {
+        let json = #"{"durability": "full", "retention": {"max_age_days": 7}}"#
+        let decoded = try JSONDecoder().decode(StoreConfiguration.self, from: Data(json.utf8))
+        #expect(decoded.durability == .full)
+        #expect(decoded.retention == RetentionPolicy(maxAgeDays: 7, maxStepsPerSeries: nil))
+        #expect(decoded.busyTimeoutSeconds == 5)
+        let empty = try JSONDecoder().decode(StoreConfiguration.self, from: Data("{}".utf8))
+        #expect(empty.durability == .normal && empty.retention == RetentionPolicy())
+        #expect(throws: StoreError.self) {
+            try JSONDecoder().decode(StoreConfiguration.self, from: Data(#"{"busy_timeout_seconds": -1}"#.utf8)).validate()
+        }
+    }
+
     @Test func retentionDecodesWithDefaults() throws {
         let decoded = try JSONDecoder().decode(RetentionPolicy.self, from: Data(#"{"max_steps_per_series": 100}"#.utf8))
         #expect(decoded == RetentionPolicy(maxAgeDays: RetentionPolicy.defaultMaxAgeDays, maxStepsPerSeries: 100))
