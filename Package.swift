@@ -19,6 +19,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries
@@ -61,6 +64,16 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
+        // HTTP API, live event stream (SSE), dashboard and Prometheus /metrics (Hummingbird).
+        .target(name: "InfoplaneHTTP", dependencies: [
+            "InfoplaneMonitor", "InfoplaneServer",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+
         // A small blocking Swift client (tests, load generator, conformance).
         .target(name: "InfoplaneClient", dependencies: [
             "InfoplaneProtocol",
@@ -76,7 +89,7 @@ let package = Package(
                           path: "Tests/Conformance/SwiftClient"),
 
         .executableTarget(name: "infoplaned", dependencies: [
-            "InfoplaneServer", "InfoplaneMonitor",
+            "InfoplaneServer", "InfoplaneMonitor", "InfoplaneStore",
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -85,8 +98,9 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .executableTarget(name: "infoplane", dependencies: [
-            "InfoplaneEstimators", "InfoplaneProtocol", "InfoplaneClient",
+            "InfoplaneEstimators", "InfoplaneProtocol", "InfoplaneClient", "InfoplaneMonitor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
@@ -102,6 +116,10 @@ let package = Package(
         .testTarget(name: "InfoplaneMonitorTests", dependencies: ["InfoplaneMonitor"]),
         .testTarget(name: "InfoplaneStoreTests", dependencies: ["InfoplaneStore"]),
         .testTarget(name: "CInfoplaneClientTests", dependencies: ["CInfoplaneClient", "InfoplaneMonitor"]),
+        .testTarget(name: "InfoplaneHTTPTests", dependencies: [
+            "InfoplaneHTTP", "InfoplaneStore", "InfoplaneMonitor", "InfoplaneTestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "InfoplaneServerTests", dependencies: [
             "InfoplaneServer", "InfoplaneProtocol", "InfoplaneClient", "InfoplaneTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -1,20 +1,26 @@
 import Foundation
+import InfoplaneMonitor
 import InfoplaneServer
+import InfoplaneStore
 import Logging
 import TOMLKit
 
 /// Everything `infoplaned` can be configured with: the TOML file (default
 /// /etc/infoplane/infoplaned.toml) with flags overriding it. Every option has a default;
 /// unknown keys are errors. `infoplaned --check-config` prints the effective values.
-struct DaemonConfiguration: Sendable, Equatable {
+struct DaemonConfiguration: Sendable {
     var ingest = IngestConfiguration()
+    /// The monitoring pipeline: tables [assembly], [compression], [estimation], [scheduler], [alerts].
+    var monitor = MonitorConfiguration()
+    /// The SQLite store: table [store] (and [store.retention]).
+    var store = StoreConfiguration()
     /// Where the SQLite store and other state live (systemd: StateDirectory=).
     var stateDirectory = "/var/lib/infoplane"
     var logLevel: Logger.Level = .info
     /// How often STATUS= is sent to systemd.
     var statusIntervalSeconds = 5
     /// What receives accepted snapshots: "counting" (in memory, counts only) or "monitor".
-    var sink = "counting"
+    var sink = "monitor"
     /// When set, the counting sink writes a JSON report of what it received here on exit.
     var sinkReportPath: String?
 
@@ -32,7 +38,7 @@ struct DaemonConfiguration: Sendable, Equatable {
         ("daemon.state_dir", "state directory (default /var/lib/infoplane)"),
         ("daemon.log_level", "trace, debug, info, notice, warning, error or critical (default info)"),
         ("daemon.status_interval_seconds", "systemd STATUS= period (default 5)"),
-        ("daemon.sink", "\"counting\" or \"monitor\" (default counting)"),
+        ("daemon.sink", "\"monitor\" (estimate, store, alert) or \"counting\" (count only; tests) (default monitor)"),
         ("daemon.sink_report", "counting sink: JSON report path written on exit (default none)"),
     ]
 }
@@ -65,12 +71,65 @@ extension DaemonConfiguration {
         }
         for (section, value) in table {
             guard let sub = value.tomlValue.table else {
-                throw ConfigurationError(key: section, problem: "expected a table [\(section)]; known tables are [ingest] and [daemon]")
+                throw ConfigurationError(key: section, problem: "expected a table [\(section)]; known tables are " + Self.tables.map { "[\($0)]" }.joined(separator: ", "))
+            }
+            switch section {
+            case "assembly": monitor.assembly = try Self.decodeSection(sub, name: section); continue
+            case "compression": monitor.compression = try Self.decodeSection(sub, name: section); continue
+            case "estimation": monitor.estimation = try Self.decodeSection(sub, name: section); continue
+            case "scheduler": monitor.scheduler = try Self.decodeSection(sub, name: section); continue
+            case "alerts": monitor.alerts = try Self.decodeSection(sub, name: section); continue
+            case "store": store = try Self.decodeSection(sub, name: section); continue
+            case "ingest", "daemon": break
+            default:
+                throw ConfigurationError(key: section, problem: "unknown table; known tables are " + Self.tables.map { "[\($0)]" }.joined(separator: ", "))
             }
             for (key, v) in sub {
                 try set("\(section).\(key)", v.tomlValue)
             }
         }
+    }
+
+    static let tables = ["ingest", "daemon", "assembly", "compression", "estimation", "scheduler", "alerts", "store"]
+
+    /// Decodes a table onto a Codable section (missing keys take their defaults) and
+    /// refuses keys the section does not know: every key given must survive a round trip
+    /// through the decoded value.
+    static func decodeSection<T: Codable>(_ table: TOMLTable, name: String) throws -> T {
+        let json = Data(table.convert(to: .json).utf8)
+        let value: T
+        do {
+            value = try JSONDecoder().decode(T.self, from: json)
+        } catch let DecodingError.dataCorrupted(context) {
+            throw ConfigurationError(key: path(name, context.codingPath), problem: context.debugDescription)
+        } catch let DecodingError.typeMismatch(type, context) {
+            throw ConfigurationError(key: path(name, context.codingPath), problem: "expected \(type): \(context.debugDescription)")
+        } catch let DecodingError.valueNotFound(type, context) {
+            throw ConfigurationError(key: path(name, context.codingPath), problem: "expected \(type)")
+        } catch {
+            throw ConfigurationError(key: name, problem: "\(error)")
+        }
+        let given = try JSONSerialization.jsonObject(with: json)
+        let known = try JSONSerialization.jsonObject(with: JSONEncoder().encode(value))
+        if let unknown = firstUnknownKey(given: given, known: known, path: name) {
+            let choices = (known as? [String: Any])?.keys.sorted().joined(separator: ", ") ?? ""
+            throw ConfigurationError(key: unknown, problem: "unknown key; [\(name)] knows: \(choices)")
+        }
+        return value
+    }
+
+    private static func path(_ section: String, _ codingPath: [any CodingKey]) -> String {
+        ([section] + codingPath.map(\.stringValue)).joined(separator: ".")
+    }
+
+    private static func firstUnknownKey(given: Any, known: Any, path: String) -> String? {
+        guard let g = given as? [String: Any] else { return nil }
+        let k = known as? [String: Any] ?? [:]
+        for key in g.keys.sorted() {
+            guard let sub = k[key] else { return "\(path).\(key)" }
+            if let found = firstUnknownKey(given: g[key]!, known: sub, path: "\(path).\(key)") { return found }
+        }
+        return nil
     }
 
     private mutating func set(_ key: String, _ v: TOMLValue) throws {
@@ -152,6 +211,22 @@ extension DaemonConfiguration {
         sink = \(q(sink))
         sink_report = \(q(sinkReportPath))
 
-        """
+        """ + renderedSections
+    }
+
+    /// The Codable sections, rendered by TOMLKit from their effective values.
+    private var renderedSections: String {
+        let root = TOMLTable()
+        do {
+            root["assembly"] = try TOMLTable(monitor.assembly)
+            root["compression"] = try TOMLTable(monitor.compression)
+            root["estimation"] = try TOMLTable(monitor.estimation)
+            root["scheduler"] = try TOMLTable(monitor.scheduler)
+            root["alerts"] = try TOMLTable(monitor.alerts)
+            root["store"] = try TOMLTable(store)
+        } catch {
+            return "# could not render the monitor sections: \(error)\n"
+        }
+        return root.convert(to: .toml) + "\n"
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import InfoplaneMonitor
 import InfoplaneServer
+import InfoplaneStore
 import Logging
 import NIOPosix
 import ServiceLifecycle
@@ -125,29 +126,64 @@ struct Infoplaned: AsyncParsableCommand {
             throw ExitCode(2)
         }
 
-        let counting = CountingSnapshotSink()
-        let sink: any SnapshotSink = counting
         let group = MultiThreadedEventLoopGroup.singleton
         let statistics = IngestStatistics()
-        let server = IngestServer(configuration: configuration.ingest, listeners: listeners, sink: sink,
-                                  group: group, statistics: statistics, logger: logger)
         let rate = RateMeter()
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        let sink: any SnapshotSink
+        var counting: CountingSnapshotSink?
+        var pipeline: MonitorPipeline?
+        var alertFeed: AsyncStream<MonitorEvent>?
+
+        switch configuration.sink {
+        case "counting":
+            let c = CountingSnapshotSink()
+            counting = c
+            sink = c
+        default:
+            let storePath = (configuration.stateDirectory as NSString).appendingPathComponent("infoplane.sqlite")
+            let store: SQLiteSeriesStore
+            do {
+                try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
+                store = try SQLiteSeriesStore(path: storePath, configuration: configuration.store)
+            } catch {
+                logger.critical("cannot open the store", metadata: ["path": "\(storePath)", "error": "\(error)"])
+                throw ExitCode(1)
+            }
+            logger.info("store opened", metadata: ["path": "\(storePath)"])
+            let p = MonitorPipeline(configuration: configuration.monitor, store: store, logger: Logger(label: "infoplane.monitor"))
+            pipeline = p
+            sink = p
+            alertFeed = p.events.subscribe()
+            services.append(.init(service: MonitorPipelineService(pipeline: p)))
+        }
+
+        let server = IngestServer(configuration: configuration.ingest, listeners: listeners, sink: sink,
+                                  group: group, statistics: statistics, alertFeed: alertFeed, logger: logger)
         let notifier = SystemdNotifier(
             ready: server.listeningAddresses, statusInterval: .seconds(configuration.statusIntervalSeconds),
-            status: {
+            status: { [pipeline] in
                 let v = statistics.values
                 let perSecond = rate.update(total: v.snapshotsAccepted)
-                return "\(v.openConnections) connections, \(v.snapshotsAccepted) snapshots (\(String(format: "%.1f", perSecond))/s), \(v.errorsSent) errors"
+                var line = "\(v.openConnections) connections, \(v.snapshotsAccepted) snapshots (\(String(format: "%.1f", perSecond))/s), \(v.errorsSent) errors"
+                if let counters = await pipeline?.counterSnapshot() {
+                    line += ", \(counters.framesEstimated) frames estimated, \(counters.framesDroppedBacklog) dropped, queue \(counters.queueDepth)"
+                }
+                return line
             },
             logger: logger)
 
-        let services = ServiceGroup(configuration: .init(
-            services: [.init(service: server), .init(service: notifier)],
+        // Graceful shutdown runs in reverse order: systemd is told STOPPING=1, the ingest
+        // server stops accepting and finishes in-flight messages, then the pipeline drains.
+        services.append(.init(service: server))
+        services.append(.init(service: notifier))
+        let serviceGroup = ServiceGroup(configuration: .init(
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        try await services.run()
+        try await serviceGroup.run()
 
-        if let path = configuration.sinkReportPath {
+        if let path = configuration.sinkReportPath, let counting {
             try await SinkReport(sink: counting).write(to: path)
             logger.info("wrote sink report", metadata: ["path": "\(path)"])
         }

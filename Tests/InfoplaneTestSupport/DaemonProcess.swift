@@ -44,7 +44,8 @@ public final class DaemonProcess: @unchecked Sendable {
     ///   - tcp: also listen on 127.0.0.1 on an ephemeral port (read back from the log).
     ///   - arguments: extra flags.
     ///   - environment: extra environment variables.
-    public init(tcp: Bool = false, arguments: [String] = [], environment: [String: String] = [:],
+    ///   - sink: "counting" (the default here: tests read its report) or "monitor".
+    public init(tcp: Bool = false, sink: String = "counting", arguments: [String] = [], environment: [String: String] = [:],
                 directory: URL? = nil, waitUntilReady: Bool = true) throws {
         self.directory = directory ?? Self.temporaryDirectory()
         socketPath = self.directory.appendingPathComponent("s.sock").path
@@ -57,7 +58,7 @@ public final class DaemonProcess: @unchecked Sendable {
         }
         process.executableURL = Self.binary
         var args = ["--socket", socketPath, "--state-dir", self.directory.appendingPathComponent("state").path,
-                    "--sink-report", reportPath, "--config", configPath]
+                    "--sink", sink, "--sink-report", reportPath, "--config", configPath]
         args += tcp ? ["--tcp", "127.0.0.1:0"] : ["--no-tcp"]
         process.arguments = args + arguments
         var env = ProcessInfo.processInfo.environment

@@ -558,20 +558,21 @@ public nonisolated struct Infoplane_V1_RunOptions: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Estimator names, as `infoplane estimate` spells them (e.g. "binning-mi", "ksg1",
-  /// "mixed", "dse", "dsmi"). Empty: the configured default set.
+  /// Estimators to run on each frame, among "binning_ixt", "binning_ity", "ksg_ixt",
+  /// "mixed_ity", "dse", "dsmi" (see Documentation/estimators.md). Empty: the configured set.
   public var estimators: [String] = []
 
   /// Dimensions the kNN and kernel estimators see after compression (0: default).
   public var compressDims: UInt32 = 0
 
-  /// "pca" or "random" ("" : default).
+  /// "pca", "random_projection" or "none" ("" : default).
   public var compression: String = String()
 
   /// Number of bins for binning estimators (0: default 30).
   public var bins: UInt32 = 0
 
-  /// "fixed", "observed" or "adaptive" ("" : default).
+  /// Binning range policy: "fixed" (bin_low..bin_high), "observed" (this frame's range) or
+  /// "running" (the run's range so far) ("" : default).
   public var binning: String = String()
 
   /// Fixed binning range (used when binning == "fixed"); both 0: default [-1, 1].
@@ -794,7 +795,8 @@ public nonisolated struct Infoplane_V1_Error: Sendable {
   /// True when the server closes the connection after this Error.
   public var fatal: Bool = false
 
-  /// The refused message's credit is returned (always true for non-fatal errors).
+  /// Credits returned by this Error: 1 when the refused message had spent a credit
+  /// (Snapshot/Scalars processed and refused), 0 otherwise (e.g. CREDITS_EXCEEDED).
   public var credits: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()

@@ -33,12 +33,16 @@ public final class IngestServer: Service, Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let logger: Logger
     public let statistics: IngestStatistics
+    private let registry = SessionRegistry()
+    private let alertFeed: AsyncStream<MonitorEvent>?
     private let listening: AsyncStream<[String]>.Continuation
     /// Yields the bound addresses once every listener is listening.
     public let listeningAddresses: AsyncStream<[String]>
 
     public init(configuration: IngestConfiguration, listeners: [IngestListener], sink: any SnapshotSink,
-                group: MultiThreadedEventLoopGroup, statistics: IngestStatistics = IngestStatistics(), logger: Logger) {
+                group: MultiThreadedEventLoopGroup, statistics: IngestStatistics = IngestStatistics(),
+                alertFeed: AsyncStream<MonitorEvent>? = nil, logger: Logger) {
+        self.alertFeed = alertFeed
         self.configuration = configuration
         self.listeners = listeners
         self.sink = sink
@@ -64,6 +68,8 @@ public final class IngestServer: Service, Sendable {
         listening.finish()
 
         let sessionIDs = SessionIDGenerator()
+        let forwarder = alertFeed.map { feed in Task { await registry.forwardAlerts(from: feed) } }
+        defer { forwarder?.cancel() }
         try await withThrowingDiscardingTaskGroup { group in
             for channel in channels {
                 group.addTask { try await self.serve(channel, sessionIDs: sessionIDs) }
@@ -80,7 +86,7 @@ public final class IngestServer: Service, Sendable {
                 for try await connection in inbound.cancelOnGracefulShutdown() {
                     let session = IngestSession(
                         channel: connection, sessionID: sessionIDs.next(), configuration: configuration,
-                        sink: sink, statistics: statistics, logger: logger)
+                        sink: sink, statistics: statistics, registry: registry, logger: logger)
                     sessions.addTask { await session.run() }
                 }
             }

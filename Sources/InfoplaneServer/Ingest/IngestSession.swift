@@ -18,6 +18,7 @@ struct IngestSession {
     let configuration: IngestConfiguration
     let sink: any SnapshotSink
     let statistics: IngestStatistics
+    let registry: SessionRegistry
     let logger: Logger
 
     func run() async {
@@ -39,7 +40,11 @@ struct IngestSession {
                         case .malformed(let reason):
                             reply = refuse(IngestRefusal(.malformedMessage, "the frame is not a valid ClientMessage (\(reason)); serialise an infoplane.v1.ClientMessage"), sequence: 0, credits: 0, logger: logger)
                         case .message(let message, let wireBytes):
+                            let wasBound = runName != nil
                             (reply, close) = await handle(message, wireBytes: wireBytes, runName: &runName, logger: &logger)
+                            if !wasBound, let run = runName {
+                                await registry.register(run: run, session: sessionID, writer: outbound)
+                            }
                             if case .goodbye = message.kind { clean = true }
                         }
                         try await outbound.write(reply)
@@ -63,6 +68,7 @@ struct IngestSession {
             logger.debug("connection ended", metadata: ["error": "\(error)"])
         }
         if let runName {
+            await registry.unregister(run: runName, session: sessionID)
             await sink.sessionEnded(run: runName, clean: clean)
             logger.info("session ended", metadata: ["run": "\(runName)", "clean": "\(clean)"])
         }
@@ -85,6 +91,8 @@ struct IngestSession {
                 return (welcome, false)
             } catch let refusal as IngestRefusal {
                 return (refuse(refusal, sequence: sequence, credits: 0, logger: logger), true)
+            } catch let bad as RunOptionError {
+                return (refuse(IngestRefusal(.invalidArgument, "Hello.options: \(bad)", fatal: true), sequence: sequence, credits: 0, logger: logger), true)
             } catch {
                 return (refuse(IngestRefusal(.internal, "could not register the run: \(error)", fatal: true), sequence: sequence, credits: 0, logger: logger), true)
             }
@@ -171,16 +179,22 @@ struct IngestSession {
 }
 
 extension Infoplane_V1_RunOptions {
-    /// The options that were set, as strings, for `RunDescriptor.options`.
+    /// The options that were set, under the names the monitor's `RunSettings` reads.
     var asDictionary: [String: String] {
         var out: [String: String] = [:]
         if !estimators.isEmpty { out["estimators"] = estimators.joined(separator: ",") }
-        if compressDims != 0 { out["compress_dims"] = "\(compressDims)" }
+        if compressDims != 0 { out["dimension"] = "\(compressDims)" }
         if !compression.isEmpty { out["compression"] = compression }
         if bins != 0 { out["bins"] = "\(bins)" }
-        if !binning.isEmpty { out["binning"] = binning }
-        if binLow != 0 || binHigh != 0 { out["bin_range"] = "\(binLow),\(binHigh)" }
-        if k != 0 { out["k"] = "\(k)" }
+        if !binning.isEmpty { out["bin_range"] = binning }
+        if binLow != 0 || binHigh != 0 {
+            out["bin_lower"] = "\(binLow)"
+            out["bin_upper"] = "\(binHigh)"
+        }
+        if k != 0 {
+            out["ksg_k"] = "\(k)"
+            out["mixed_k"] = "\(k)"
+        }
         if noiseSigma != 0 { out["noise_sigma"] = "\(noiseSigma)" }
         return out
     }

@@ -11,14 +11,14 @@ import ServiceLifecycle
 public struct SystemdNotifier: Service {
     private let ready: AsyncStream<[String]>
     private let statusInterval: Duration
-    private let status: @Sendable () -> String
+    private let status: @Sendable () async -> String
     private let logger: Logger
 
     /// - Parameters:
     ///   - ready: yields once when the daemon is ready to serve (the bound addresses).
     ///   - status: the live status line.
     public init(ready: AsyncStream<[String]>, statusInterval: Duration = .seconds(5),
-                status: @escaping @Sendable () -> String, logger: Logger) {
+                status: @escaping @Sendable () async -> String, logger: Logger) {
         self.ready = ready
         self.statusInterval = statusInterval
         self.status = status
@@ -58,7 +58,7 @@ public struct SystemdNotifier: Service {
                 while !Task.isCancelled {
                     if watchdog != nil { Self.notify("WATCHDOG=1") }
                     if clock.now >= nextStatus {
-                        Self.notify("STATUS=" + status())
+                        Self.notify("STATUS=" + (await status()))
                         nextStatus = clock.now.advanced(by: statusInterval)
                     }
                     try await Task.sleep(for: tick)

@@ -311,8 +311,8 @@ struct  Infoplane__V1__RunOptions
 {
   ProtobufCMessage base;
   /*
-   * Estimator names, as `infoplane estimate` spells them (e.g. "binning-mi", "ksg1",
-   * "mixed", "dse", "dsmi"). Empty: the configured default set.
+   * Estimators to run on each frame, among "binning_ixt", "binning_ity", "ksg_ixt",
+   * "mixed_ity", "dse", "dsmi" (see Documentation/estimators.md). Empty: the configured set.
    */
   size_t n_estimators;
   char **estimators;
@@ -321,7 +321,7 @@ struct  Infoplane__V1__RunOptions
    */
   uint32_t compress_dims;
   /*
-   * "pca" or "random" ("" : default).
+   * "pca", "random_projection" or "none" ("" : default).
    */
   char *compression;
   /*
@@ -329,7 +329,8 @@ struct  Infoplane__V1__RunOptions
    */
   uint32_t bins;
   /*
-   * "fixed", "observed" or "adaptive" ("" : default).
+   * Binning range policy: "fixed" (bin_low..bin_high), "observed" (this frame's range) or
+   * "running" (the run's range so far) ("" : default).
    */
   char *binning;
   /*
@@ -573,7 +574,8 @@ struct  Infoplane__V1__Error
    */
   protobuf_c_boolean fatal;
   /*
-   * The refused message's credit is returned (always true for non-fatal errors).
+   * Credits returned by this Error: 1 when the refused message had spent a credit
+   * (Snapshot/Scalars processed and refused), 0 otherwise (e.g. CREDITS_EXCEEDED).
    */
   uint32_t credits;
 };
