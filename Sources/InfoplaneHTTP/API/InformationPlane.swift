@@ -1,0 +1,107 @@
+import InfoplaneMonitor
+
+/// The information plane of a run (Shwartz-Ziv & Tishby 2017, fig. 3): for each layer, the
+/// trajectory of (I(X;T), I(T;Y)) over training steps.
+///
+/// A point exists at every step where both coordinates were estimated, for one *pairing*
+/// of estimators (x: the I(X;T) estimator, y: the I(T;Y) estimator) and one split. The
+/// pairings are every combination present in the store, the like-named pair first
+/// (binning/binning: the papers' figure), then the kNN pair (ksg1/mixed), then the rest.
+struct InformationPlane: Encodable, Sendable {
+    struct Point: Encodable, Sendable, Equatable {
+        var step: Int64
+        var x: Double
+        var y: Double
+    }
+
+    struct Trajectory: Encodable, Sendable {
+        var layer: String
+        var points: [Point]
+    }
+
+    struct Pairing: Encodable, Sendable {
+        var split: String
+        var xEstimator: String
+        var yEstimator: String
+        var xUnits: String
+        var yUnits: String
+        /// One trajectory per layer (layers in store order), points by step.
+        var layers: [Trajectory]
+
+        enum CodingKeys: String, CodingKey {
+            case split, layers
+            case xEstimator = "x_estimator"
+            case yEstimator = "y_estimator"
+            case xUnits = "x_units"
+            case yUnits = "y_units"
+        }
+    }
+
+    var run: String
+    var xMetric = SeriesMetric.inputInformation
+    var yMetric = SeriesMetric.labelInformation
+    var pairings: [Pairing]
+
+    enum CodingKeys: String, CodingKey {
+        case run, pairings
+        case xMetric = "x_metric"
+        case yMetric = "y_metric"
+    }
+
+    /// Builds the plane from a run's I(X;T) and I(T;Y) points (any order).
+    /// - Parameters:
+    ///   - xEstimator, yEstimator: keep only this estimator for that axis (nil: all).
+    init(run: String, points: [SeriesPoint], xEstimator: String? = nil, yEstimator: String? = nil) {
+        self.run = run
+        struct AxisKey: Hashable { var layer: String; var split: ProbeSplit; var estimator: String }
+        var xs: [AxisKey: [Int64: SeriesPoint]] = [:]
+        var ys: [AxisKey: [Int64: SeriesPoint]] = [:]
+        var layerOrder: [String] = []
+        var seenLayers: Set<String> = []
+        for p in points {
+            let key = AxisKey(layer: p.layer, split: p.split, estimator: p.estimator)
+            if p.metric == SeriesMetric.inputInformation, xEstimator == nil || xEstimator == p.estimator {
+                xs[key, default: [:]][p.step] = p
+            } else if p.metric == SeriesMetric.labelInformation, yEstimator == nil || yEstimator == p.estimator {
+                ys[key, default: [:]][p.step] = p
+            } else { continue }
+            if seenLayers.insert(p.layer).inserted { layerOrder.append(p.layer) }
+        }
+        struct PairKey: Hashable { var split: ProbeSplit; var x: String; var y: String }
+        var pairs: [PairKey: [String: [Point]]] = [:]
+        var units: [PairKey: (String, String)] = [:]
+        for (xKey, xSteps) in xs {
+            for (yKey, ySteps) in ys where yKey.layer == xKey.layer && yKey.split == xKey.split {
+                let pair = PairKey(split: xKey.split, x: xKey.estimator, y: yKey.estimator)
+                let trajectory = xSteps.keys.filter { ySteps[$0] != nil }.sorted().map { step in
+                    Point(step: step, x: xSteps[step]!.value, y: ySteps[step]!.value)
+                }
+                guard !trajectory.isEmpty else { continue }
+                pairs[pair, default: [:]][xKey.layer] = trajectory
+                units[pair] = (xSteps.values.first!.units, ySteps.values.first!.units)
+            }
+        }
+        pairings = pairs.keys.sorted { a, b in
+            (Self.splitRank(a.split), Self.pairRank(a.x, a.y), a.x, a.y) < (Self.splitRank(b.split), Self.pairRank(b.x, b.y), b.x, b.y)
+        }.map { key in
+            let layers = layerOrder.compactMap { layer in pairs[key]![layer].map { Trajectory(layer: layer, points: $0) } }
+            return Pairing(split: key.split.rawValue, xEstimator: key.x, yEstimator: key.y,
+                           xUnits: units[key]!.0, yUnits: units[key]!.1, layers: layers)
+        }
+    }
+
+    /// Probe first (the fixed probe set is what the papers plot), then train, validation.
+    static func splitRank(_ split: ProbeSplit) -> Int {
+        switch split {
+        case .probe: return 0
+        case .train: return 1
+        case .validation: return 2
+        }
+    }
+
+    static func pairRank(_ x: String, _ y: String) -> Int {
+        if x == y { return 0 }
+        if x == "ksg1" && y == "mixed" { return 1 }
+        return 2
+    }
+}

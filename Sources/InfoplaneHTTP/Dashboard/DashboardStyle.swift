@@ -1,0 +1,1 @@
+enum DashboardStyle { static let css = "" }

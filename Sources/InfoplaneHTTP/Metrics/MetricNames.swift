@@ -1,0 +1,39 @@
+/// The names `/metrics` exposes (documented in Documentation/http-api.md and used by
+/// Documentation/prometheus/alerts.yml and the Grafana dashboard).
+public enum MetricNames {
+    public static let buildInfo = "infoplane_build_info"
+    public static let startTime = "infoplane_start_time_seconds"
+    public static let ingestConnections = "infoplane_ingest_connections"
+    public static let ingestConnectionsTotal = "infoplane_ingest_connections_total"
+    public static let ingestSnapshots = "infoplane_ingest_snapshots_total"
+    public static let ingestScalars = "infoplane_ingest_scalars_total"
+    public static let ingestBytes = "infoplane_ingest_bytes_total"
+    public static let ingestErrors = "infoplane_ingest_errors_total"
+    public static let framesEstimated = "infoplane_frames_estimated_total"
+    public static let framesDropped = "infoplane_frames_dropped_total"
+    public static let pointsWritten = "infoplane_points_written_total"
+    public static let estimatesFailed = "infoplane_estimates_failed_total"
+    public static let storeErrors = "infoplane_store_errors_total"
+    public static let queueDepth = "infoplane_estimation_queue_depth"
+    public static let framesInAssembly = "infoplane_frames_in_assembly"
+    public static let framesActive = "infoplane_frames_active"
+    public static let frameLatency = "infoplane_frame_latency_seconds"
+    public static let estimationSeconds = "infoplane_estimation_seconds"
+    public static let estimate = "infoplane_estimate"
+    public static let estimateStep = "infoplane_estimate_step"
+    public static let runLastEvent = "infoplane_run_last_event_timestamp_seconds"
+    public static let alerts = "infoplane_alerts_total"
+    public static let sseClients = "infoplane_sse_clients"
+
+    /// Every name above: the documented set a scrape always contains (the per-estimate
+    /// gauges and the estimation histogram once a point has been estimated).
+    public static let always: [String] = [
+        buildInfo, startTime, ingestConnections, ingestConnectionsTotal, ingestSnapshots, ingestScalars, ingestBytes,
+        ingestErrors, framesEstimated, framesDropped, pointsWritten, estimatesFailed, storeErrors, queueDepth,
+        framesInAssembly, framesActive, frameLatency, alerts, sseClients,
+    ]
+    public static let afterFirstEstimate: [String] = [estimationSeconds, estimate, estimateStep, runLastEvent]
+
+    /// Buckets of `infoplane_estimation_seconds` (seconds).
+    public static let estimationBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+}
