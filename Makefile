@@ -48,6 +48,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) test-python test-c
+	Scripts/conformance.sh --no-build
 
 test-python:
 	$(PYTHON) -m pytest -q Clients/python/tests
