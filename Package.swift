@@ -89,7 +89,7 @@ let package = Package(
                           path: "Tests/Conformance/SwiftClient"),
 
         .executableTarget(name: "infoplaned", dependencies: [
-            "InfoplaneServer", "InfoplaneMonitor", "InfoplaneStore",
+            "InfoplaneServer", "InfoplaneMonitor", "InfoplaneStore", "InfoplaneHTTP",
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -119,6 +119,11 @@ let package = Package(
         .testTarget(name: "InfoplaneHTTPTests", dependencies: [
             "InfoplaneHTTP", "InfoplaneStore", "InfoplaneMonitor", "InfoplaneTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        // The monitoring pipeline end to end: real daemon, real socket, the SQLite store read back.
+        .testTarget(name: "InfoplaneMonitorEndToEndTests", dependencies: [
+            "InfoplaneClient", "InfoplaneProtocol", "InfoplaneTestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "InfoplaneServerTests", dependencies: [
             "InfoplaneServer", "InfoplaneProtocol", "InfoplaneClient", "InfoplaneTestSupport",

@@ -1,4 +1,5 @@
 import Foundation
+import InfoplaneHTTP
 import InfoplaneMonitor
 import InfoplaneServer
 import InfoplaneStore
@@ -23,6 +24,8 @@ struct DaemonConfiguration: Sendable {
     var sink = "monitor"
     /// When set, the counting sink writes a JSON report of what it received here on exit.
     var sinkReportPath: String?
+    /// The HTTP API, dashboard and /metrics: table [http]; nil when disabled.
+    var http: HTTPConfiguration? = HTTPConfiguration()
 
     static let defaultPath = "/etc/infoplane/infoplaned.toml"
 
@@ -40,6 +43,7 @@ struct DaemonConfiguration: Sendable {
         ("daemon.status_interval_seconds", "systemd STATUS= period (default 5)"),
         ("daemon.sink", "\"monitor\" (estimate, store, alert) or \"counting\" (count only; tests) (default monitor)"),
         ("daemon.sink_report", "counting sink: JSON report path written on exit (default none)"),
+        ("http.listen", "HTTP API, dashboard and /metrics address host:port; \"\" disables it (default 127.0.0.1:7412)"),
     ]
 }
 
@@ -54,10 +58,10 @@ extension DaemonConfiguration {
     /// Reads `path` over the defaults. Unknown keys, wrong types and bad values are errors.
     mutating func apply(tomlFile path: String) throws {
         let text: String
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let handle = FileHandle(forReadingAtPath: path), let read = try? handle.readToEnd() else {
             throw ConfigurationError(key: path, problem: "cannot read the configuration file; check that it exists and is readable")
         }
-        guard let decoded = String(data: data, encoding: .utf8) else {
+        guard let decoded = String(data: read ?? Data(), encoding: .utf8) else {
             throw ConfigurationError(key: path, problem: "the configuration file is not UTF-8 text")
         }
         text = decoded
@@ -80,7 +84,7 @@ extension DaemonConfiguration {
             case "scheduler": monitor.scheduler = try Self.decodeSection(sub, name: section); continue
             case "alerts": monitor.alerts = try Self.decodeSection(sub, name: section); continue
             case "store": store = try Self.decodeSection(sub, name: section); continue
-            case "ingest", "daemon": break
+            case "ingest", "daemon", "http": break
             default:
                 throw ConfigurationError(key: section, problem: "unknown table; known tables are " + Self.tables.map { "[\($0)]" }.joined(separator: ", "))
             }
@@ -90,7 +94,7 @@ extension DaemonConfiguration {
         }
     }
 
-    static let tables = ["ingest", "daemon", "assembly", "compression", "estimation", "scheduler", "alerts", "store"]
+    static let tables = ["ingest", "daemon", "http", "assembly", "compression", "estimation", "scheduler", "alerts", "store"]
 
     /// Decodes a table onto a Codable section (missing keys take their defaults) and
     /// refuses keys the section does not know: every key given must survive a round trip
@@ -173,6 +177,8 @@ extension DaemonConfiguration {
             sink = s
         case "daemon.sink_report":
             let s = try string(); sinkReportPath = s.isEmpty ? nil : s
+        case "http.listen":
+            try setHTTP(try string(), key: key)
         default:
             throw ConfigurationError(key: key, problem: "unknown key; known keys: " + Self.documentedKeys.map(\.key).joined(separator: ", "))
         }
@@ -211,7 +217,7 @@ extension DaemonConfiguration {
         sink = \(q(sink))
         sink_report = \(q(sinkReportPath))
 
-        """ + renderedSections
+        """ + renderedHTTP + renderedSections
     }
 
     /// The Codable sections, rendered by TOMLKit from their effective values.

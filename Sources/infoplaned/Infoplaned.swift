@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InfoplaneHTTP
 import InfoplaneMonitor
 import InfoplaneServer
 import InfoplaneStore
@@ -26,6 +27,12 @@ struct Infoplaned: AsyncParsableCommand {
 
     @Flag(help: "Do not listen on TCP.")
     var noTcp = false
+
+    @Option(help: "HTTP API, dashboard and /metrics address host:port (overrides http.listen).")
+    var http: String?
+
+    @Flag(help: "Do not serve HTTP (API, dashboard, /metrics).")
+    var noHttp = false
 
     @Option(help: "State directory (overrides daemon.state_dir).")
     var stateDir: String?
@@ -64,6 +71,8 @@ struct Infoplaned: AsyncParsableCommand {
         if let socket { c.ingest.socketPath = socket.isEmpty ? nil : socket }
         if let tcp { try c.setTCP(tcp) }
         if noTcp { c.ingest.tcpHost = nil }
+        if let http { try c.setHTTP(http) }
+        if noHttp { c.http = nil }
         if let stateDir { c.stateDirectory = stateDir }
         if let logLevel {
             guard let level = Logger.Level(rawValue: logLevel) else {
@@ -134,6 +143,7 @@ struct Infoplaned: AsyncParsableCommand {
         var counting: CountingSnapshotSink?
         var pipeline: MonitorPipeline?
         var alertFeed: AsyncStream<MonitorEvent>?
+        var seriesStore: (any SeriesStore)?
 
         switch configuration.sink {
         case "counting":
@@ -151,6 +161,7 @@ struct Infoplaned: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             logger.info("store opened", metadata: ["path": "\(storePath)"])
+            seriesStore = store
             let p = MonitorPipeline(configuration: configuration.monitor, store: store, logger: Logger(label: "infoplane.monitor"))
             pipeline = p
             sink = p
@@ -177,6 +188,11 @@ struct Infoplaned: AsyncParsableCommand {
         // server stops accepting and finishes in-flight messages, then the pipeline drains.
         services.append(.init(service: server))
         services.append(.init(service: notifier))
+        // First in the list, so stopped last: the live stream sees the pipeline's final points.
+        if let httpService = try makeHTTPService(configuration, store: seriesStore, pipeline: pipeline,
+                                                 statistics: statistics, listeners: listeners.map { "\($0)" }, logger: logger) {
+            services.insert(.init(service: httpService), at: 0)
+        }
         let serviceGroup = ServiceGroup(configuration: .init(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],

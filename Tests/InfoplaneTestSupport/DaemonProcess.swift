@@ -12,6 +12,9 @@ public final class DaemonProcess: @unchecked Sendable {
     public let reportPath: String
     public let logPath: String
     public private(set) var tcpAddress: String?
+    /// The HTTP API's host:port when started with `http: true` (read back from the log).
+    public private(set) var httpAddress: String?
+    private let http: Bool
     public let process = Process()
 
     /// Folder holding the built products (infoplaned, infoplane, the test bundle).
@@ -45,9 +48,11 @@ public final class DaemonProcess: @unchecked Sendable {
     ///   - arguments: extra flags.
     ///   - environment: extra environment variables.
     ///   - sink: "counting" (the default here: tests read its report) or "monitor".
-    public init(tcp: Bool = false, sink: String = "counting", arguments: [String] = [], environment: [String: String] = [:],
+    ///   - http: serve the HTTP API on 127.0.0.1 on an ephemeral port (else `--no-http`).
+    public init(tcp: Bool = false, sink: String = "counting", http: Bool = false, arguments: [String] = [], environment: [String: String] = [:],
                 directory: URL? = nil, waitUntilReady: Bool = true) throws {
         self.directory = directory ?? Self.temporaryDirectory()
+        self.http = http
         socketPath = self.directory.appendingPathComponent("s.sock").path
         reportPath = self.directory.appendingPathComponent("report.json").path
         logPath = self.directory.appendingPathComponent("daemon.log").path
@@ -60,6 +65,7 @@ public final class DaemonProcess: @unchecked Sendable {
         var args = ["--socket", socketPath, "--state-dir", self.directory.appendingPathComponent("state").path,
                     "--sink", sink, "--sink-report", reportPath, "--config", configPath]
         args += tcp ? ["--tcp", "127.0.0.1:0"] : ["--no-tcp"]
+        args += http ? ["--http", "127.0.0.1:0"] : ["--no-http"]
         process.arguments = args + arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "NOTIFY_SOCKET")
@@ -78,10 +84,14 @@ public final class DaemonProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             let text = log
-            if text.contains("] ready") {
+            if text.contains("] ready"), !http || text.contains("http listening") {
                 if tcp, let range = text.range(of: #"\[IPv4\]127\.0\.0\.1/127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
                     let port = text[range].split(separator: ":").last!
                     tcpAddress = "127.0.0.1:\(port)"
+                }
+                if http, let line = text.split(separator: "\n").first(where: { $0.contains("http listening") }),
+                   let range = line.range(of: #"address=\S+"#, options: .regularExpression) {
+                    httpAddress = String(line[range].dropFirst("address=".count))
                 }
                 return
             }
