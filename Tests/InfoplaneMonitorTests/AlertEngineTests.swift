@@ -13,19 +13,19 @@ import Testing
     /// evaluations, plus a regular 10 s cadence with ticks in between.
     func steadyRun(seed: UInt64, thresholds: AlertThresholds = AlertThresholds()) -> [AlertRecord] {
         var engine = AlertEngine(thresholds: thresholds)
-        var noise = SeededNoise(seed: seed)
+        var noise = AlertTestNoise(seed: seed)
         var alerts: [AlertRecord] = []
         for i in 0..<300 {
             let step = Int64(i) * 10
-            let time = t0.addingTimeInterval(Double(i) * 10)
+            let time = alertEpoch.addingTimeInterval(Double(i) * 10)
             var points: [SeriesPoint] = []
             for (layer, ixt, ity, dse) in [("L1", 11.9, 0.99, 7.0), ("L3", 7.5, 0.9, 5.0), ("L5", 3.0, 0.8, 2.5)] {
                 for split in [ProbeSplit.train, .validation] {
-                    points.append(ipoint(SeriesMetric.inputInformation, layer: layer, split: split, step: step,
+                    points.append(alertPoint(SeriesMetric.inputInformation, layer: layer, split: split, step: step,
                                          value: ixt * (1 + 0.03 * noise.gaussian())))
-                    points.append(ipoint(SeriesMetric.labelInformation, layer: layer, split: split, estimator: "mixed",
+                    points.append(alertPoint(SeriesMetric.labelInformation, layer: layer, split: split, estimator: "mixed",
                                          step: step, value: ity * (1 + 0.03 * noise.gaussian())))
-                    points.append(ipoint(SeriesMetric.diffusionSpectralEntropy, layer: layer, split: split, estimator: "dse",
+                    points.append(alertPoint(SeriesMetric.diffusionSpectralEntropy, layer: layer, split: split, estimator: "dse",
                                          step: step, value: dse * (1 + 0.03 * noise.gaussian())))
                 }
             }
@@ -94,8 +94,8 @@ import Testing
         var e = engine
         var alerts: [AlertRecord] = []
         for i in 0..<40 {
-            alerts += e.observe(ipoint(SeriesMetric.diffusionSpectralEntropy, estimator: "dse", step: Int64(i),
-                                       value: i < 20 ? 6 : 1), at: t0)
+            alerts += e.observe(alertPoint(SeriesMetric.diffusionSpectralEntropy, estimator: "dse", step: Int64(i),
+                                       value: i < 20 ? 6 : 1), at: alertEpoch)
         }
         #expect(alerts.isEmpty)
         #expect(AlertEngine().enabledKinds == AlertKind.allCases)
@@ -106,11 +106,11 @@ import Testing
             var engine = AlertEngine(thresholds: thresholds)
             var count = 0
             for i in 0..<40 {
-                var p = ipoint(SeriesMetric.diffusionSpectralEntropy, estimator: "dse", step: Int64(i), value: i < 20 ? 6 : 1)
+                var p = alertPoint(SeriesMetric.diffusionSpectralEntropy, estimator: "dse", step: Int64(i), value: i < 20 ? 6 : 1)
                 p.partial = partial && i >= 20
-                count += engine.observe(p, at: t0).count
-                count += engine.observe(ipoint(SeriesMetric.diffusionSpectralEntropy, estimator: "dse",
-                                               step: Int64(i) * 1000 + 500, value: .nan), at: t0).count
+                count += engine.observe(p, at: alertEpoch).count
+                count += engine.observe(alertPoint(SeriesMetric.diffusionSpectralEntropy, estimator: "dse",
+                                               step: Int64(i) * 1000 + 500, value: .nan), at: alertEpoch).count
             }
             return count
         }
@@ -128,12 +128,12 @@ import Testing
             var steps: [Int64] = []
             for i in 0..<80 {
                 let step = Int64(i) * 10
-                var frame = [ipoint(SeriesMetric.inputInformation, step: step,
-                                    value: piecewise([(0, 6), (38, 7.6), (40, 7.6), (79, 4)], at: i)),
-                             ipoint(SeriesMetric.labelInformation, step: step,
-                                    value: piecewise([(0, 0.1), (30, 0.9), (79, 0.99)], at: i))]
+                var frame = [alertPoint(SeriesMetric.inputInformation, step: step,
+                                    value: alertPiecewise([(0, 6), (38, 7.6), (40, 7.6), (79, 4)], at: i)),
+                             alertPoint(SeriesMetric.labelInformation, step: step,
+                                    value: alertPiecewise([(0, 0.1), (30, 0.9), (79, 0.99)], at: i))]
                 if reversed { frame.reverse() }
-                steps += engine.observe(frame, at: t0).map(\.step)
+                steps += engine.observe(frame, at: alertEpoch).map(\.step)
             }
             return steps
         }
@@ -146,8 +146,8 @@ import Testing
         var engine = AlertEngine()
         var alerts: [AlertRecord] = []
         for i in 0..<40 {
-            alerts += engine.observe(ipoint(SeriesMetric.diffusionSpectralEntropy, estimator: "dse", step: Int64(i),
-                                            value: i < 20 ? 6 : 1), at: t0)
+            alerts += engine.observe(alertPoint(SeriesMetric.diffusionSpectralEntropy, estimator: "dse", step: Int64(i),
+                                            value: i < 20 ? 6 : 1), at: alertEpoch)
         }
         let alert = try #require(alerts.first)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(alert.evidenceJSON.utf8)) as? [String: Any])

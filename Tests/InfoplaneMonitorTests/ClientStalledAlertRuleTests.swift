@@ -8,7 +8,7 @@ import Testing
         var t = start
         for f in 0..<frames {
             for m in 0..<5 {
-                engine.recordActivity(run: run, step: Int64(f), at: t0.addingTimeInterval(t + Double(m) * 0.01))
+                engine.recordActivity(run: run, step: Int64(f), at: alertEpoch.addingTimeInterval(t + Double(m) * 0.01))
             }
             t += 10
         }
@@ -20,7 +20,7 @@ import Testing
         var fired: [(Double, AlertRecord)] = []
         var t = from
         while t <= to {
-            fired += engine.tick(now: t0.addingTimeInterval(t)).map { (t, $0) }
+            fired += engine.tick(now: alertEpoch.addingTimeInterval(t)).map { (t, $0) }
             t += 1
         }
         return fired
@@ -36,10 +36,10 @@ import Testing
         #expect(alert.step == 9)
         // Expected interval ~9.96 s (between bursts), factor 5: ~50 s of silence.
         #expect(when - last >= 49 && when - last <= 51)
-        let evidence = try decodeEvidence(ClientStalledEvidence.self, alert)
+        let evidence = try decodeAlertEvidence(ClientStalledEvidence.self, alert)
         #expect(abs(evidence.expectedIntervalSeconds - 9.96) < 0.01)
         #expect(evidence.recentIntervalsSeconds.count == 9)
-        #expect(alert.time == t0.addingTimeInterval(when))
+        #expect(alert.time == alertEpoch.addingTimeInterval(when))
     }
 
     @Test func resumingRearmsAndASecondSilenceFiresAgain() {
@@ -53,7 +53,7 @@ import Testing
     @Test func minimumSilenceProtectsFastRuns() {
         // A frame every 0.5 s... in bursts 2 s apart: 5 x 2 s = 10 s < the 30 s minimum.
         var engine = AlertEngine()
-        for i in 0..<20 { engine.recordActivity(run: "fast", at: t0.addingTimeInterval(Double(i) * 2)) }
+        for i in 0..<20 { engine.recordActivity(run: "fast", at: alertEpoch.addingTimeInterval(Double(i) * 2)) }
         let fired = tick(&engine, from: 38, to: 100)
         #expect(fired.count == 1)
         #expect(fired.first.map { $0.0 - 38 >= 30 } == true)
@@ -62,10 +62,10 @@ import Testing
     @Test func runsThatNeverEstablishedACadenceOrSaidGoodbyeDoNotFire() {
         var engine = AlertEngine()
         // Two intervals only: not yet "sending".
-        for i in 0..<3 { engine.recordActivity(run: "new", at: t0.addingTimeInterval(Double(i) * 10)) }
+        for i in 0..<3 { engine.recordActivity(run: "new", at: alertEpoch.addingTimeInterval(Double(i) * 10)) }
         // A run that ended cleanly.
         let last = sendFrames(&engine, run: "done", frames: 10)
-        engine.runEnded("done", at: t0.addingTimeInterval(last))
+        engine.runEnded("done", at: alertEpoch.addingTimeInterval(last))
         #expect(tick(&engine, from: last, to: last + 1000).isEmpty)
     }
 
@@ -75,16 +75,16 @@ import Testing
         thresholds.clientStalled.minSilenceSeconds = 0
         var engine = AlertEngine(thresholds: thresholds)
         var fired: [AlertRecord] = []
-        var noise = SeededNoise(seed: 1)
+        var noise = AlertTestNoise(seed: 1)
         var t = 0.0
         for step in 0..<200 {
             let gap = max(1.5, 10 + 3 * noise.gaussian()) // jittered 10 s cadence
-            fired += engine.tick(now: t0.addingTimeInterval(t + gap - 0.01))
+            fired += engine.tick(now: alertEpoch.addingTimeInterval(t + gap - 0.01))
             t += gap
-            engine.recordActivity(run: "steady", step: Int64(step), at: t0.addingTimeInterval(t))
+            engine.recordActivity(run: "steady", step: Int64(step), at: alertEpoch.addingTimeInterval(t))
         }
         #expect(fired.isEmpty)
         // Control: the same engine does fire once the run really goes quiet.
-        #expect(!engine.tick(now: t0.addingTimeInterval(t + 200)).isEmpty)
+        #expect(!engine.tick(now: alertEpoch.addingTimeInterval(t + 200)).isEmpty)
     }
 }

@@ -11,14 +11,14 @@ import Testing
         var alerts: [AlertRecord] = []
         for i in 0..<evaluations {
             let step = Int64(i) * stepEvery
-            let time = t0.addingTimeInterval(Double(i))
+            let time = alertEpoch.addingTimeInterval(Double(i))
             if let accuracy {
                 alerts += engine.observe(ScalarRecord(run: "run", step: step, epoch: Int64(i), split: .train,
                                                       values: ["accuracy": accuracy(i)]), at: time)
             }
             alerts += engine.observe([
-                ipoint(SeriesMetric.inputInformation, layer: layer, step: step, value: ixt(i)),
-                ipoint(SeriesMetric.labelInformation, layer: layer, step: step, value: ity(i)),
+                alertPoint(SeriesMetric.inputInformation, layer: layer, step: step, value: ixt(i)),
+                alertPoint(SeriesMetric.labelInformation, layer: layer, step: step, value: ity(i)),
             ], at: time)
         }
         return alerts
@@ -28,16 +28,16 @@ import Testing
         // I(X;T) fits 6 -> 7.6 bits by evaluation 38 and from evaluation 40 (step 400)
         // compresses linearly to 4 bits; I(T;Y) fits to 0.9 by evaluation 30 and then creeps
         // up. Seeded noise on both.
-        var noise = SeededNoise(seed: 7)
-        let ixt = (0..<80).map { piecewise([(0, 6), (38, 7.6), (40, 7.6), (79, 4)], at: $0) + 0.03 * noise.gaussian() }
-        let ity = (0..<80).map { piecewise([(0, 0.1), (30, 0.9), (79, 0.99)], at: $0) + 0.005 * noise.gaussian() }
+        var noise = AlertTestNoise(seed: 7)
+        let ixt = (0..<80).map { alertPiecewise([(0, 6), (38, 7.6), (40, 7.6), (79, 4)], at: $0) + 0.03 * noise.gaussian() }
+        let ity = (0..<80).map { alertPiecewise([(0, 0.1), (30, 0.9), (79, 0.99)], at: $0) + 0.005 * noise.gaussian() }
         let alerts = run(evaluations: 80, ixt: { ixt[$0] }, ity: { ity[$0] })
         try #require(alerts.count == 1)
         let alert = alerts[0]
         #expect(alert.kind == .compressionOnset)
         #expect(alert.layer == "L5")
         #expect(alert.severity == .info)
-        let evidence = try decodeEvidence(CompressionOnsetEvidence.self, alert)
+        let evidence = try decodeAlertEvidence(CompressionOnsetEvidence.self, alert)
         // The onset the evidence names is the turn, within the smoothing window's reach.
         #expect(evidence.peakStep >= 380 && evidence.peakStep <= 450)
         // Detected after the true fall passed 10 % (7.6 bits falls 0.092 bit per step of 10:
@@ -55,7 +55,7 @@ import Testing
     /// The Shwartz-Ziv & Tishby fitting phase: I(X;T) dips by 0.5-2.3 bits for 1-3
     /// evaluations while I(T;Y) is still rising.
     func fittingWithDips(_ i: Int) -> Double {
-        let base = piecewise([(0, 6), (40, 7.6)], at: i)
+        let base = alertPiecewise([(0, 6), (40, 7.6)], at: i)
         switch i {
         case 8, 9: return base - 2.3
         case 15: return base - 0.5
@@ -67,7 +67,7 @@ import Testing
 
     @Test func fittingPhaseDipsDoNotFire() {
         let alerts = run(evaluations: 60, ixt: fittingWithDips,
-                         ity: { piecewise([(0, 0.1), (59, 0.95)], at: $0) })
+                         ity: { alertPiecewise([(0, 0.1), (59, 0.95)], at: $0) })
         #expect(alerts.isEmpty)
     }
 
@@ -78,14 +78,14 @@ import Testing
         var thresholds = AlertThresholds()
         thresholds.smoothingWindow = 1
         let alerts = run(evaluations: 60, thresholds: thresholds, ixt: fittingWithDips,
-                         ity: { piecewise([(0, 0.1), (59, 0.95)], at: $0) }, accuracy: { _ in 0.95 })
+                         ity: { alertPiecewise([(0, 0.1), (59, 0.95)], at: $0) }, accuracy: { _ in 0.95 })
         #expect(alerts.count >= 1)
     }
 
     @Test func fittingGateAloneHoldsBackALongDip() {
         // A dip of eight evaluations survives the median, but I(T;Y) is still rising fast.
-        let ixt: (Int) -> Double = { i in piecewise([(0, 6), (40, 7.6)], at: i) - ((20...27).contains(i) ? 1.5 : 0) }
-        let ity: (Int) -> Double = { piecewise([(0, 0.1), (59, 0.95)], at: $0) }
+        let ixt: (Int) -> Double = { i in alertPiecewise([(0, 6), (40, 7.6)], at: i) - ((20...27).contains(i) ? 1.5 : 0) }
+        let ity: (Int) -> Double = { alertPiecewise([(0, 0.1), (59, 0.95)], at: $0) }
         #expect(run(evaluations: 60, ixt: ixt, ity: ity).isEmpty)
         // Control: fitting declared done by accuracy, the same dip fires.
         #expect(run(evaluations: 60, ixt: ixt, ity: ity, accuracy: { _ in 0.95 }).count == 1)
@@ -102,10 +102,10 @@ import Testing
     }
 
     @Test func twoEpisodesGiveTwoAlerts() throws {
-        let ixt: (Int) -> Double = { piecewise([(0, 5), (20, 7), (25, 7), (45, 5), (65, 7.5), (70, 7.5), (90, 5)], at: $0) }
+        let ixt: (Int) -> Double = { alertPiecewise([(0, 5), (20, 7), (25, 7), (45, 5), (65, 7.5), (70, 7.5), (90, 5)], at: $0) }
         let alerts = run(evaluations: 100, ixt: ixt, ity: { _ in 0.9 }, accuracy: { _ in 0.95 })
         try #require(alerts.count == 2)
-        let peaks = try alerts.map { try decodeEvidence(CompressionOnsetEvidence.self, $0).peakStep }
+        let peaks = try alerts.map { try decodeAlertEvidence(CompressionOnsetEvidence.self, $0).peakStep }
         // Each onset lies on its plateau (steps 200-250 and 650-700), give or take the median's lag.
         #expect(peaks[0] >= 200 && peaks[0] <= 270)
         #expect(peaks[1] >= 650 && peaks[1] <= 720)
@@ -115,8 +115,8 @@ import Testing
     @Test func noAlertWhileLabelInformationFallsToo() {
         // Both fall together: not the fitting -> compression turn (the network is losing
         // what it learned), so compression_onset stays silent.
-        let ixt: (Int) -> Double = { piecewise([(0, 6), (30, 7.6), (40, 7.6), (79, 4)], at: $0) }
-        let ity: (Int) -> Double = { piecewise([(0, 0.1), (30, 0.9), (40, 0.9), (79, 0.3)], at: $0) }
+        let ixt: (Int) -> Double = { alertPiecewise([(0, 6), (30, 7.6), (40, 7.6), (79, 4)], at: $0) }
+        let ity: (Int) -> Double = { alertPiecewise([(0, 0.1), (30, 0.9), (40, 0.9), (79, 0.3)], at: $0) }
         #expect(run(evaluations: 80, ixt: ixt, ity: ity, accuracy: { _ in 0.95 }).isEmpty)
     }
 
@@ -125,14 +125,14 @@ import Testing
         var alerts: [AlertRecord] = []
         for i in 0..<80 {
             let step = Int64(i) * 10
-            let v = piecewise([(0, 6), (30, 7.6), (40, 7.6), (79, 4)], at: i)
-            alerts += engine.observe(ScalarRecord(run: "run", step: step, epoch: 0, split: .train, values: ["accuracy": 0.95]), at: t0)
+            let v = alertPiecewise([(0, 6), (30, 7.6), (40, 7.6), (79, 4)], at: i)
+            alerts += engine.observe(ScalarRecord(run: "run", step: step, epoch: 0, split: .train, values: ["accuracy": 0.95]), at: alertEpoch)
             alerts += engine.observe([
-                ipoint(SeriesMetric.inputInformation, split: .train, estimator: "binning", step: step, value: v),
-                ipoint(SeriesMetric.inputInformation, split: .train, estimator: "ksg1", step: step, value: v * 0.5),
-                ipoint(SeriesMetric.inputInformation, split: .probe, estimator: "binning", step: step, value: v),
-                ipoint(SeriesMetric.inputInformation, layer: "L4", split: .train, estimator: "binning", step: step, value: 9),
-            ], at: t0)
+                alertPoint(SeriesMetric.inputInformation, split: .train, estimator: "binning", step: step, value: v),
+                alertPoint(SeriesMetric.inputInformation, split: .train, estimator: "ksg1", step: step, value: v * 0.5),
+                alertPoint(SeriesMetric.inputInformation, split: .probe, estimator: "binning", step: step, value: v),
+                alertPoint(SeriesMetric.inputInformation, layer: "L4", split: .train, estimator: "binning", step: step, value: 9),
+            ], at: alertEpoch)
         }
         #expect(alerts.count == 1)
         #expect(alerts.first?.layer == "L5")
@@ -144,8 +144,8 @@ import Testing
         var alerts: [AlertRecord] = []
         for i in 0..<40 {
             let v = i < 20 ? 0.12 : 0.05
-            alerts += engine.observe(ScalarRecord(run: "run", step: Int64(i), epoch: 0, split: .train, values: ["acc": 0.99]), at: t0)
-            alerts += engine.observe(ipoint(SeriesMetric.inputInformation, step: Int64(i), value: v, units: "nats"), at: t0)
+            alerts += engine.observe(ScalarRecord(run: "run", step: Int64(i), epoch: 0, split: .train, values: ["acc": 0.99]), at: alertEpoch)
+            alerts += engine.observe(alertPoint(SeriesMetric.inputInformation, step: Int64(i), value: v, units: "nats"), at: alertEpoch)
         }
         #expect(alerts.count == 1)
     }

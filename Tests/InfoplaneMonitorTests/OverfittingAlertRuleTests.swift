@@ -10,25 +10,25 @@ import Testing
         var alerts: [AlertRecord] = []
         for i in 0..<evaluations {
             let step = Int64(i) * 10
-            alerts += engine.observe([ipoint(SeriesMetric.labelInformation, layer: "L4", split: .train, estimator: estimator,
-                                             step: step, value: train(i), n: trainN)], at: t0)
-            alerts += engine.observe([ipoint(SeriesMetric.labelInformation, layer: "L4", split: .validation, estimator: estimator,
-                                             step: step, value: validation(i), n: validationN)], at: t0)
+            alerts += engine.observe([alertPoint(SeriesMetric.labelInformation, layer: "L4", split: .train, estimator: estimator,
+                                             step: step, value: train(i), n: trainN)], at: alertEpoch)
+            alerts += engine.observe([alertPoint(SeriesMetric.labelInformation, layer: "L4", split: .validation, estimator: estimator,
+                                             step: step, value: validation(i), n: validationN)], at: alertEpoch)
         }
         return alerts
     }
 
     @Test func trainRisingWhileValidationFallsFires() throws {
-        var noise = SeededNoise(seed: 11)
-        let train = (0..<60).map { piecewise([(0, 0.5), (59, 0.95)], at: $0) + 0.01 * noise.gaussian() }
-        let validation = (0..<60).map { piecewise([(0, 0.5), (25, 0.7), (59, 0.45)], at: $0) + 0.01 * noise.gaussian() }
+        var noise = AlertTestNoise(seed: 11)
+        let train = (0..<60).map { alertPiecewise([(0, 0.5), (59, 0.95)], at: $0) + 0.01 * noise.gaussian() }
+        let validation = (0..<60).map { alertPiecewise([(0, 0.5), (25, 0.7), (59, 0.45)], at: $0) + 0.01 * noise.gaussian() }
         let alerts = information(evaluations: 60, train: { train[$0] }, validation: { validation[$0] })
         try #require(alerts.count == 1)
         let alert = alerts[0]
         #expect(alert.kind == .overfitting)
         #expect(alert.layer == "L4")
         #expect(alert.severity == .warning)
-        let evidence = try decodeEvidence(OverfittingEvidence.self, alert)
+        let evidence = try decodeAlertEvidence(OverfittingEvidence.self, alert)
         #expect(evidence.signal == "information")
         #expect(evidence.estimator == "mixed")
         // The divergence is measured from the validation peak at step 250.
@@ -40,25 +40,25 @@ import Testing
     }
 
     @Test func bothRisingTogetherDoesNotFire() {
-        var noise = SeededNoise(seed: 12)
-        let train = (0..<60).map { piecewise([(0, 0.5), (59, 0.95)], at: $0) + 0.01 * noise.gaussian() }
-        let validation = (0..<60).map { piecewise([(0, 0.45), (59, 0.88)], at: $0) + 0.01 * noise.gaussian() }
+        var noise = AlertTestNoise(seed: 12)
+        let train = (0..<60).map { alertPiecewise([(0, 0.5), (59, 0.95)], at: $0) + 0.01 * noise.gaussian() }
+        let validation = (0..<60).map { alertPiecewise([(0, 0.45), (59, 0.88)], at: $0) + 0.01 * noise.gaussian() }
         #expect(information(evaluations: 60, train: { train[$0] }, validation: { validation[$0] }).isEmpty)
     }
 
     @Test func validationStagnatingWhileTrainKeepsRisingFires() throws {
-        let alerts = information(evaluations: 60, train: { piecewise([(0, 0.5), (59, 0.98)], at: $0) },
-                                 validation: { piecewise([(0, 0.5), (20, 0.7)], at: $0) })
+        let alerts = information(evaluations: 60, train: { alertPiecewise([(0, 0.5), (59, 0.98)], at: $0) },
+                                 validation: { alertPiecewise([(0, 0.5), (20, 0.7)], at: $0) })
         try #require(alerts.count == 1)
-        let evidence = try decodeEvidence(OverfittingEvidence.self, alerts[0])
+        let evidence = try decodeAlertEvidence(OverfittingEvidence.self, alerts[0])
         #expect(evidence.validation == evidence.validationAtReference) // stagnating, not falling
     }
 
     @Test func binningOnTooFewSamplesIsIgnored() {
         // The Shwartz-Ziv & Tishby 5 % split: 205 training samples. Plug-in binning pins the
         // training I(T;Y) at H(Y); the rule must not trust it.
-        let train: (Int) -> Double = { piecewise([(0, 0.5), (59, 0.95)], at: $0) }
-        let validation: (Int) -> Double = { piecewise([(0, 0.5), (25, 0.7), (59, 0.45)], at: $0) }
+        let train: (Int) -> Double = { alertPiecewise([(0, 0.5), (59, 0.95)], at: $0) }
+        let validation: (Int) -> Double = { alertPiecewise([(0, 0.5), (25, 0.7), (59, 0.45)], at: $0) }
         #expect(information(evaluations: 60, estimator: "binning", trainN: 205, train: train, validation: validation).isEmpty)
         // Control: the same binning series on enough samples fires.
         #expect(information(evaluations: 60, estimator: "binning", trainN: 3277, train: train, validation: validation).count == 1)
@@ -68,20 +68,20 @@ import Testing
         // The 5 % split of the reference: train loss -> 0, test loss 0.30 -> 0.94.
         var engine = AlertEngine()
         var alerts: [AlertRecord] = []
-        var noise = SeededNoise(seed: 5)
+        var noise = AlertTestNoise(seed: 5)
         for i in 0..<100 {
             let step = Int64(i) * 10
             let train = 1.0 * exp(-Double(i) / 15) + 0.002 * abs(noise.gaussian())
-            let validation = piecewise([(0, 1.0), (30, 0.30), (99, 0.94)], at: i) + 0.01 * noise.gaussian()
+            let validation = alertPiecewise([(0, 1.0), (30, 0.30), (99, 0.94)], at: i) + 0.01 * noise.gaussian()
             alerts += engine.observe(ScalarRecord(run: "run", step: step, epoch: Int64(i), split: .train,
-                                                  values: ["loss": train, "accuracy": 0.5]), at: t0)
+                                                  values: ["loss": train, "accuracy": 0.5]), at: alertEpoch)
             alerts += engine.observe(ScalarRecord(run: "run", step: step, epoch: Int64(i), split: .validation,
-                                                  values: ["loss": validation]), at: t0)
+                                                  values: ["loss": validation]), at: alertEpoch)
         }
         try #require(alerts.count == 1)
         let alert = alerts[0]
         #expect(alert.kind == .overfitting && alert.layer == "")
-        let evidence = try decodeEvidence(OverfittingEvidence.self, alert)
+        let evidence = try decodeAlertEvidence(OverfittingEvidence.self, alert)
         #expect(evidence.signal == "loss")
         #expect(evidence.referenceStep >= 270 && evidence.referenceStep <= 340)
         // 10 % above a ~0.30 minimum is ~0.03: about 3 evaluations of rise, plus lag and confirmation.
@@ -92,9 +92,9 @@ import Testing
         var engine = AlertEngine()
         var alerts: [AlertRecord] = []
         for i in 0..<60 {
-            let validation = piecewise([(0, 1.0), (20, 0.4), (59, 1.2)], at: i)
+            let validation = alertPiecewise([(0, 1.0), (20, 0.4), (59, 1.2)], at: i)
             alerts += engine.observe(ScalarRecord(run: "run", step: Int64(i), epoch: 0, split: .train,
-                                                  values: ["train_loss": 1 / Double(i + 1), "val_loss": validation]), at: t0)
+                                                  values: ["train_loss": 1 / Double(i + 1), "val_loss": validation]), at: alertEpoch)
         }
         #expect(alerts.count == 1)
     }
@@ -102,11 +102,11 @@ import Testing
     @Test func bothLossesFallingDoesNotFire() {
         var engine = AlertEngine()
         var alerts: [AlertRecord] = []
-        var noise = SeededNoise(seed: 9)
+        var noise = AlertTestNoise(seed: 9)
         for i in 0..<100 {
             alerts += engine.observe(ScalarRecord(run: "run", step: Int64(i), epoch: 0, split: .train,
                                                   values: ["loss": exp(-Double(i) / 20) + 0.01 * noise.gaussian(),
-                                                           "val_loss": 0.1 + exp(-Double(i) / 25) + 0.01 * noise.gaussian()]), at: t0)
+                                                           "val_loss": 0.1 + exp(-Double(i) / 25) + 0.01 * noise.gaussian()]), at: alertEpoch)
         }
         #expect(alerts.isEmpty)
     }

@@ -7,23 +7,23 @@ import Testing
         var engine = AlertEngine()
         var alerts: [AlertRecord] = []
         for (i, v) in values.enumerated() {
-            alerts += engine.observe([ipoint(SeriesMetric.diffusionSpectralEntropy, layer: layer, estimator: "dse",
-                                             step: Int64(i) * 10, value: v)], at: t0)
+            alerts += engine.observe([alertPoint(SeriesMetric.diffusionSpectralEntropy, layer: layer, estimator: "dse",
+                                             step: Int64(i) * 10, value: v)], at: alertEpoch)
         }
         return alerts
     }
 
     @Test func aSharpDropFiresOnce() throws {
-        var noise = SeededNoise(seed: 3)
+        var noise = AlertTestNoise(seed: 3)
         // 6 bits, then the rank collapses over two evaluations (steps 400-410) to ~1.5 bits.
-        let values = (0..<80).map { i in piecewise([(0, 6), (40, 6), (42, 1.5)], at: i) + 0.05 * noise.gaussian() }
+        let values = (0..<80).map { i in alertPiecewise([(0, 6), (40, 6), (42, 1.5)], at: i) + 0.05 * noise.gaussian() }
         let alerts = feed(values)
         try #require(alerts.count == 1)
         let alert = alerts[0]
         #expect(alert.kind == .representationCollapse)
         #expect(alert.severity == .critical)
         #expect(alert.layer == "L3")
-        let evidence = try decodeEvidence(RepresentationCollapseEvidence.self, alert)
+        let evidence = try decodeAlertEvidence(RepresentationCollapseEvidence.self, alert)
         #expect(evidence.referenceStep <= 410 && evidence.referenceStep >= 350)
         #expect(evidence.referenceValue > 5.5)
         #expect(alert.step >= 420 && alert.step <= 460)
@@ -32,13 +32,13 @@ import Testing
 
     @Test func aSlowDeclineDoesNotFire() {
         // Halving over 100 evaluations is what training does, not a collapse.
-        var noise = SeededNoise(seed: 4)
+        var noise = AlertTestNoise(seed: 4)
         let values = (0..<100).map { i in 6 - 3 * Double(i) / 99 + 0.05 * noise.gaussian() }
         #expect(feed(values).isEmpty)
     }
 
     @Test func collapseRecoveryAndSecondCollapseGiveTwoAlerts() {
-        let values = (0..<120).map { i in piecewise([(0, 6), (30, 6), (32, 2), (50, 2), (55, 6), (80, 6), (82, 1.5)], at: i) }
+        let values = (0..<120).map { i in alertPiecewise([(0, 6), (30, 6), (32, 2), (50, 2), (55, 6), (80, 6), (82, 1.5)], at: i) }
         #expect(feed(values).count == 2)
     }
 }

@@ -5,7 +5,7 @@ import Testing
 // Helpers shared by the alert tests, and the tests of the smoothing and episode machinery.
 
 /// SplitMix64: a small seeded generator, so the "noisy" series are the same on every run.
-struct SeededNoise {
+struct AlertTestNoise {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }
@@ -27,22 +27,22 @@ struct SeededNoise {
     }
 }
 
-let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+let alertEpoch = Date(timeIntervalSince1970: 1_800_000_000)
 
-func ipoint(_ metric: String, layer: String = "L5", split: ProbeSplit = .probe, estimator: String = "binning",
+func alertPoint(_ metric: String, layer: String = "L5", split: ProbeSplit = .probe, estimator: String = "binning",
             step: Int64, value: Double, n: Int = 4096, units: String = "bits", run: String = "run") -> SeriesPoint {
     SeriesPoint(run: run, layer: layer, split: split, metric: metric, estimator: estimator, step: step,
                 value: value, units: units, n: n, d: 3, seconds: 0.01)
 }
 
-func decodeEvidence<T: Decodable>(_ type: T.Type, _ alert: AlertRecord) throws -> T {
+func decodeAlertEvidence<T: Decodable>(_ type: T.Type, _ alert: AlertRecord) throws -> T {
     let decoder = JSONDecoder()
     decoder.keyDecodingStrategy = .convertFromSnakeCase
     return try decoder.decode(type, from: Data(alert.evidenceJSON.utf8))
 }
 
 /// Linear interpolation through (index, value) knots.
-func piecewise(_ knots: [(Int, Double)], at i: Int) -> Double {
+func alertPiecewise(_ knots: [(Int, Double)], at i: Int) -> Double {
     if i <= knots[0].0 { return knots[0].1 }
     for k in 1..<knots.count where i <= knots[k].0 {
         let (i0, v0) = knots[k - 1], (i1, v1) = knots[k]

@@ -16,14 +16,14 @@ import Testing
         var alerts: [AlertRecord] = []
         for (i, epoch) in Self.compressionEpochs.enumerated() {
             alerts += engine.observe(ScalarRecord(run: "szt", step: epoch, epoch: epoch, split: .train,
-                                                  values: ["accuracy": 0.95]), at: t0)
+                                                  values: ["accuracy": 0.95]), at: alertEpoch)
             alerts += engine.observe([
-                ipoint(SeriesMetric.inputInformation, layer: "L5", step: epoch, value: Self.compressionIXT[i], run: "szt"),
-                ipoint(SeriesMetric.labelInformation, layer: "L5", step: epoch, value: Self.compressionITY[i], run: "szt"),
-            ], at: t0)
+                alertPoint(SeriesMetric.inputInformation, layer: "L5", step: epoch, value: Self.compressionIXT[i], run: "szt"),
+                alertPoint(SeriesMetric.labelInformation, layer: "L5", step: epoch, value: Self.compressionITY[i], run: "szt"),
+            ], at: alertEpoch)
         }
         try #require(alerts.count == 1)
-        let e = try decodeEvidence(CompressionOnsetEvidence.self, alerts[0])
+        let e = try decodeAlertEvidence(CompressionOnsetEvidence.self, alerts[0])
         #expect(alerts[0].step == 4000)
         #expect(e.peakStep == 1750 && e.peakValue == 7.58)
         #expect(e.value == 6.62)
@@ -45,12 +45,12 @@ import Testing
         var alerts: [AlertRecord] = []
         for (i, epoch) in Self.lossEpochs.enumerated() {
             alerts += engine.observe(ScalarRecord(run: "szt-5pct", step: epoch, epoch: epoch, split: .train,
-                                                  values: ["loss": Self.trainLoss[i]]), at: t0)
+                                                  values: ["loss": Self.trainLoss[i]]), at: alertEpoch)
             alerts += engine.observe(ScalarRecord(run: "szt-5pct", step: epoch, epoch: epoch, split: .validation,
-                                                  values: ["loss": Self.validationLoss[i]]), at: t0)
+                                                  values: ["loss": Self.validationLoss[i]]), at: alertEpoch)
         }
         try #require(alerts.count == 1)
-        let e = try decodeEvidence(OverfittingEvidence.self, alerts[0])
+        let e = try decodeAlertEvidence(OverfittingEvidence.self, alerts[0])
         #expect(alerts[0].step == 1500 && alerts[0].layer == "")
         #expect(e.referenceStep == 700 && e.validationAtReference == 0.31 && e.validation == 0.44)
         #expect(e.trainAtReference == 0.18 && e.train == 0.027)
@@ -66,11 +66,11 @@ import Testing
         var engine = AlertEngine()
         var alerts: [AlertRecord] = []
         for (i, v) in Self.dse.enumerated() {
-            alerts += engine.observe(ipoint(SeriesMetric.diffusionSpectralEntropy, layer: "conv3", split: .probe,
-                                            estimator: "dse", step: Int64(i + 1) * 500, value: v, run: "resnet"), at: t0)
+            alerts += engine.observe(alertPoint(SeriesMetric.diffusionSpectralEntropy, layer: "conv3", split: .probe,
+                                            estimator: "dse", step: Int64(i + 1) * 500, value: v, run: "resnet"), at: alertEpoch)
         }
         try #require(alerts.count == 1)
-        let e = try decodeEvidence(RepresentationCollapseEvidence.self, alerts[0])
+        let e = try decodeAlertEvidence(RepresentationCollapseEvidence.self, alerts[0])
         #expect(alerts[0].step == 5500)
         #expect(e.referenceStep == 3500 && e.referenceValue == 6.03 && e.value == 2.10)
         #expect(abs(e.threshold - 1.809) < 1e-9)
@@ -83,18 +83,18 @@ import Testing
         var engine = AlertEngine()
         let gaps: [Double] = [11.8, 12.1, 12.4, 11.9, 12.0]
         var t = 0.0
-        engine.recordActivity(run: "imagenet", step: 0, at: t0)
+        engine.recordActivity(run: "imagenet", step: 0, at: alertEpoch)
         for (i, g) in gaps.enumerated() {
             t += g
-            engine.recordActivity(run: "imagenet", step: Int64(i + 1) * 100, at: t0.addingTimeInterval(t))
+            engine.recordActivity(run: "imagenet", step: Int64(i + 1) * 100, at: alertEpoch.addingTimeInterval(t))
         }
         var fired: [(Double, AlertRecord)] = []
-        for s in 1...120 { fired += engine.tick(now: t0.addingTimeInterval(t + Double(s))).map { (Double(s), $0) } }
+        for s in 1...120 { fired += engine.tick(now: alertEpoch.addingTimeInterval(t + Double(s))).map { (Double(s), $0) } }
         try #require(fired.count == 1)
         let (after, alert) = fired[0]
         #expect(after == 62)
         #expect(alert.step == 500)
-        let e = try decodeEvidence(ClientStalledEvidence.self, alert)
+        let e = try decodeAlertEvidence(ClientStalledEvidence.self, alert)
         #expect(abs(e.expectedIntervalSeconds - 12.4) < 1e-6 && abs(e.limitSeconds - 62) < 1e-6)
         #expect(alert.message.hasPrefix("Run imagenet has sent nothing for 62 s after step 500; it used to send at least every 12.4 s (limit 62 s = max(5.000 x interval, 30 s))"))
     }
