@@ -41,7 +41,7 @@ struct DaemonConfiguration: Sendable {
         ("daemon.state_dir", "state directory (default /var/lib/infoplane)"),
         ("daemon.log_level", "trace, debug, info, notice, warning, error or critical (default info)"),
         ("daemon.status_interval_seconds", "systemd STATUS= period (default 5)"),
-        ("daemon.sink", "\"monitor\" (estimate, store, alert) or \"counting\" (count only; tests) (default monitor)"),
+        ("daemon.sink", "\"monitor\" (estimate, store, alert) or \"counting\" (counts and checksums; tests) or \"discard\" (counts only; benchmarks) (default monitor)"),
         ("daemon.sink_report", "counting sink: JSON report path written on exit (default none)"),
         ("http.listen", "HTTP API, dashboard and /metrics address host:port; \"\" disables it (default 127.0.0.1:7412)"),
     ]
@@ -171,8 +171,8 @@ extension DaemonConfiguration {
         case "daemon.status_interval_seconds": statusIntervalSeconds = try int(1...3600)
         case "daemon.sink":
             let s = try string()
-            guard ["counting", "monitor"].contains(s) else {
-                throw ConfigurationError(key: key, problem: "\"\(s)\" is not \"counting\" or \"monitor\"")
+            guard ["counting", "discard", "monitor"].contains(s) else {
+                throw ConfigurationError(key: key, problem: "\"\(s)\" is not \"monitor\", \"counting\" or \"discard\"")
             }
             sink = s
         case "daemon.sink_report":

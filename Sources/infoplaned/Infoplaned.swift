@@ -52,7 +52,7 @@ struct Infoplaned: AsyncParsableCommand {
     @Option(help: "Seconds between systemd STATUS= updates (overrides daemon.status_interval_seconds).")
     var statusIntervalSeconds: Int?
 
-    @Option(help: "Where accepted snapshots go: counting or monitor (overrides daemon.sink).")
+    @Option(help: "Where accepted snapshots go: monitor, counting (counts and checksums, for tests) or discard (counts only, for benchmarks) (overrides daemon.sink).")
     var sink: String?
 
     @Option(help: "Counting sink: write a JSON report of what arrived to this file on exit.")
@@ -87,8 +87,8 @@ struct Infoplaned: AsyncParsableCommand {
         }
         if let idleTimeoutMs { c.ingest.idleTimeoutMilliseconds = idleTimeoutMs }
         if let sink {
-            guard ["counting", "monitor"].contains(sink) else {
-                throw ConfigurationError(key: "--sink", problem: "\"\(sink)\" is not counting or monitor")
+            guard ["counting", "discard", "monitor"].contains(sink) else {
+                throw ConfigurationError(key: "--sink", problem: "\"\(sink)\" is not monitor, counting or discard")
             }
             c.sink = sink
         }
@@ -146,8 +146,8 @@ struct Infoplaned: AsyncParsableCommand {
         var seriesStore: (any SeriesStore)?
 
         switch configuration.sink {
-        case "counting":
-            let c = CountingSnapshotSink()
+        case "counting", "discard":
+            let c = CountingSnapshotSink(computesChecksums: configuration.sink == "counting")
             counting = c
             sink = c
         default:

@@ -29,8 +29,13 @@ public actor CountingSnapshotSink: SnapshotSink {
     public private(set) var scalars: [ScalarRecord] = []
     public private(set) var runs: [String: RunDescriptor] = [:]
     public private(set) var endedSessions = 0
+    /// When false, checksums are not computed (left 0): counts only, for measuring the
+    /// ingest path without the cost of hashing every value (`--sink discard`).
+    public let computesChecksums: Bool
 
-    public init() {}
+    public init(computesChecksums: Bool = true) {
+        self.computesChecksums = computesChecksums
+    }
 
     public func runStarted(_ run: RunDescriptor) async throws -> String {
         runs[run.name] = run
@@ -43,7 +48,7 @@ public actor CountingSnapshotSink: SnapshotSink {
         tally.chunks += 1
         tally.rows += snapshot.rows
         tally.values += snapshot.values.count
-        tally.checksum &+= Self.checksum(snapshot)
+        if computesChecksums { tally.checksum &+= Self.checksum(snapshot) }
         tallies[key] = tally
     }
 
