@@ -129,6 +129,35 @@ struct KDTree: Sendable {
         return acc
     }
 
+    /// Nearest and farthest reduced distances from q to the node's box, in one pass.
+    @inline(__always)
+    private func boxRangeReduced(_ node: Int, _ q: UnsafePointer<Double>, _ lo: UnsafePointer<Double>, _ hi: UnsafePointer<Double>) -> (Double, Double) {
+        let d = dimension
+        let base = node * d
+        var near = 0.0, far = 0.0
+        if metric == .maximum {
+            for j in 0..<d {
+                let below = lo[base + j] - q[j], above = q[j] - hi[base + j]
+                let gap = below > above ? below : above
+                if gap > near { near = gap }
+                let a = Swift.abs(q[j] - lo[base + j]), b = Swift.abs(hi[base + j] - q[j])
+                let f = a > b ? a : b
+                if f > far { far = f }
+            }
+        } else {
+            for j in 0..<d {
+                let below = lo[base + j] - q[j], above = q[j] - hi[base + j]
+                var gap = below > above ? below : above
+                if gap < 0 { gap = 0 }
+                near += gap * gap
+                let a = Swift.abs(q[j] - lo[base + j]), b = Swift.abs(hi[base + j] - q[j])
+                let f = a > b ? a : b
+                far += f * f
+            }
+        }
+        return (near, far)
+    }
+
     @inline(__always)
     private func pointReduced(_ p: Int, _ q: UnsafePointer<Double>, _ pts: UnsafePointer<Double>) -> Double {
         let d = dimension
@@ -216,8 +245,9 @@ struct KDTree: Sendable {
                         stack.removeAll(keepingCapacity: true)
                         stack.append(0)
                         while let node = stack.popLast() {
-                            if boxMinReduced(node, q, lo.baseAddress!, hi.baseAddress!) > threshold { continue }
-                            if boxMaxReduced(node, q, lo.baseAddress!, hi.baseAddress!) <= threshold {
+                            let (near, far) = boxRangeReduced(node, q, lo.baseAddress!, hi.baseAddress!)
+                            if near > threshold { continue }
+                            if far <= threshold {
                                 total += nodes[node * 4 + 1] - nodes[node * 4]
                                 continue
                             }

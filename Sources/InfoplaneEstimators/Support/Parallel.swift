@@ -5,7 +5,7 @@ import Dispatch
 func parallelChunks(count: Int, minimumChunk: Int = 64, _ body: (Range<Int>) -> Void) {
     guard count > 0 else { return }
     let workers = ProcessInfoCores.active
-    let chunks = max(1, min(workers * 4, count / max(minimumChunk, 1)))
+    let chunks = max(1, min(workers * 16, count / max(minimumChunk, 1)))
     if chunks == 1 {
         body(0..<count)
         return
