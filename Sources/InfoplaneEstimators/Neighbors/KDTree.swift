@@ -116,19 +116,6 @@ struct KDTree: Sendable {
         return acc
     }
 
-    @inline(__always)
-    private func boxMaxReduced(_ node: Int, _ q: UnsafePointer<Double>, _ lo: UnsafePointer<Double>, _ hi: UnsafePointer<Double>) -> Double {
-        let d = dimension
-        var acc = 0.0
-        let base = node * d
-        for j in 0..<d {
-            let a = Swift.abs(q[j] - lo[base + j]), b = Swift.abs(hi[base + j] - q[j])
-            let far = a > b ? a : b
-            if metric == .maximum { if far > acc { acc = far } } else { acc += far * far }
-        }
-        return acc
-    }
-
     /// Nearest and farthest reduced distances from q to the node's box, in one pass.
     @inline(__always)
     private func boxRangeReduced(_ node: Int, _ q: UnsafePointer<Double>, _ lo: UnsafePointer<Double>, _ hi: UnsafePointer<Double>) -> (Double, Double) {

@@ -128,9 +128,4 @@ public struct Matrix: Sendable, Equatable {
     public func map(_ transform: (Double) -> Double) -> Matrix {
         Matrix(uncheckedRows: rows, columns: columns, storage: storage.map(transform))
     }
-
-    /// Replaces the storage wholesale (same shape).
-    mutating func withMutableStorage<R>(_ body: (inout [Double]) -> R) -> R {
-        body(&storage)
-    }
 }
