@@ -91,6 +91,15 @@ import Testing
         #expect(run(evaluations: 60, ixt: ixt, ity: ity, accuracy: { _ in 0.95 }).count == 1)
     }
 
+    @Test func anEarlyFlatStretchOfLabelInformationDoesNotOpenTheGateForGood() {
+        // Before learning starts, I(T;Y) sits flat for ten evaluations (a "plateau"), then
+        // rises for forty; a long fitting dip of I(X;T) comes during the rise. The gate must
+        // close again when I(T;Y) starts rising, or the dip fires.
+        let ity: (Int) -> Double = { alertPiecewise([(0, 0.08), (10, 0.08), (50, 0.9), (69, 0.93)], at: $0) }
+        let ixt: (Int) -> Double = { i in alertPiecewise([(0, 6), (50, 7.6)], at: i) - ((20...27).contains(i) ? 1.5 : 0) }
+        #expect(run(evaluations: 70, ixt: ixt, ity: ity).isEmpty)
+    }
+
     @Test func aNearZeroLayerDoesNotFire() {
         // A dead layer: 0.01 bit falling to 0 is a 100 % relative drop but below the floor.
         let ixt: (Int) -> Double = { i in i < 20 ? 0.01 : 0.0 }

@@ -3,12 +3,13 @@ import Foundation
 /// `compression_onset`: the fitting → compression turn of a layer (Shwartz-Ziv & Tishby 2017).
 ///
 /// For every I(X;T) series (run, layer, split, estimator), on its trailing-median values S:
-/// 1. **Fitting gate.** Nothing is compared until fitting is done: the run's smoothed
-///    training accuracy ≥ `fitting_train_accuracy`, or the layer's I(T;Y) (same split;
-///    same estimator if there is one, else mixed, binning, dsmi) rose by at most
+/// 1. **Fitting gate**, checked at every evaluation: fitting is done when the run's
+///    smoothed training accuracy ≥ `fitting_train_accuracy`, or the layer's I(T;Y) (same
+///    split; same estimator if there is one, else mixed, binning, dsmi) rose by at most
 ///    `fitting_plateau_relative_rise` of its value over the last `fitting_plateau_window`
-///    evaluations. The short I(X;T) dips of the fitting phase therefore cannot fire.
-/// 2. **Peak.** From the evaluation the gate opened, the peak P is the highest S seen.
+///    evaluations. The I(X;T) dips of the fitting phase therefore cannot fire.
+/// 2. **Peak.** While the gate is open, the peak P is the highest S since it (last) opened;
+///    a closed gate forgets the peak.
 /// 3. **Condition.** P − S ≥ max(`relative_drop` · P, `absolute_floor_bits`) while I(T;Y)
 ///    did not fall (its S ≥ `label_information_fraction` × its maximum so far), for
 ///    `confirm_evaluations` consecutive evaluations. The alert's step is the confirming
@@ -115,13 +116,20 @@ public struct CompressionOnsetRule: AlertRule {
 
         switch track.latch.state {
         case .armed:
-            if track.gate == nil {
-                if let reason = fittingGate(run: key.run, label: paired?.1) {
-                    track.gate = reason
+            // The gate is re-evaluated at every evaluation: an early flat stretch of I(T;Y)
+            // (before learning starts) opens it, and the rise that follows must close it
+            // again. While it is closed the peak is forgotten: only a fall measured from a
+            // peak reached after fitting counts.
+            if let reason = fittingGate(run: key.run, label: paired?.1) {
+                if track.gate == nil || track.peak == nil {
+                    track.peak = (point.step, s)
+                } else if let peak = track.peak, s > peak.value {
                     track.peak = (point.step, s)
                 }
-            } else if let peak = track.peak, s > peak.value {
-                track.peak = (point.step, s)
+                track.gate = reason
+            } else {
+                track.gate = nil
+                track.peak = nil
             }
             var labelHeld = true
             if let label = paired?.1, let now = label.series.lastSmoothed {
