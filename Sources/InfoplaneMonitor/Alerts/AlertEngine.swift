@@ -59,8 +59,8 @@ public struct AlertEngine: Sendable {
         feed(.scalars(scalars), at: time)
     }
 
-    /// The run sent something (a snapshot chunk, a heartbeat is *not* activity: a hung
-    /// training loop may still heartbeat from its sender thread).
+    /// The run sent data (a snapshot or a chunk of one). Do not report heartbeats: a hung
+    /// training loop may still heartbeat from its client's sender thread.
     public mutating func recordActivity(run: String, step: Int64? = nil, at time: Date) {
         _ = feed(.activity(run: run, step: step), at: time)
     }
