@@ -1,0 +1,115 @@
+import Foundation
+import InfoplaneClient
+import InfoplaneProtocol
+import InfoplaneTestSupport
+import Testing
+
+extension MonitorEndToEndTests {
+    /// A client floods frames of 2048 samples (inputs 16 wide, a layer 128 wide, labels:
+    /// about 1.2 MB each) much faster than one worker estimates DSE on them.
+    ///
+    /// Memory bound, from the configuration: at most `assembly.max_frames_in_flight_per_run`
+    /// frames being assembled, `scheduler.max_queued_frames_per_stream` queued, `workers`
+    /// being estimated, and `ingest.credits` messages (each at most one frame) in the
+    /// ingest path: F frames. Each frame may exist about three times at once (wire bytes,
+    /// decoded floats, the doubles the estimators read), so the cap is
+    /// baseline RSS (measured after startup) + 3 · F · frame bytes.
+    /// The flood sends several times that much, so an unbounded queue would exceed it.
+    ///
+    /// Also: drops are counted and logged (every frame sent is either estimated or counted as
+    /// dropped), and the newest frame is among the estimated ones (latest wins).
+    @Test func floodStaysUnderTheMemoryCapDropsAreCountedLatestWins() async throws {
+        let assemblyFrames = 4, queuedFrames = 2, workers = 1, credits = 8
+        let daemon = try MonitorDaemon(configuration: ScenarioConfiguration.estimation(["dse"], extra: """
+            kernel_max_samples = 1024
+            """) + """
+
+            [ingest]
+            credits = \(credits)
+
+            [assembly]
+            max_frames_in_flight_per_run = \(assemblyFrames)
+
+            [scheduler]
+            workers = \(workers)
+            max_queued_frames_per_stream = \(queuedFrames)
+            """)
+        let run = "flood"
+        let rows = 2048, inputColumns = 16, layerColumns = 128
+        let frames = 150
+        var rng = SeededGenerator(seed: 42)
+        let layers: [ScenarioLayer] = [
+            .inputs(columns: inputColumns, ScenarioActivations.gaussian(rows: rows, columns: inputColumns, rng: &rng)),
+            .labels(ScenarioActivations.binaryLabels(rows: rows, rng: &rng)),
+            .hidden("wide", columns: layerColumns, ScenarioActivations.gaussian(rows: rows, columns: layerColumns, rng: &rng)),
+        ]
+        let frameBytes = rows * (inputColumns + layerColumns) * 4 + rows * 8
+        let framesHeld = assemblyFrames + queuedFrames + workers + credits
+        try await Task.sleep(for: .milliseconds(500))
+        let baseline = try #require(daemon.residentBytes())
+        let cap = baseline + 3 * framesHeld * frameBytes
+
+        let sampler = RSSSampler(daemon: daemon)
+        let socket = daemon.socketPath
+        let (sent, errors) = try await BlockingWorkers.run { () -> (Int, [Infoplane_V1_Error]) in
+            let s = try InfoplaneSession(address: socket)
+            try s.hello(run: run)
+            for step in 0..<frames { try s.sendFrame(step: Int64(step), split: .probe, layers: layers) }
+            try s.drain()
+            try s.goodbye()
+            return (frames, s.errors)
+        }
+        let floodPeak = sampler.stop()
+        #expect(errors.isEmpty, "errors: \(errors)")
+
+        let lastStep = Int64(sent - 1)
+        let points = try daemon.waitForStore(timeout: 90, read: { try $0.points(run: run) }) {
+            $0.contains { $0.step == lastStep && $0.metric == StoreReader.Metric.diffusionSpectralEntropy }
+        }
+        let estimatedSteps = Set(points.filter { $0.metric == StoreReader.Metric.diffusionSpectralEntropy }.map(\.step))
+        let log = daemon.process.log
+        let backlogDrops = log.components(separatedBy: "estimation behind: dropped the oldest waiting frame").count - 1
+        let otherDrops = log.components(separatedBy: "frame dropped").count - 1
+
+        print("""
+            backlog: \(sent) frames of \(frameBytes) B sent (\(sent * frameBytes / 1_000_000) MB); \
+            RSS baseline \(baseline / 1_000_000) MB, cap \(cap / 1_000_000) MB \
+            (baseline + 3 x \(framesHeld) frames x \(frameBytes) B), peak during flood \(floodPeak / 1_000_000) MB; \
+            \(estimatedSteps.count) frames estimated, \(backlogDrops) dropped for backlog, \(otherDrops) dropped otherwise
+            """)
+        #expect(sent * frameBytes > 2 * (cap - baseline), "the flood is too small to show a bound")
+        #expect(floodPeak > baseline)
+        #expect(floodPeak <= cap, "RSS peaked at \(floodPeak) B, above the cap \(cap) B")
+        #expect(backlogDrops > 0, "no frame was dropped: the flood did not outrun estimation")
+        #expect(estimatedSteps.count + backlogDrops + otherDrops == sent,
+                "\(estimatedSteps.count) estimated + \(backlogDrops) + \(otherDrops) dropped != \(sent) sent")
+        #expect(estimatedSteps.contains(lastStep), "the newest frame (step \(lastStep)) was not estimated")
+        #expect(try daemon.process.stop() == 0)
+    }
+}
+
+/// Samples the daemon's RSS every 20 ms on its own thread and keeps the largest value.
+final class RSSSampler: @unchecked Sendable {
+    private let lock = NSLock()
+    private var peak = 0
+    private var running = true
+    private let done = DispatchSemaphore(value: 0)
+
+    init(daemon: MonitorDaemon) {
+        let thread = Thread { [self] in
+            while lock.withLock({ running }) {
+                if let rss = daemon.residentBytes() { lock.withLock { peak = max(peak, rss) } }
+                usleep(20_000)
+            }
+            done.signal()
+        }
+        thread.start()
+    }
+
+    /// Stops sampling and returns the peak in bytes.
+    func stop() -> Int {
+        lock.withLock { running = false }
+        done.wait()
+        return lock.withLock { peak }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import InfoplaneClient
+import InfoplaneTestSupport
+
+/// A real `infoplaned` running the monitoring pipeline (`--sink monitor`) with a scenario's
+/// configuration file, and a reader on its store.
+struct MonitorDaemon: Sendable {
+    let process: DaemonProcess
+    let store: StoreReader
+
+    var socketPath: String { process.socketPath }
+    var directory: URL { process.directory }
+    var pid: Int32 { process.process.processIdentifier }
+
+    /// Writes `configuration` (TOML) as the daemon's configuration file in `directory` (a
+    /// fresh temporary one by default) and starts the daemon there.
+    init(configuration: String, directory: URL? = nil, logLevel: String = "info") throws {
+        let directory = directory ?? DaemonProcess.temporaryDirectory("ipm")
+        try Data(configuration.utf8).write(to: directory.appendingPathComponent("infoplaned.toml"))
+        process = try DaemonProcess(sink: "monitor", arguments: ["--log-level", logLevel], directory: directory)
+        store = StoreReader(stateDirectory: directory.appendingPathComponent("state"))
+    }
+
+    /// Polls the store until `done` holds of what it reads, or `timeout` seconds pass.
+    func waitForStore<T>(timeout: Double, read: (StoreReader) throws -> T, until done: (T) -> Bool) throws -> T {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = try read(store)
+        while !done(last) && Date() < deadline {
+            usleep(100_000)
+            last = try read(store)
+        }
+        return last
+    }
+
+    /// The daemon's resident set size now, in bytes (`VmRSS` of /proc/PID/status).
+    func residentBytes() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return nil }
+        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+        guard fields.count >= 2, let kilobytes = Int(fields[1]) else { return nil }
+        return kilobytes * 1024
+    }
+}
+
+/// Configuration fragments shared by the scenarios.
+enum ScenarioConfiguration {
+    /// One worker, the given estimators, fixed bin range [-1, 1] so binning values depend on
+    /// the data only, bits.
+    static func estimation(_ estimators: [String], extra: String = "") -> String {
+        """
+        [estimation]
+        estimators = [\(estimators.map { "\"\($0)\"" }.joined(separator: ", "))]
+        bin_range = "fixed"
+        bin_lower = -1.0
+        bin_upper = 1.0
+        bins = 30
+        units = "bits"
+        \(extra)
+        """
+    }
+}
