@@ -13,7 +13,7 @@ APT_PACKAGES := build-essential pkg-config git \
 	protobuf-compiler protobuf-c-compiler libprotobuf-c-dev \
 	libopenblas-dev liblapacke-dev libsystemd-dev systemd \
 	libsqlite3-dev sqlite3 libcurl4-openssl-dev libxml2-dev \
-	python3 python3-pip
+	python3 python3-pip chromium prometheus
 PIP_PACKAGES := numpy scipy scikit-learn dse-dsmi protobuf pytest
 TORCH := torch==2.13.0+cpu
 
