@@ -79,16 +79,20 @@ extension Infoplane_V1_Tensor {
 
     /// Decodes a floating-point tensor into `Float`s, rejecting NaN and infinity.
     /// F64 values outside Float's range become infinite and are rejected too.
+    ///
+    /// F32 (the common case) is one copy into uninitialised storage, then one branch-free
+    /// finiteness pass (it vectorises); the index of a bad value is searched only when there
+    /// is one.
     public func decodeFloats() throws -> [Float] {
         let n = try validatedElementCount()
         guard dtype.isFloatingPoint else { throw TensorDecodingError.unsupportedDType(dtype.name) }
-        var out = [Float](repeating: 0, count: n)
-        var firstNonFinite = -1
-        data.withUnsafeBytes { raw in
-            out.withUnsafeMutableBufferPointer { dst in
+        let dtype = self.dtype
+        let out = data.withUnsafeBytes { raw in
+            [Float](unsafeUninitializedCapacity: n) { dst, initialized in
                 switch dtype {
                 case .f32:
-                    _ = memcpy(dst.baseAddress!, raw.baseAddress!, n * 4)  // little-endian host
+                    // Little-endian host: the bytes are the values.
+                    UnsafeMutableRawBufferPointer(dst).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[0..<(n * 4)]))
                 case .f64:
                     for i in 0..<n { dst[i] = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))) }
                 case .f16:
@@ -96,13 +100,25 @@ extension Infoplane_V1_Tensor {
                 case .bf16:
                     for i in 0..<n { dst[i] = Float(bitPattern: UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))) << 16) }
                 default:
-                    break
+                    for i in 0..<n { dst[i] = 0 }
                 }
-                for i in 0..<n where !dst[i].isFinite { firstNonFinite = i; break }
+                initialized = n
             }
         }
-        if firstNonFinite >= 0 { throw TensorDecodingError.nonFinite(index: firstNonFinite) }
+        if let bad = Self.firstNonFinite(out) { throw TensorDecodingError.nonFinite(index: bad) }
         return out
+    }
+
+    /// Index of the first NaN or infinity, nil when all are finite. The common all-finite
+    /// case is one branch-free pass.
+    static func firstNonFinite(_ values: [Float]) -> Int? {
+        let any = values.withUnsafeBufferPointer { buffer -> Bool in
+            var flag: UInt32 = 0
+            for v in buffer { flag |= (v.bitPattern & 0x7f80_0000) == 0x7f80_0000 ? 1 : 0 }
+            return flag != 0
+        }
+        guard any else { return nil }
+        return values.firstIndex { !$0.isFinite }
     }
 
     /// Decodes an integer tensor (I32 or I64) into `Int64`s.
