@@ -35,8 +35,8 @@ import InfoplaneEstimators
         }
         #expect(estimates.allSatisfy { $0.run == "r" && $0.split == .train && $0.step == 7 && !$0.partial && $0.units == "bits" })
         #expect(estimates.allSatisfy { $0.n == 64 })
-        // h1 (16 wide) is compressed to 8 dimensions; h2 (4 wide) is used as it is.
-        #expect(estimates.filter { $0.layer == "h1" }.allSatisfy { $0.d == 8 && $0.value == 7.016 })
+        // h1 (16 wide) is compressed to 5 dimensions; h2 (4 wide) is used as it is.
+        #expect(estimates.filter { $0.layer == "h1" }.allSatisfy { $0.d == 5 && $0.value == 7.016 })
         #expect(estimates.filter { $0.layer == "h2" }.allSatisfy { $0.d == 4 && $0.value == 7.004 })
         // The PCA bases fitted on this frame (x and h1) record their explained variance; the
         // kernel σ of each watched layer is recorded.
@@ -48,8 +48,8 @@ import InfoplaneEstimators
         // Binning saw the raw activations, the others the compressed ones; labels and X came along.
         for call in estimators.recorded where call.input.layer == "h1" {
             #expect(call.input.activations.columns == 16)
-            #expect(call.input.compressed.columns == 8)
-            #expect(call.input.compressedInputs?.columns == 8)
+            #expect(call.input.compressed.columns == 5)
+            #expect(call.input.compressedInputs?.columns == 5)
             #expect(call.input.inputs?.columns == 12)
             #expect(call.input.labels == frame.ids.map { Int($0 % 2) })
         }
@@ -267,5 +267,35 @@ import InfoplaneEstimators
         for await case .alert(let a) in events { published.append(a) }
         #expect(published == alerts)
         #expect(await p.counterSnapshot().alertsRaised == 1)
+    }
+
+    @Test func configurationDecodesWithDocumentedDefaults() throws {
+        let empty = try JSONDecoder().decode(MonitorConfiguration.self, from: Data("{}".utf8))
+        #expect(empty == MonitorConfiguration())
+        #expect(empty.estimation.estimators == PipelineEstimator.allCases)
+        #expect(empty.compression.method == .pca && empty.compression.dimension == 5)
+        #expect(empty.assembly.incompletePolicy == .estimatePartial)
+        let json = """
+        {"scheduler": {"workers": 3}, "estimation": {"estimators": ["dse", "ksg_ixt"], "bin_range": "fixed"},
+         "assembly": {"incomplete_policy": "drop", "frame_timeout_seconds": 2.5}, "compression": {"method": "random_projection"}}
+        """
+        let c = try JSONDecoder().decode(MonitorConfiguration.self, from: Data(json.utf8))
+        #expect(c.scheduler.workers == 3 && c.scheduler.effectiveWorkers == 3)
+        #expect(c.scheduler.maxQueuedFramesPerStream == 2)
+        #expect(c.estimation.estimators == [.diffusionSpectralEntropy, .ksgInputInformation])
+        #expect(c.estimation.binRange == .fixed && c.estimation.bins == 30)
+        #expect(c.assembly.incompletePolicy == .drop && c.assembly.frameTimeoutSeconds == 2.5)
+        #expect(c.compression.method == .randomProjection)
+        #expect(MonitorConfiguration().scheduler.effectiveWorkers >= 1)
+    }
+
+    @Test func runOptionsOverrideTheDefaults() throws {
+        let s = try RunSettings(options: ["compression": "none", "noise_sigma": "0.1", "bins": "100", "bin_range": "observed",
+                                          "kernel_max_samples": "0", "unrelated": "kept for others"],
+                                defaults: MonitorConfiguration())
+        #expect(s.compression.method == .none && s.compression.noiseSigma == 0.1)
+        #expect(s.estimation.bins == 100 && s.estimation.binRange == .observed && s.estimation.kernelMaxSamples == 0)
+        #expect(throws: RunOptionError.self) { try RunSettings(options: ["bins": "1"], defaults: MonitorConfiguration()) }
+        #expect(throws: RunOptionError.self) { try RunSettings(options: ["bin_lower": "2"], defaults: MonitorConfiguration()) }
     }
 }

@@ -12,7 +12,11 @@ public enum CompressionMethod: String, Sendable, Codable, CaseIterable {
 public struct CompressionConfiguration: Sendable, Codable, Equatable {
     /// Default `.pca`.
     public var method: CompressionMethod
-    /// Target dimension. Layers of this width or narrower are used as they are. Default 8.
+    /// Target dimension. Layers of this width or narrower are used as they are. Default 5:
+    /// KSG I(X;T) then works in a joint space of 10 dimensions, where an exact k-d tree
+    /// search still pays at N = 4096 (InfoplaneEstimators switches to brute force above
+    /// min(10, log₂N − 2)); at 8 + 8 the same frame's KSG costs about 5× more (see
+    /// Documentation/performance.md, pipeline section).
     public var dimension: Int
     /// Standard deviation of the additive Gaussian noise put on the compressed values (the
     /// stochastic-network view of Goldfeld et al. 2019), in the layer's own units; 0 = none.
@@ -23,7 +27,7 @@ public struct CompressionConfiguration: Sendable, Codable, Equatable {
     /// Compress the inputs X too (for KSG I(X;T)). Default true.
     public var compressInputs: Bool
 
-    public init(method: CompressionMethod = .pca, dimension: Int = 8, noiseSigma: Double = 0, seed: UInt64 = 0,
+    public init(method: CompressionMethod = .pca, dimension: Int = 5, noiseSigma: Double = 0, seed: UInt64 = 0,
                 compressInputs: Bool = true) {
         self.method = method
         self.dimension = dimension

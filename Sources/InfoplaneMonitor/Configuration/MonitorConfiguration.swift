@@ -10,7 +10,7 @@
 /// max_frames_in_flight_per_run = 8
 /// [compression]
 /// method = "pca"                      # "random_projection", "none"
-/// dimension = 8
+/// dimension = 5
 /// noise_sigma = 0.0
 /// [estimation]
 /// estimators = ["binning_ixt", "binning_ity", "ksg_ixt", "mixed_ity", "dse", "dsmi"]

@@ -121,6 +121,7 @@ public struct EstimationScheduler: Sendable {
             finished.append(FinishedFrame(key: job.frame.key, partial: job.frame.partial,
                                           points: job.points.sorted(by: Self.pointOrder), queuedAt: job.queuedAt,
                                           fitted: fitted, kernelSigmas: job.prepared.compactMapValues(\.kernelSigma),
+                                          preparationSeconds: job.prepared.mapValues(\.seconds),
                                           shapes: job.prepared.mapValues { ($0.raw.rows, $0.compressed.columns) },
                                           failedLayers: job.failedLayers, settings: job.settings))
         }

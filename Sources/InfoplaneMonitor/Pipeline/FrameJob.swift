@@ -68,6 +68,8 @@ public struct FinishedFrame: Sendable {
     public var fitted: [String: LayerProjection]
     /// σ of the kernel per watched layer, when DSE or DSMI ran.
     public var kernelSigmas: [String: Double]
+    /// Seconds each layer's preparation took (conversion, compression, σ).
+    public var preparationSeconds: [String: Double]
     /// Rows and compressed width per prepared layer.
     public var shapes: [String: (rows: Int, compressedWidth: Int)]
     public var failedLayers: [String: String]

@@ -164,6 +164,7 @@ extension MonitorPipeline {
                     ])
                 }
             }
+            counters.preparationSeconds += layer.seconds
             if order.settings.estimation.binRange == .running {
                 layer.binRange = compression.extendRange(layerKey, by: layer.observedRange)
             }

@@ -19,6 +19,8 @@ public struct PipelineCounters: Sendable, Equatable, Codable {
     public var preparationsFailed = 0
     /// Seconds spent in estimators (sum over points).
     public var estimationSeconds = 0.0
+    /// Seconds spent preparing layers (conversion, compression, kernel σ).
+    public var preparationSeconds = 0.0
     /// Seconds from a frame's queuing to its points being stored: last and largest.
     public var lastFrameLatencySeconds = 0.0
     public var maxFrameLatencySeconds = 0.0

@@ -26,9 +26,12 @@ enum PipelineWork {
     static func perform(_ order: WorkOrder, estimators: any LayerEstimating, clock: MonitorClock) -> WorkOutcome {
         switch order.task {
         case let .prepare(layer, projection, kernelWanted):
+            let start = clock.now()
             do {
-                return .prepared(try prepare(layer, projection: projection, kernelWanted: kernelWanted,
-                                             key: order.key, settings: order.settings))
+                var prepared = try prepare(layer, projection: projection, kernelWanted: kernelWanted,
+                                           key: order.key, settings: order.settings)
+                prepared.seconds = clock.now() - start
+                return .prepared(prepared)
             } catch {
                 return .failed(String(describing: error))
             }
