@@ -154,4 +154,19 @@ import InfoplaneEstimators
         #expect(abs(sd - 0.5) < 0.05)
         #expect(abs(mean) < 4 * 0.5 / 32)
     }
+
+    @Test func inputsStayUncompressedWhenConfigured() async throws {
+        let estimators = RecordingEstimators()
+        var configuration = MonitorConfiguration()
+        configuration.estimation.estimators = [.ksgInputInformation]
+        configuration.compression.compressInputs = false
+        let p = MonitorPipeline(configuration: configuration, store: InMemorySeriesStore(), logger: Logger(label: "test"),
+                                clock: ManualClock().monitorClock, estimators: estimators)
+        for snapshot in SyntheticFrame(step: 1).snapshots() { try await p.accept(snapshot) }
+        await p.finish()
+        let call = try #require(estimators.recorded.first { $0.input.layer == "h1" })
+        #expect(call.input.compressedInputs?.columns == 12)
+        #expect(call.input.compressed.columns == 5)
+        #expect(await p.projection(run: "r", layer: "x")?.isIdentity == true)
+    }
 }

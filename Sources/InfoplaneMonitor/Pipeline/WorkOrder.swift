@@ -59,7 +59,9 @@ enum PipelineWork {
         let lower = raw.storage.min() ?? 0, upper = raw.storage.max() ?? 0
         let salt = LayerProjection.salt(layer.name)
         let fitted = projection == nil
-        let kept = try projection ?? LayerProjection.fit(raw, configuration: settings.compression, step: key.step, salt: salt)
+        var compression = settings.compression
+        if layer.role == .input && !compression.compressInputs { compression.method = .none }
+        let kept = try projection ?? LayerProjection.fit(raw, configuration: compression, step: key.step, salt: salt)
         var compressed = try kept.apply(to: raw)
         let sigma = settings.compression.noiseSigma
         if sigma > 0 {
