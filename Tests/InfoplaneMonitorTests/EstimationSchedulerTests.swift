@@ -17,6 +17,12 @@ import InfoplaneEstimators
                              projection: .identity(width: 1, step: 0), fittedHere: false)
     }
 
+    func point(_ s: EstimationScheduler, _ item: WorkItem, _ layer: String, _ estimator: PipelineEstimator) -> SeriesPoint {
+        let key = s.jobs[item.job]!.frame.key
+        return SeriesPoint(run: key.run, layer: layer, split: key.split, metric: estimator.metric,
+                           estimator: estimator.estimatorName, step: key.step, value: 1, units: "bits", n: 2, d: 1, seconds: 0)
+    }
+
     /// Runs every item of the scheduler to completion, in the order it hands them out.
     func drain(_ s: inout EstimationScheduler) throws -> (items: [WorkItem], frames: [FinishedFrame]) {
         var items: [WorkItem] = []
@@ -26,10 +32,10 @@ import InfoplaneEstimators
             switch item.kind {
             case .prepare(let layer): s.completePreparation(item, result: try prepared(layer))
             case let .estimate(layer, estimator):
-                let key = s.jobs[item.job]!.frame.key
-                s.completeEstimate(item, point: SeriesPoint(run: key.run, layer: layer, split: key.split, metric: estimator.metric,
-                                                            estimator: estimator.estimatorName, step: key.step, value: 1,
-                                                            units: "bits", n: 2, d: 1, seconds: 0))
+                s.completeEstimate(item, point: point(s, item, layer, estimator))
+            case .binningPair(let layer):
+                s.completeEstimates(item, points: [point(s, item, layer, .binningInputInformation),
+                                                   point(s, item, layer, .binningLabelInformation)])
             }
             frames += s.takeFinished()
         }
@@ -104,7 +110,7 @@ import InfoplaneEstimators
             switch item.kind {
             case .prepare(let layer):
                 s.completePreparation(item, result: layer == "h2" ? nil : try prepared(layer), failure: "width changed")
-            case let .estimate(layer, _):
+            case let .estimate(layer, _), let .binningPair(layer):
                 #expect(layer == "h1")
                 s.completeEstimate(item, point: nil)
             }
@@ -121,5 +127,16 @@ import InfoplaneEstimators
         #expect(finished.map(\.key.step) == [4])
         #expect(finished.first?.points.isEmpty == true)
         #expect(s.isIdle)
+    }
+
+    @Test func bothBinningEstimatorsShareOneItem() throws {
+        var s = EstimationScheduler()
+        _ = s.enqueue(frame(step: 1), settings: RunSettings(), now: 0)
+        let (items, finished) = try drain(&s)
+        let estimates = items.filter { if case .prepare = $0.kind { false } else { true } }
+        // Per layer: one binning pair + ksg, mixed, dse, dsmi.
+        #expect(estimates.count == 2 * 5)
+        #expect(estimates.filter { if case .binningPair = $0.kind { true } else { false } }.count == 2)
+        #expect(finished.first?.points.count == 2 * 6)
     }
 }

@@ -298,4 +298,18 @@ import InfoplaneEstimators
         #expect(throws: RunOptionError.self) { try RunSettings(options: ["bins": "1"], defaults: MonitorConfiguration()) }
         #expect(throws: RunOptionError.self) { try RunSettings(options: ["bin_lower": "2"], defaults: MonitorConfiguration()) }
     }
+
+    @Test func binningPairEqualsTheSeparateEstimates() throws {
+        let frame = SyntheticFrame(step: 1)
+        let t = try frame.matrix(layer: 0)
+        let input = EstimationInput(key: FrameKey(run: "r", step: 1, split: .train), layer: "h1", activations: t, compressed: t,
+                                    labels: frame.ids.map { Int($0 % 2) }, binRange: -2...2)
+        var configuration = EstimationConfiguration()
+        configuration.bins = 4
+        let standard = StandardLayerEstimators()
+        let pair = try standard.estimateBinningPair(input: input, configuration: configuration)
+        #expect(pair.inputInformation == (try standard.estimate(.binningInputInformation, input: input, configuration: configuration)))
+        #expect(pair.labelInformation == (try standard.estimate(.binningLabelInformation, input: input, configuration: configuration)))
+        #expect(pair.labelInformation.value > 0 && pair.labelInformation.value <= 1 + 1e-9)
+    }
 }

@@ -45,6 +45,16 @@ public struct StandardLayerEstimators: LayerEstimating {
         }
     }
 
+    /// One pass: the layer's rows are binned once into a `BinningAccumulator` with labels;
+    /// H(T) = I(X;T) and I(T;Y) are read from the same counts.
+    public func estimateBinningPair(input: EstimationInput, configuration c: EstimationConfiguration) throws
+        -> (inputInformation: Estimate, labelInformation: Estimate) {
+        let estimator = binning(c, input)
+        var accumulator = BinningAccumulator(edges: try estimator.fit(input.activations))
+        try accumulator.add(input.activations, labels: try labels(input))
+        return (try accumulator.entropy(units: c.units), try accumulator.mutualInformation(units: c.units))
+    }
+
     private func labels(_ input: EstimationInput) throws(EstimatorError) -> [Int] {
         guard let labels = input.labels else { throw .invalidParameter("I(T;Y) needs the labels Y in the frame") }
         return labels

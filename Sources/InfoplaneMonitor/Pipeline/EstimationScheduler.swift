@@ -83,9 +83,14 @@ public struct EstimationScheduler: Sendable {
 
     /// Records an estimate (nil: the estimator failed; the point is left out).
     public mutating func completeEstimate(_ item: WorkItem, point: SeriesPoint?) {
+        completeEstimates(item, points: point.map { [$0] } ?? [])
+    }
+
+    /// Records the estimates of one item (a binning pair gives two).
+    public mutating func completeEstimates(_ item: WorkItem, points: [SeriesPoint]) {
         guard var job = jobs[item.job] else { return }
         job.running -= 1
-        if let point { job.points.append(point) }
+        job.points += points
         if job.ready.isEmpty && job.running == 0 { job.stage = .finished }
         jobs[item.job] = job
         collectFinished()

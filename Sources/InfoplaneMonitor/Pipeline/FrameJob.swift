@@ -47,10 +47,14 @@ public struct FrameJob: Sendable {
     var estimateItems: [WorkItem] {
         var items: [WorkItem] = []
         let hasInputs = frame.inputs.map { prepared[$0.name] != nil } ?? false
+        let pairBinning = labels != nil && estimators.contains(.binningInputInformation)
+            && estimators.contains(.binningLabelInformation)
         for layer in frame.watchedLayers where prepared[layer.name] != nil {
+            if pairBinning { items.append(WorkItem(job: id, kind: .binningPair(layer: layer.name))) }
             for estimator in estimators {
                 if estimator.needsInputs && !hasInputs { continue }
                 if estimator.needsLabels && labels == nil { continue }
+                if pairBinning && estimator.usesBinning { continue }
                 items.append(WorkItem(job: id, kind: .estimate(layer: layer.name, estimator)))
             }
         }

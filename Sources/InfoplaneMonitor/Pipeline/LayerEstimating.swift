@@ -41,4 +41,17 @@ public struct EstimationInput: Sendable {
 public protocol LayerEstimating: Sendable {
     func estimate(_ estimator: PipelineEstimator, input: EstimationInput,
                   configuration: EstimationConfiguration) throws -> Estimate
+
+    /// Binning I(X;T) and I(T;Y) together, so an implementation can bin the layer once.
+    func estimateBinningPair(input: EstimationInput, configuration: EstimationConfiguration) throws
+        -> (inputInformation: Estimate, labelInformation: Estimate)
+}
+
+extension LayerEstimating {
+    /// Two separate estimates.
+    public func estimateBinningPair(input: EstimationInput, configuration: EstimationConfiguration) throws
+        -> (inputInformation: Estimate, labelInformation: Estimate) {
+        (try estimate(.binningInputInformation, input: input, configuration: configuration),
+         try estimate(.binningLabelInformation, input: input, configuration: configuration))
+    }
 }

@@ -135,14 +135,20 @@ extension MonitorPipeline {
             return WorkOrder(item: item, key: key, partial: job.frame.partial, settings: job.settings,
                              task: .prepare(layer: layer, projection: projection, kernelWanted: kernelWanted))
         case let .estimate(name, estimator):
-            let t = job.prepared[name]!
-            let x = job.frame.inputs.flatMap { job.prepared[$0.name] }
-            let input = EstimationInput(key: key, layer: name, activations: t.raw, compressed: t.compressed,
-                                        inputs: x?.raw, compressedInputs: x?.compressed, labels: job.labels,
-                                        binRange: t.binRange, kernelSigma: t.kernelSigma ?? 1)
             return WorkOrder(item: item, key: key, partial: job.frame.partial, settings: job.settings,
-                             task: .estimate(estimator, input))
+                             task: .estimate(estimator, input(job, layer: name)))
+        case .binningPair(let name):
+            return WorkOrder(item: item, key: key, partial: job.frame.partial, settings: job.settings,
+                             task: .binningPair(input(job, layer: name)))
         }
+    }
+
+    private func input(_ job: FrameJob, layer name: String) -> EstimationInput {
+        let t = job.prepared[name]!
+        let x = job.frame.inputs.flatMap { job.prepared[$0.name] }
+        return EstimationInput(key: job.frame.key, layer: name, activations: t.raw, compressed: t.compressed,
+                               inputs: x?.raw, compressedInputs: x?.compressed, labels: job.labels,
+                               binRange: t.binRange, kernelSigma: t.kernelSigma ?? 1)
     }
 
     /// Records a worker's outcome; returns the frames it finished (to be stored by the worker).
@@ -180,6 +186,16 @@ extension MonitorPipeline {
         case (.estimate, .estimated(let point)):
             counters.estimationSeconds += point.seconds
             scheduler.completeEstimate(order.item, point: point)
+        case (.binningPair, .estimatedPair(let points)):
+            counters.estimationSeconds += points.reduce(0) { $0 + $1.seconds }
+            scheduler.completeEstimates(order.item, points: points)
+        case (.binningPair(let name), .failed(let message)):
+            counters.estimatesFailed += 2
+            logger.notice("binning estimates failed; points skipped", metadata: [
+                "run": "\(key.run)", "step": "\(key.step)", "split": "\(key.split.rawValue)", "layer": "\(name)",
+                "error": "\(message)",
+            ])
+            scheduler.completeEstimates(order.item, points: [])
         case (.estimate(let name, let estimator), .failed(let message)):
             counters.estimatesFailed += 1
             logger.notice("estimate failed; point skipped", metadata: [

@@ -5,6 +5,8 @@ public struct WorkItem: Sendable, Hashable {
         case prepare(layer: String)
         /// Run one estimator on one prepared watched layer.
         case estimate(layer: String, PipelineEstimator)
+        /// Binning I(X;T) and I(T;Y) of one layer from one pass over its binned rows.
+        case binningPair(layer: String)
     }
     /// The frame job it belongs to.
     public var job: Int
@@ -17,7 +19,7 @@ public struct WorkItem: Sendable, Hashable {
 
     public var layer: String {
         switch kind {
-        case .prepare(let layer), .estimate(let layer, _): return layer
+        case .prepare(let layer), .estimate(let layer, _), .binningPair(let layer): return layer
         }
     }
 }

@@ -6,6 +6,7 @@ struct WorkOrder: Sendable {
         /// Prepare `layer`; `projection` is the run's kept basis, nil to fit one here.
         case prepare(layer: FrameLayer, projection: LayerProjection?, kernelWanted: Bool)
         case estimate(PipelineEstimator, EstimationInput)
+        case binningPair(EstimationInput)
     }
     var item: WorkItem
     var key: FrameKey
@@ -18,6 +19,8 @@ struct WorkOrder: Sendable {
 enum WorkOutcome: Sendable {
     case prepared(PreparedLayer)
     case estimated(SeriesPoint)
+    /// A binning pair: I(X;T) and I(T;Y), each carrying half the pass's time.
+    case estimatedPair([SeriesPoint])
     case failed(String)
 }
 
@@ -47,7 +50,26 @@ enum PipelineWork {
             } catch {
                 return .failed("\(estimator.rawValue): \(error)")
             }
+        case .binningPair(let input):
+            let start = clock.now()
+            do {
+                let (ixt, ity) = try estimators.estimateBinningPair(input: input, configuration: order.settings.estimation)
+                let half = (clock.now() - start) / 2
+                return .estimatedPair([
+                    point(.binningInputInformation, ixt, input: input, order: order, seconds: half),
+                    point(.binningLabelInformation, ity, input: input, order: order, seconds: half),
+                ])
+            } catch {
+                return .failed("binning: \(error)")
+            }
         }
+    }
+
+    static func point(_ estimator: PipelineEstimator, _ estimate: Estimate, input: EstimationInput,
+                      order: WorkOrder, seconds: Double) -> SeriesPoint {
+        SeriesPoint(run: order.key.run, layer: input.layer, split: order.key.split, metric: estimator.metric,
+                    estimator: estimator.estimatorName, step: order.key.step, value: estimate.value,
+                    units: estimate.units.rawValue, n: estimate.n, d: estimate.d, seconds: seconds, partial: order.partial)
     }
 
     /// Converts a layer to `Double`, records its range, projects it (fitting the basis when
