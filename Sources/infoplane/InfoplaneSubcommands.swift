@@ -6,6 +6,11 @@ enum InfoplaneSubcommands {
         VersionCommand.self,
         EstimateCommand.self,
         BenchCommand.self,
+        StatusCommand.self,
+        RunsCommand.self,
+        SeriesCommand.self,
+        AlertsCommand.self,
+        PlotCommand.self,
     ]
 }
 
