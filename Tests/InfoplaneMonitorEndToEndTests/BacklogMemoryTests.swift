@@ -12,31 +12,30 @@ extension MonitorEndToEndTests {
     /// frames being assembled, `scheduler.max_queued_frames_per_stream` queued, `workers`
     /// being estimated, and `ingest.credits` messages (each at most one frame) in the
     /// ingest path: F frames. Each frame may exist about three times at once (wire bytes,
-    /// decoded floats, the doubles the estimators read), so the cap is
-    /// baseline RSS (measured after startup) + 3 · F · frame bytes.
-    /// The flood sends several times that much, so an unbounded queue would exceed it.
+    /// decoded floats, the aligned frame or the doubles the estimators read). Each worker
+    /// also holds DSE's kernel work: about three n × n double matrices (kernel, normalised
+    /// kernel, eigen workspace), n = `kernel_max_samples`. So the cap is
+    /// baseline RSS (measured after startup) + 3 · F · frame bytes + workers · 3 · n² · 8.
+    /// The flood sends more than twice the part above the baseline, so a queue that kept
+    /// every frame would exceed it.
     ///
     /// Also: drops are counted and logged (every frame sent is either estimated or counted as
     /// dropped), and the newest frame is among the estimated ones (latest wins).
     @Test func floodStaysUnderTheMemoryCapDropsAreCountedLatestWins() async throws {
-        let assemblyFrames = 4, queuedFrames = 2, workers = 1, credits = 8
+        let assemblyFrames = 4, queuedFrames = 2, workers = 1, credits = 8, kernelSamples = 1024
         let daemon = try MonitorDaemon(configuration: ScenarioConfiguration.estimation(["dse"], extra: """
-            kernel_max_samples = 1024
-            """) + """
+            kernel_max_samples = \(kernelSamples)
+            """, workers: workers, queuedFrames: queuedFrames) + """
 
             [ingest]
             credits = \(credits)
 
             [assembly]
             max_frames_in_flight_per_run = \(assemblyFrames)
-
-            [scheduler]
-            workers = \(workers)
-            max_queued_frames_per_stream = \(queuedFrames)
             """)
         let run = "flood"
         let rows = 2048, inputColumns = 16, layerColumns = 128
-        let frames = 150
+        let frames = 200
         var rng = SeededGenerator(seed: 42)
         let layers: [ScenarioLayer] = [
             .inputs(columns: inputColumns, ScenarioActivations.gaussian(rows: rows, columns: inputColumns, rng: &rng)),
@@ -47,7 +46,8 @@ extension MonitorEndToEndTests {
         let framesHeld = assemblyFrames + queuedFrames + workers + credits
         try await Task.sleep(for: .milliseconds(500))
         let baseline = try #require(daemon.residentBytes())
-        let cap = baseline + 3 * framesHeld * frameBytes
+        let kernelBytes = 3 * kernelSamples * kernelSamples * 8
+        let cap = baseline + 3 * framesHeld * frameBytes + workers * kernelBytes
 
         let sampler = RSSSampler(daemon: daemon)
         let socket = daemon.socketPath
@@ -74,7 +74,7 @@ extension MonitorEndToEndTests {
         print("""
             backlog: \(sent) frames of \(frameBytes) B sent (\(sent * frameBytes / 1_000_000) MB); \
             RSS baseline \(baseline / 1_000_000) MB, cap \(cap / 1_000_000) MB \
-            (baseline + 3 x \(framesHeld) frames x \(frameBytes) B), peak during flood \(floodPeak / 1_000_000) MB; \
+            (baseline + 3 x \(framesHeld) frames x \(frameBytes) B + \(workers) x \(kernelBytes) B of kernel), peak during flood \(floodPeak / 1_000_000) MB; \
             \(estimatedSteps.count) frames estimated, \(backlogDrops) dropped for backlog, \(otherDrops) dropped otherwise
             """)
         #expect(sent * frameBytes > 2 * (cap - baseline), "the flood is too small to show a bound")

@@ -51,6 +51,7 @@ extension MonitorEndToEndTests {
         #expect(alert.step == Int64(frames - 1))
         let raisedAt = Date(timeIntervalSince1970: Double(alert.timeUnixNanos) / 1e9)
         let silence = raisedAt.timeIntervalSince(lastSent)
+        print("client_stalled: raised after \(String(format: "%.2f", silence)) s of silence (min_silence_seconds \(minimumSilence))")
         #expect(silence >= minimumSilence - 0.05 && silence <= minimumSilence + 6, "raised after \(silence) s of silence")
 
         #expect(stored.map(\.kind) == ["client_stalled"])

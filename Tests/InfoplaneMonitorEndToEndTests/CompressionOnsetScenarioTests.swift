@@ -55,6 +55,7 @@ extension MonitorEndToEndTests {
         #expect(alert.step > onsetStep && alert.step <= onsetStep + 8 * stride, "confirmed at step \(alert.step)")
         let evidence = try JSONSerialization.jsonObject(with: Data(alert.evidenceJSON.utf8)) as? [String: Any]
         let peakStep = try #require(evidence?["peak_step"] as? Int)
+        print("compression_onset: known onset step \(onsetStep), alert step \(alert.step), peak_step \(peakStep); I(X;T) \(ixt.map { String(format: "%.2f", $0) })")
         #expect(abs(Int64(peakStep) - onsetStep) <= 3 * stride, "peak_step \(peakStep), known onset \(onsetStep)")
 
         // The client that owns the run received the same alert.

@@ -44,9 +44,11 @@ struct MonitorDaemon: Sendable {
 
 /// Configuration fragments shared by the scenarios.
 enum ScenarioConfiguration {
-    /// One worker, the given estimators, fixed bin range [-1, 1] so binning values depend on
-    /// the data only, bits.
-    static func estimation(_ estimators: [String], extra: String = "") -> String {
+    /// The given estimators, fixed bin range [-1, 1] so binning values depend on the data
+    /// only, bits. The estimation queue holds `queuedFrames` frames per stream: the
+    /// scenarios send faster than the daemon estimates and must not lose frames to the
+    /// latest-wins rule (the backlog test sets it small on purpose).
+    static func estimation(_ estimators: [String], extra: String = "", workers: Int = 0, queuedFrames: Int = 64) -> String {
         """
         [estimation]
         estimators = [\(estimators.map { "\"\($0)\"" }.joined(separator: ", "))]
@@ -56,6 +58,11 @@ enum ScenarioConfiguration {
         bins = 30
         units = "bits"
         \(extra)
+
+        [scheduler]
+        workers = \(workers)
+        max_queued_frames_per_stream = \(queuedFrames)
+
         """
     }
 }

@@ -46,6 +46,7 @@ extension MonitorEndToEndTests {
 
         #expect(outcome.storedAlerts.map(\.kind) == ["overfitting"], "stored alerts:\n\(outcome.storedSummary)")
         #expect(outcome.storedAlerts.first?.layer == "memorising")
+        print("overfitting: alert at step \(outcome.storedAlerts.first?.step ?? -1); train I(T;Y) \(String(format: "%.2f", train.first!)) -> \(String(format: "%.2f", train.last!)), validation \(String(format: "%.2f", validation.first!)) -> \(String(format: "%.2f", validation.last!))")
         #expect(outcome.receivedAlerts.map(\.kind) == ["overfitting"])
         #expect(outcome.receivedAlerts.first?.layer == "memorising")
         #expect(outcome.receivedAlerts.first?.step == outcome.storedAlerts.first?.step)

@@ -43,6 +43,7 @@ extension MonitorEndToEndTests {
         #expect(outcome.storedAlerts.map(\.kind) == ["representation_collapse"], "stored alerts:\n\(outcome.storedSummary)")
         let alert = try #require(outcome.storedAlerts.first)
         #expect(alert.layer == "collapsing")
+        print("representation_collapse: collapse at step \(collapseIndex), alert at step \(alert.step); DSE \(dse.map { String(format: "%.2f", $0) })")
         #expect(alert.step >= Int64(collapseIndex) && alert.step <= Int64(collapseIndex) + 5, "confirmed at step \(alert.step)")
         #expect(outcome.receivedAlerts.map(\.kind) == ["representation_collapse"])
         #expect(outcome.receivedAlerts.first?.layer == "collapsing")

@@ -43,6 +43,7 @@ extension MonitorEndToEndTests {
         #expect(Set(before.map(\.step)).count >= 15, "only \(before.count) points stored before the kill")
         #expect(Int(stepsSent) > Set(before.map(\.step)).count, "the kill came after ingest had finished")
         #expect(runID != nil)
+        print("kill -9: \(stepsSent) frames sent, \(Set(before.map(\.step)).count) steps (\(before.count) points) read from the store just before the kill")
 
         // Restart on the same state directory.
         let second = try MonitorDaemon(configuration: configuration, directory: directory)
