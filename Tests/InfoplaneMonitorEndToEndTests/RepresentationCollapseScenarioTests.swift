@@ -8,12 +8,16 @@ extension MonitorEndToEndTests {
     /// Layer `collapsing` is full-rank Gaussian (8 columns) until a known step, then every
     /// row falls onto one of four codes along a single direction (rank 1, tiny jitter):
     /// its diffusion spectral entropy drops sharply. Layer `healthy` stays Gaussian. The
-    /// layers are 8 wide, as wide as the compression target, so DSE sees them as they are.
+    /// layers are 8 wide and the compression target is set to 8, so DSE sees them as they are.
     /// Expected: exactly one `representation_collapse`, for `collapsing`, after the step.
     @Test func representationCollapseFiresWhenALayerLosesRank() async throws {
         let daemon = try MonitorDaemon(configuration: ScenarioConfiguration.estimation(["dse"], extra: """
             kernel_max_samples = 384
-            """))
+            """) + """
+
+            [compression]
+            dimension = 8
+            """)
         let run = "collapse"
         let rows = 384
         let evaluations = 14
