@@ -110,7 +110,10 @@ public final class IngestServer: Service, Sendable {
                 try ops.addHandler(ServerMessageEncoder())
                 try ops.addHandler(CreditGate(credits: configuration.credits, statistics: statistics))
                 try ops.addHandler(IdleTimeoutHandler(timeoutMilliseconds: configuration.idleTimeoutMilliseconds))
-                return try NIOAsyncChannel(wrappingChannelSynchronously: channel)
+                // Output half-closure lets a session send its last Error and then wait for
+                // the client to close (see IngestSession.closeAfterLastWord).
+                return try NIOAsyncChannel(wrappingChannelSynchronously: channel,
+                                           configuration: .init(isOutboundHalfClosureEnabled: true))
             }
         }
         switch listener {

@@ -48,7 +48,10 @@ struct IngestSession {
                             if case .goodbye = message.kind { clean = true }
                         }
                         try await outbound.write(reply)
-                        if close { return }
+                        if close {
+                            await closeAfterLastWord(outbound: outbound, iterator: &iterator)
+                            return
+                        }
                     }
                     // The client closed its side, or the server is shutting down.
                     if Task.isShuttingDownGracefully {
@@ -62,6 +65,7 @@ struct IngestSession {
                     case .badVarint, .truncatedFrame: code = .badFraming
                     }
                     try? await outbound.write(refuse(IngestRefusal(code, error.description, fatal: true), sequence: 0, credits: 0, logger: logger))
+                    await closeAfterLastWord(outbound: outbound, iterator: &iterator)
                 }
             }
         } catch {
@@ -72,6 +76,20 @@ struct IngestSession {
             await sink.sessionEnded(run: runName, clean: clean)
             logger.info("session ended", metadata: ["run": "\(runName)", "clean": "\(clean)"])
         }
+    }
+
+    /// Ends a session so that the client reads the server's last message: closing a socket
+    /// with unread input makes the kernel reset the connection, which can destroy the Error
+    /// the client has not read yet. So: half-close our output (the client sees the Error,
+    /// then end of stream), discard what the client still sends until it closes, and give up
+    /// after two seconds.
+    private func closeAfterLastWord(outbound: NIOAsyncChannelOutboundWriter<Infoplane_V1_ServerMessage>,
+                                    iterator: inout some AsyncIteratorProtocol) async {
+        outbound.finish()
+        let channel = self.channel.channel
+        let deadline = channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+        defer { deadline.cancel() }
+        while (try? await iterator.next()) != nil {}
     }
 
     /// Answers one message. Returns the reply and whether to close afterwards.
