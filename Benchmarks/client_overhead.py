@@ -54,7 +54,7 @@ class Daemon:
         state = os.path.join(directory, f"{name}-state")
         os.makedirs(state, exist_ok=True)
         self.report = os.path.join(directory, f"{name}-report.json")
-        args = [str(binary), "--socket", self.socket, "--no-tcp", "--state-dir", state, "--sink", sink]
+        args = [str(binary), "--socket", self.socket, "--no-tcp", "--no-http", "--state-dir", state, "--sink", sink]
         if sink == "counting":
             args += ["--sink-report", self.report]
         self.log = open(os.path.join(directory, f"{name}.log"), "wb")

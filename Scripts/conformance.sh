@@ -43,7 +43,7 @@ for client in $clients; do
   dir="$work/$client"
   mkdir -p "$dir"
   "$bin/infoplaned" --socket "$dir/s.sock" --no-tcp --state-dir "$dir/state" \
-    --sink counting --sink-report "$dir/report.json" >"$dir/daemon.log" 2>&1 &
+    --sink counting --no-http --sink-report "$dir/report.json" >"$dir/daemon.log" 2>&1 &
   daemon_pid=$!
   for _ in $(seq 300); do grep -q '] ready' "$dir/daemon.log" && break; sleep 0.1; done
   grep -q '] ready' "$dir/daemon.log" || { echo "conformance: infoplaned did not start:"; cat "$dir/daemon.log"; exit 1; }

@@ -88,7 +88,7 @@ struct BenchIngestCommand: ParsableCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--socket", socket, "--no-tcp", "--sink", "discard", "--state-dir", dir,
-                             "--config", config, "--log-level", "warning", "--credits", "16"]
+                             "--config", config, "--log-level", "warning", "--credits", "16", "--no-http"]
         try process.run()
         defer { process.terminate(); process.waitUntilExit() }
         var session: InfoplaneSession?

@@ -74,7 +74,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: tool)
         // The daemon's own --socket points elsewhere: it must use the passed socket instead.
         process.arguments = ["-l", socketPath, DaemonProcess.binary.path,
-                             "--socket", dir.appendingPathComponent("unused.sock").path, "--no-tcp",
+                             "--socket", dir.appendingPathComponent("unused.sock").path, "--no-tcp", "--no-http",
                              "--state-dir", dir.path, "--sink-report", dir.appendingPathComponent("report.json").path]
         let log = dir.appendingPathComponent("log.txt")
         FileManager.default.createFile(atPath: log.path, contents: nil)

@@ -64,7 +64,7 @@ class RealDaemon:
         log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [str(self.binary), "--socket", self.socket_path, *([] if "--tcp" in self.extra_args else ["--no-tcp"]), "--state-dir", state,
-             "--sink", "counting", "--sink-report", self.report_path, *self.extra_args],
+             "--sink", "counting", "--sink-report", self.report_path, "--no-http", *self.extra_args],
             stdout=log, stderr=subprocess.STDOUT)
         log.close()
         deadline = time.monotonic() + timeout

@@ -39,7 +39,7 @@ final class TestDaemon {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = Self.binary
         process.arguments = ["--socket", socketPath, "--state-dir", directory.appendingPathComponent("state").path,
-                             "--sink", "counting", "--sink-report", reportPath]
+                             "--sink", "counting", "--no-http", "--sink-report", reportPath]
             + (tcp ? ["--tcp", "127.0.0.1:0"] : ["--no-tcp"]) + arguments
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "NOTIFY_SOCKET")
