@@ -58,10 +58,24 @@ extension DaemonConfiguration {
     /// Reads `path` over the defaults. Unknown keys, wrong types and bad values are errors.
     mutating func apply(tomlFile path: String) throws {
         let text: String
-        guard let handle = FileHandle(forReadingAtPath: path), let read = try? handle.readToEnd() else {
-            throw ConfigurationError(key: path, problem: "cannot read the configuration file; check that it exists and is readable")
+        // Plain POSIX reads: Foundation's file APIs refuse character devices such as /dev/null.
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw ConfigurationError(key: path, problem: "cannot read the configuration file (\(String(cString: strerror(errno)))); check that it exists and is readable")
         }
-        guard let decoded = String(data: read ?? Data(), encoding: .utf8) else {
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &chunk, chunk.count)
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else {
+                throw ConfigurationError(key: path, problem: "cannot read the configuration file (\(String(cString: strerror(errno))))")
+            }
+            if n == 0 { break }
+            bytes += chunk[0..<n]
+        }
+        guard let decoded = String(validating: bytes, as: UTF8.self) else {
             throw ConfigurationError(key: path, problem: "the configuration file is not UTF-8 text")
         }
         text = decoded
