@@ -17,7 +17,13 @@ if [ -f "$dir/infoplaned.pid" ] && kill -0 "$(cat "$dir/infoplaned.pid")" 2>/dev
   kill "$(cat "$dir/infoplaned.pid")"; sleep 1
 fi
 echo "starting infoplaned (log: $log)"
-"$bin" --socket "$sock" --no-tcp --state-dir "$state" --config /dev/null >"$log" 2>&1 &
+# Keep every probe frame: the demo sends them faster than a debug build estimates them, and
+# the daemon's default (latest wins) would estimate only the newest.
+cat >"$dir/infoplaned.toml" <<TOML
+[scheduler]
+max_queued_frames_per_stream = 1024
+TOML
+"$bin" --socket "$sock" --no-tcp --state-dir "$state" --config "$dir/infoplaned.toml" >"$log" 2>&1 &
 echo $! >"$dir/infoplaned.pid"
 for _ in $(seq 100); do grep -q "] ready" "$log" 2>/dev/null && break; sleep 0.1; done
 grep -q "] ready" "$log" || { echo "infoplaned did not start:"; cat "$log"; exit 1; }
@@ -25,11 +31,19 @@ grep -q "] ready" "$log" || { echo "infoplaned did not start:"; cat "$log"; exit
 echo "training the 12-10-7-5-4-3-2 tanh network for $epochs epochs, streaming every hidden layer"
 python3 Clients/python/examples/szt_demo.py --epochs "$epochs" --address "$sock" --progress 250
 
-echo "waiting for the last frames to be estimated..."
-sleep 3
+echo "waiting for every frame to be estimated (progress: estimated steps per layer)..."
+previous=-1
+while true; do
+  count=$(python3 -c "import sqlite3,sys; db=sqlite3.connect('file:$state/infoplane.sqlite?mode=ro', uri=True); print(db.execute(\"SELECT count(DISTINCT step) FROM points WHERE estimator='binning'\").fetchone()[0])" 2>/dev/null || echo 0)
+  printf '\r  %s frames estimated' "$count"
+  [ "$count" = "$previous" ] && break
+  previous=$count
+  sleep 5
+done
+echo
 python3 Scripts/show-infoplane.py "$state/infoplane.sqlite"
 
-http=$(grep -o 'http listening.*address=[^ ]*' "$log" | sed 's/.*address=//' | head -1 || true)
+http=$(grep 'http listening' "$log" | grep -o 'address=[^ ]*' | head -1 | sed 's/address=//' || true)
 cat <<MSG
 
 Results
@@ -38,5 +52,5 @@ Results
   daemon socket:    $sock   (still running, pid $(cat "$dir/infoplaned.pid"); stop: kill \$(cat $dir/infoplaned.pid))
 MSG
 if [ -n "$http" ]; then
-  echo "  dashboard:        http://${http#*]}/  (information plane, series, alerts)"
+  echo "  dashboard:        http://$http/  (information plane, series, alerts; also: .build/debug/infoplane series szt-tanh-seed0)"
 fi
