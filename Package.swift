@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(name: "InfoplaneStoreTests", dependencies: ["InfoplaneStore"]),
         .testTarget(name: "CInfoplaneClientTests", dependencies: ["CInfoplaneClient", "InfoplaneMonitor"]),
         .testTarget(name: "InfoplaneHTTPTests", dependencies: [
-            "InfoplaneHTTP", "InfoplaneStore", "InfoplaneMonitor", "InfoplaneTestSupport",
+            "InfoplaneHTTP", "InfoplaneStore", "InfoplaneMonitor", "InfoplaneTestSupport", "InfoplaneClient", "InfoplaneProtocol",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         // The monitoring pipeline end to end: real daemon, real socket, the SQLite store read back.

@@ -1,0 +1,84 @@
+import Foundation
+
+/// A minimal blocking Server-Sent Events reader over a plain TCP socket, for tests: sends
+/// one GET and parses the stream into events. Use it from `BlockingWorkers`.
+final class SSEConnection: @unchecked Sendable {
+    struct Event: Equatable {
+        var id: String?
+        var name: String
+        var data: String
+    }
+
+    private let fd: Int32
+    private var buffer = ""
+    /// Everything received, for failure messages.
+    private(set) var received = ""
+    private var requestText = ""
+    private(set) var lastEventID: String?
+
+    init(address: String, path: String, lastEventID resumeFrom: String? = nil) throws {
+        let parts = address.split(separator: ":")
+        guard parts.count == 2, let port = UInt16(parts[1]) else { throw TestFailure("bad address \(address)") }
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = port.bigEndian
+        inet_pton(AF_INET, String(parts[0]), &addr.sin_addr)
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else { Glibc.close(fd); throw TestFailure("cannot connect to \(address): errno \(errno)") }
+        var request = "GET \(path) HTTP/1.1\r\nHost: \(address)\r\nAccept: text/event-stream\r\n"
+        if let resumeFrom { request += "Last-Event-ID: \(resumeFrom)\r\n" }
+        request += "\r\n"
+        requestText = request
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+    }
+
+    deinit { Glibc.close(fd) }
+
+    func close() { shutdown(fd, Int32(SHUT_RDWR)) }
+
+    /// The next event (comments skipped), or an error after `timeout` seconds.
+    func next(timeout: Double) throws -> Event {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if let event = parseOne() { return event }
+            let remaining = deadline.timeIntervalSinceNow
+            guard remaining > 0 else { throw TestFailure("no event within \(timeout) s; request: \(requestText) received: \(received.suffix(1500))") }
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&pfd, 1, Int32(remaining * 1000) + 1) > 0 else { continue }
+            var bytes = [UInt8](repeating: 0, count: 65536)
+            let n = recv(fd, &bytes, bytes.count, 0)
+            guard n > 0 else { throw TestFailure("stream closed; buffer: \(buffer.suffix(500))") }
+            // Chunked transfer encoding: drop the chunk-size lines (hex digits alone on a line).
+            buffer += String(decoding: bytes[0..<n], as: UTF8.self)
+            received += String(decoding: bytes[0..<n], as: UTF8.self)
+        }
+    }
+
+    /// Collects events until `count` are read or `timeout` passes.
+    func events(_ count: Int, timeout: Double) throws -> [Event] {
+        var out: [Event] = []
+        while out.count < count { out.append(try next(timeout: timeout)) }
+        return out
+    }
+
+    private func parseOne() -> Event? {
+        while let range = buffer.range(of: "\n\n") {
+            let block = String(buffer[..<range.lowerBound])
+            buffer.removeSubrange(..<range.upperBound)
+            var id: String?, name = "message", data: [String] = [], sawField = false
+            for rawLine in block.split(separator: "\n") {
+                let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+                if line.hasPrefix("id: ") { id = String(line.dropFirst(4)); sawField = true }
+                else if line.hasPrefix("event: ") { name = String(line.dropFirst(7)); sawField = true }
+                else if line.hasPrefix("data: ") { data.append(String(line.dropFirst(6))); sawField = true }
+            }
+            guard sawField, !data.isEmpty else { continue }
+            if let id { lastEventID = id }
+            return Event(id: id, name: name, data: data.joined(separator: "\n"))
+        }
+        return nil
+    }
+}
