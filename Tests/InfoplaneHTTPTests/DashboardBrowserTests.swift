@@ -32,7 +32,8 @@ import Testing
         return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), collected.text)
     }
 
-    @Test(.enabled(if: chromium != nil, "headless Chromium is not installed (Debian package chromium; `make deps`)"))
+    @Test(.enabled(if: chromium != nil, "headless Chromium is not installed (Debian package chromium; `make deps`)"),
+          .disabled("KNOWN BROKEN (issue 6): chromium --dump-dom never exits while the dashboard holds its /v1/events stream open; needs a ?live=0 page option or a process timeout"))
     func dashboardDrawsOneTrajectoryPerLayer() async throws {
         let daemon = try await LiveDaemon()
         let profile = daemon.process.directory.appendingPathComponent("chromium-profile")
