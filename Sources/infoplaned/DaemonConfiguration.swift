@@ -176,19 +176,9 @@ extension DaemonConfiguration {
         case "ingest.heartbeat_interval_ms": ingest.heartbeatIntervalMilliseconds = try int(100...3_600_000)
         case "ingest.idle_timeout_ms": ingest.idleTimeoutMilliseconds = try int(100...86_400_000)
         case "daemon.state_dir": stateDirectory = try string()
-        case "daemon.log_level":
-            let s = try string()
-            guard let level = Logger.Level(rawValue: s) else {
-                throw ConfigurationError(key: key, problem: "\"\(s)\" is not one of trace, debug, info, notice, warning, error, critical")
-            }
-            logLevel = level
+        case "daemon.log_level": try setLogLevel(try string(), key: key)
         case "daemon.status_interval_seconds": statusIntervalSeconds = try int(1...3600)
-        case "daemon.sink":
-            let s = try string()
-            guard ["counting", "discard", "monitor"].contains(s) else {
-                throw ConfigurationError(key: key, problem: "\"\(s)\" is not \"monitor\", \"counting\" or \"discard\"")
-            }
-            sink = s
+        case "daemon.sink": try setSink(try string(), key: key)
         case "daemon.sink_report":
             let s = try string(); sinkReportPath = s.isEmpty ? nil : s
         case "http.listen":
@@ -196,6 +186,23 @@ extension DaemonConfiguration {
         default:
             throw ConfigurationError(key: key, problem: "unknown key; known keys: " + Self.documentedKeys.map(\.key).joined(separator: ", "))
         }
+    }
+
+    /// The sinks `daemon.sink` / `--sink` accept.
+    static let sinkKinds = ["monitor", "counting", "discard"]
+
+    mutating func setSink(_ value: String, key: String) throws {
+        guard Self.sinkKinds.contains(value) else {
+            throw ConfigurationError(key: key, problem: "\"\(value)\" is not one of " + Self.sinkKinds.joined(separator: ", "))
+        }
+        sink = value
+    }
+
+    mutating func setLogLevel(_ value: String, key: String) throws {
+        guard let level = Logger.Level(rawValue: value) else {
+            throw ConfigurationError(key: key, problem: "\"\(value)\" is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        logLevel = level
     }
 
     mutating func setTCP(_ address: String, key: String = "--tcp") throws {

@@ -74,24 +74,14 @@ struct Infoplaned: AsyncParsableCommand {
         if let http { try c.setHTTP(http) }
         if noHttp { c.http = nil }
         if let stateDir { c.stateDirectory = stateDir }
-        if let logLevel {
-            guard let level = Logger.Level(rawValue: logLevel) else {
-                throw ConfigurationError(key: "--log-level", problem: "\"\(logLevel)\" is not one of trace, debug, info, notice, warning, error, critical")
-            }
-            c.logLevel = level
-        }
+        if let logLevel { try c.setLogLevel(logLevel, key: "--log-level") }
         if let maxMessageBytes { c.ingest.maxMessageBytes = maxMessageBytes }
         if let credits {
             guard credits >= 1 else { throw ConfigurationError(key: "--credits", problem: "must be at least 1") }
             c.ingest.credits = credits
         }
         if let idleTimeoutMs { c.ingest.idleTimeoutMilliseconds = idleTimeoutMs }
-        if let sink {
-            guard ["counting", "discard", "monitor"].contains(sink) else {
-                throw ConfigurationError(key: "--sink", problem: "\"\(sink)\" is not monitor, counting or discard")
-            }
-            c.sink = sink
-        }
+        if let sink { try c.setSink(sink, key: "--sink") }
         if let sinkReport { c.sinkReportPath = sinkReport }
         if let statusIntervalSeconds {
             guard statusIntervalSeconds >= 1 else { throw ConfigurationError(key: "--status-interval-seconds", problem: "must be at least 1") }
