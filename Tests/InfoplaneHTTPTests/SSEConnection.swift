@@ -10,7 +10,11 @@ final class SSEConnection: @unchecked Sendable {
     }
 
     private let fd: Int32
-    private var buffer = ""
+    /// Raw bytes not yet taken apart: the response head, then the chunked body.
+    private var raw: [UInt8] = []
+    private var sawHead = false
+    /// De-chunked body bytes not yet parsed into events.
+    private var body: [UInt8] = []
     /// Everything received, for failure messages.
     private(set) var received = ""
     private var requestText = ""
@@ -50,10 +54,10 @@ final class SSEConnection: @unchecked Sendable {
             guard poll(&pfd, 1, Int32(remaining * 1000) + 1) > 0 else { continue }
             var bytes = [UInt8](repeating: 0, count: 65536)
             let n = recv(fd, &bytes, bytes.count, 0)
-            guard n > 0 else { throw TestFailure("stream closed; buffer: \(buffer.suffix(500))") }
-            // Chunked transfer encoding: drop the chunk-size lines (hex digits alone on a line).
-            buffer += String(decoding: bytes[0..<n], as: UTF8.self)
+            guard n > 0 else { throw TestFailure("stream closed; received: \(received.suffix(500))") }
+            raw += bytes[0..<n]
             received += String(decoding: bytes[0..<n], as: UTF8.self)
+            try dechunk()
         }
     }
 
@@ -64,18 +68,49 @@ final class SSEConnection: @unchecked Sendable {
         return out
     }
 
-    private func parseOne() -> Event? {
-        while let range = buffer.range(of: "\n\n") {
-            let block = String(buffer[..<range.lowerBound])
-            buffer.removeSubrange(..<range.upperBound)
-            var id: String?, name = "message", data: [String] = [], sawField = false
-            for rawLine in block.split(separator: "\n") {
-                let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-                if line.hasPrefix("id: ") { id = String(line.dropFirst(4)); sawField = true }
-                else if line.hasPrefix("event: ") { name = String(line.dropFirst(7)); sawField = true }
-                else if line.hasPrefix("data: ") { data.append(String(line.dropFirst(6))); sawField = true }
+    private static let crlf: [UInt8] = [13, 10]
+
+    private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int = 0) -> Int? {
+        guard haystack.count >= needle.count + start else { return nil }
+        for i in start...(haystack.count - needle.count) where haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
+        return nil
+    }
+
+    /// Moves complete chunks of the `Transfer-Encoding: chunked` body from `raw` to `body`
+    /// (RFC 9112 §7.1: hex size, CRLF, data, CRLF), after skipping the response head.
+    private func dechunk() throws {
+        if !sawHead {
+            guard let end = Self.find([13, 10, 13, 10], in: raw) else { return }
+            let head = String(decoding: raw[..<end], as: UTF8.self)
+            guard head.hasPrefix("HTTP/1.1 200"), head.lowercased().contains("transfer-encoding: chunked") else {
+                throw TestFailure("unexpected response head: \(head)")
             }
-            guard sawField, !data.isEmpty else { continue }
+            raw.removeSubrange(..<(end + 4))
+            sawHead = true
+        }
+        while let lineEnd = Self.find(Self.crlf, in: raw) {
+            let sizeText = String(decoding: raw[..<lineEnd], as: UTF8.self).split(separator: ";")[0]
+            guard let size = Int(sizeText, radix: 16) else { throw TestFailure("bad chunk size line '\(sizeText)'") }
+            let dataStart = lineEnd + 2
+            guard raw.count >= dataStart + size + 2 else { return }
+            body += raw[dataStart..<(dataStart + size)]
+            raw.removeSubrange(..<(dataStart + size + 2))
+        }
+    }
+
+    /// The next complete event from the de-chunked body (SSE: lines ending in LF, an empty
+    /// line dispatches; comment and field-less blocks are skipped).
+    private func parseOne() -> Event? {
+        while let end = Self.find([10, 10], in: body) {
+            let block = String(decoding: body[..<end], as: UTF8.self)
+            body.removeSubrange(..<(end + 2))
+            var id: String?, name = "message", data: [String] = []
+            for line in block.split(separator: "\n", omittingEmptySubsequences: true) {
+                if line.hasPrefix("id: ") { id = String(line.dropFirst(4)) }
+                else if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }
+                else if line.hasPrefix("data: ") { data.append(String(line.dropFirst(6))) }
+            }
+            guard !data.isEmpty else { continue }
             if let id { lastEventID = id }
             return Event(id: id, name: name, data: data.joined(separator: "\n"))
         }
