@@ -4,12 +4,17 @@
 /// For tests and scripts, the drawn state is written into DOM attributes: the plane's
 /// `<svg id="infoplane">` carries `data-layers`, each `<g class="trajectory">` its
 /// `data-layer` and `data-points`; `<body data-ready="1">` once the first run is drawn.
+///
+/// Query parameters: `run=NAME` picks the run; `live=0` draws once and does not open the
+/// event stream (a static snapshot: printing, `chromium --headless --dump-dom` or
+/// `--screenshot`, which otherwise wait forever for the open stream to go idle).
 enum DashboardScript {
     static let javascript = #"""
     "use strict";
     const SVGNS = "http://www.w3.org/2000/svg";
     const state = { run: null, pairing: 0, plane: null, series: null, scalars: null, alerts: [], reloadTimer: null, source: null };
     const $ = (id) => document.getElementById(id);
+    const LIVE = new URLSearchParams(location.search).get("live") !== "0";
 
     async function getJSON(path) {
       const r = await fetch(path, { cache: "no-store" });
@@ -202,6 +207,7 @@ enum DashboardScript {
 
     function follow() {
       if (state.source) state.source.close();
+      if (!LIVE) { $("live-status").textContent = "snapshot (live=0)"; return; }
       const source = new EventSource("/v1/events?run=" + encodeURIComponent(state.run));
       state.source = source;
       source.onopen = () => { $("live-status").textContent = "live"; $("live-status").className = "status live"; };
@@ -228,11 +234,11 @@ enum DashboardScript {
       if (!state.run) {
         drawPlane(); document.body.dataset.ready = "1";
         $("live-status").textContent = "no runs yet: start a training job with the infoplane client";
-        setTimeout(() => location.reload(), 5000);
+        if (LIVE) setTimeout(() => location.reload(), 5000);
         return;
       }
       picker.value = state.run;
-      picker.onchange = () => { state.run = picker.value; history.replaceState(null, "", "?run=" + encodeURIComponent(state.run)); loadRun().catch(showError); follow(); };
+      picker.onchange = () => { state.run = picker.value; history.replaceState(null, "", "?run=" + encodeURIComponent(state.run) + (LIVE ? "" : "&live=0")); loadRun().catch(showError); follow(); };
       $("pairing-picker").onchange = () => { state.pairing = +$("pairing-picker").value; drawPlane(); };
       await loadRun();
       follow();
