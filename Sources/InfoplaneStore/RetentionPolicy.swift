@@ -17,12 +17,18 @@ public struct RetentionPolicy: Sendable, Equatable, Codable {
     /// Keep only the last N steps of every series (run, layer, metric, estimator, split)
     /// and of every scalar (run, split, name). Default nil (unbounded).
     public var maxStepsPerSeries: Int?
+    /// How often the daemon applies the policy (`pruneExpired()`), in seconds; it also does
+    /// so once when it starts. Default 3600.
+    public var pruneIntervalSeconds: Double
 
     public static let defaultMaxAgeDays: Double = 90
+    public static let defaultPruneIntervalSeconds: Double = 3600
 
-    public init(maxAgeDays: Double? = RetentionPolicy.defaultMaxAgeDays, maxStepsPerSeries: Int? = nil) {
+    public init(maxAgeDays: Double? = RetentionPolicy.defaultMaxAgeDays, maxStepsPerSeries: Int? = nil,
+                pruneIntervalSeconds: Double = RetentionPolicy.defaultPruneIntervalSeconds) {
         self.maxAgeDays = maxAgeDays
         self.maxStepsPerSeries = maxStepsPerSeries
+        self.pruneIntervalSeconds = pruneIntervalSeconds
     }
 
     /// Keeps everything.
@@ -31,12 +37,14 @@ public struct RetentionPolicy: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case maxAgeDays = "max_age_days"
         case maxStepsPerSeries = "max_steps_per_series"
+        case pruneIntervalSeconds = "prune_interval_seconds"
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         maxAgeDays = try c.decodeIfPresent(Double.self, forKey: .maxAgeDays) ?? Self.defaultMaxAgeDays
         maxStepsPerSeries = try c.decodeIfPresent(Int.self, forKey: .maxStepsPerSeries)
+        pruneIntervalSeconds = try c.decodeIfPresent(Double.self, forKey: .pruneIntervalSeconds) ?? Self.defaultPruneIntervalSeconds
     }
 
     /// Throws when a limit is not positive.
@@ -46,6 +54,9 @@ public struct RetentionPolicy: Sendable, Equatable, Codable {
         }
         if let steps = maxStepsPerSeries, steps < 1 {
             throw .invalidConfiguration("max_steps_per_series must be >= 1 (got \(steps)); leave it out for no limit")
+        }
+        if !(pruneIntervalSeconds >= 1) {
+            throw .invalidConfiguration("prune_interval_seconds must be >= 1 (got \(pruneIntervalSeconds))")
         }
     }
 }

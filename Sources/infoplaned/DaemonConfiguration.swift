@@ -106,6 +106,22 @@ extension DaemonConfiguration {
                 try set("\(section).\(key)", v.tomlValue)
             }
         }
+        try validateRanges()
+    }
+
+    /// Values of the right type but out of range (checked after the file, so that
+    /// `--check-config` names them too).
+    func validateRanges() throws {
+        do {
+            try monitor.alerts.validate()
+        } catch {
+            throw ConfigurationError(key: "alerts.\(error.key)", problem: "must be \(error.expected)")
+        }
+        do {
+            try store.validate()
+        } catch {
+            throw ConfigurationError(key: "store.retention", problem: "\(error)")
+        }
     }
 
     static let tables = ["ingest", "daemon", "http", "assembly", "compression", "estimation", "scheduler", "alerts", "store"]

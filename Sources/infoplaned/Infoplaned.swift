@@ -157,6 +157,10 @@ struct Infoplaned: AsyncParsableCommand {
             sink = p
             alertFeed = p.events.subscribe()
             services.append(.init(service: MonitorPipelineService(pipeline: p)))
+            // Returns at once when nothing is to be pruned: that must not stop the daemon.
+            services.append(.init(service: StoreRetentionService(store: store, policy: configuration.store.retention,
+                                                                 logger: Logger(label: "infoplane.store")),
+                                  successTerminationBehavior: .ignore))
         }
 
         let server = IngestServer(configuration: configuration.ingest, listeners: listeners, sink: sink,

@@ -142,6 +142,49 @@ import Testing
         #expect(alerts(reversed: true) == forward)
     }
 
+    @Test func restoringFromHistoryContinuesAsIfUninterrupted() {
+        // One run, 80 evaluations: I(X;T) peaks at 40 and compresses; overfitting on the
+        // losses from evaluation 50. Uninterrupted, vs. cut at evaluation `cut`: a fresh
+        // engine restored from the first part (what the store holds) and fed the rest.
+        func frame(_ i: Int) -> [SeriesPoint] {
+            let step = Int64(i) * 10
+            return [alertPoint(SeriesMetric.inputInformation, step: step, value: alertPiecewise([(0, 6), (38, 7.6), (40, 7.6), (79, 4)], at: i)),
+                    alertPoint(SeriesMetric.labelInformation, step: step, value: alertPiecewise([(0, 0.1), (30, 0.9), (79, 0.99)], at: i))]
+        }
+        func scalars(_ i: Int) -> [ScalarRecord] {
+            let step = Int64(i) * 10
+            return [ScalarRecord(run: "run", step: step, epoch: Int64(i), split: .train, values: ["accuracy": 0.95, "loss": 1.0 / Double(i + 1)]),
+                    ScalarRecord(run: "run", step: step, epoch: Int64(i), split: .validation,
+                                 values: ["loss": alertPiecewise([(0, 1), (50, 0.2), (79, 0.6)], at: i)])]
+        }
+        func feed(_ engine: inout AlertEngine, _ range: Range<Int>) -> [AlertRecord] {
+            var alerts: [AlertRecord] = []
+            for i in range {
+                for record in scalars(i) { alerts += engine.observe(record, at: alertEpoch) }
+                alerts += engine.observe(frame(i), at: alertEpoch)
+            }
+            return alerts
+        }
+        var whole = AlertEngine()
+        let uninterrupted = feed(&whole, 0..<80)
+        #expect(Set(uninterrupted.map(\.kind)) == [.compressionOnset, .overfitting], "\(uninterrupted.map(\.message))")
+        for cut in [45, 52, 60, 70] {
+            var first = AlertEngine()
+            let before = feed(&first, 0..<cut)
+            var restored = AlertEngine()
+            let replayed = restored.restore(points: (0..<cut).flatMap(frame), scalars: (0..<cut).flatMap(scalars), at: alertEpoch)
+            #expect(replayed == cut * 4)
+            let after = feed(&restored, cut..<80)
+            #expect((before + after).map(\.step) == uninterrupted.map(\.step), "cut at \(cut)")
+            #expect((before + after).map(\.kind) == uninterrupted.map(\.kind), "cut at \(cut)")
+            // Control: a fresh engine without the history raises an episode's alert again or
+            // misses it.
+            var fresh = AlertEngine()
+            let freshAfter = feed(&fresh, cut..<80)
+            if cut == 60 { #expect((before + freshAfter).map(\.step) != uninterrupted.map(\.step), "cut at \(cut)") }
+        }
+    }
+
     @Test func evidenceIsAJSONObjectWithSnakeCaseKeys() throws {
         var engine = AlertEngine()
         var alerts: [AlertRecord] = []

@@ -91,6 +91,39 @@ import Testing
         #expect(run(evaluations: 60, ixt: ixt, ity: ity, accuracy: { _ in 0.95 }).count == 1)
     }
 
+    @Test func accuracyIsReadAtThePointsStepNotTheNewest() throws {
+        // The daemon's order: training runs ahead and every epoch's accuracy arrives long
+        // before the probe frames are estimated. Accuracy rises 0.5 -> 0.99, crossing 0.9 at
+        // evaluation 40; I(X;T) has the long fitting dip at evaluations 20-27 and then
+        // compresses from evaluation 50. Only the compression may fire.
+        let evaluations = 80
+        let accuracy: (Int) -> Double = { alertPiecewise([(0, 0.5), (40, 0.9), (79, 0.99)], at: $0) }
+        let ixt: (Int) -> Double = { i in
+            alertPiecewise([(0, 6), (40, 7.6), (50, 7.6), (79, 4)], at: i) - ((20...27).contains(i) ? 1.5 : 0)
+        }
+        let ity: (Int) -> Double = { alertPiecewise([(0, 0.1), (40, 0.9), (79, 0.95)], at: $0) }
+        var engine = AlertEngine()
+        var alerts: [AlertRecord] = []
+        // Every epoch's accuracy first (ten records per evaluation, as the demo sends them)...
+        for e in 0..<(evaluations * 10) {
+            alerts += engine.observe(ScalarRecord(run: "run", step: Int64(e), epoch: Int64(e), split: .train,
+                                                  values: ["accuracy": accuracy(e / 10)]), at: alertEpoch)
+        }
+        // ...then the frames, estimated afterwards.
+        for i in 0..<evaluations {
+            alerts += engine.observe([
+                alertPoint(SeriesMetric.inputInformation, step: Int64(i) * 10, value: ixt(i)),
+                alertPoint(SeriesMetric.labelInformation, step: Int64(i) * 10, value: ity(i)),
+            ], at: alertEpoch)
+        }
+        try #require(alerts.count == 1, "\(alerts.map(\.message))")
+        let evidence = try decodeAlertEvidence(CompressionOnsetEvidence.self, alerts[0])
+        #expect(evidence.peakStep >= 400 && evidence.peakStep <= 560, "onset \(evidence.peakStep)")
+        #expect(evidence.fittingGate.contains("at step \(alerts[0].step)"), "\(evidence.fittingGate)")
+        #expect(abs((evidence.trainAccuracy ?? 0) - accuracy(Int(alerts[0].step) / 10)) < 0.01,
+                "the accuracy of the alert's step, not the newest (0.99)")
+    }
+
     @Test func anEarlyFlatStretchOfLabelInformationDoesNotOpenTheGateForGood() {
         // Before learning starts, I(T;Y) sits flat for ten evaluations (a "plateau"), then
         // rises for forty; a long fitting dip of I(X;T) comes during the rise. The gate must

@@ -57,6 +57,19 @@ import Testing
         #expect(output3.contains("daemon.log_level"))
     }
 
+    @Test func outOfRangeMonitorValuesAreNamed() throws {
+        let (status, output) = try checkConfig("[alerts.compression_onset]\nrelative_drop = 1.5\n")
+        #expect(status != 0)
+        #expect(output.contains("alerts.compression_onset.relative_drop"), "\(output)")
+        #expect(output.contains("between 0 and 1"), "\(output)")
+        let (status2, output2) = try checkConfig("[store.retention]\nmax_steps_per_series = 0\n")
+        #expect(status2 != 0)
+        #expect(output2.contains("max_steps_per_series must be >= 1"), "\(output2)")
+        let (status3, output3) = try checkConfig("[store.retention]\nmax_steps_per_series = 100\nprune_interval_seconds = 60\n")
+        #expect(status3 == 0, "\(output3)")
+        #expect(output3.contains("prune_interval_seconds = 60"), "\(output3)")
+    }
+
     @Test func unknownKeyIsAnError() throws {
         let (status, output) = try checkConfig("[ingest]\nsocket_paht = \"/tmp/x.sock\"\n")
         #expect(status != 0)

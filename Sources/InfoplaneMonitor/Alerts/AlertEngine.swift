@@ -70,6 +70,30 @@ public struct AlertEngine: Sendable {
         _ = feed(.runEnded(run: run), at: time)
     }
 
+    /// Rebuilds the rules' state for one run from its stored history (after a daemon restart,
+    /// or when a run that said Goodbye comes back under the same name): feeds the scalars and
+    /// points step by step, in the order the live pipeline does (a step's scalars, then its
+    /// frame, I(T;Y) first), all at `time`, and discards the alerts this confirms — they were
+    /// raised, stored and delivered the first time. An episode whose alert was raised stays
+    /// latched, so the rest of it raises nothing new. Returns the number of inputs replayed.
+    @discardableResult
+    public mutating func restore(points: [SeriesPoint], scalars: [ScalarRecord], at time: Date) -> Int {
+        let pointsByStep = Dictionary(grouping: points, by: \.step)
+        let scalarsByStep = Dictionary(grouping: scalars, by: \.step)
+        var replayed = 0
+        for step in Set(pointsByStep.keys).union(scalarsByStep.keys).sorted() {
+            for record in scalarsByStep[step] ?? [] {
+                _ = observe(record, at: time)
+                replayed += 1
+            }
+            if let batch = pointsByStep[step] {
+                _ = observe(batch, at: time)
+                replayed += batch.count
+            }
+        }
+        return replayed
+    }
+
     /// Time-based rules (client_stalled) look at `now`.
     public mutating func tick(now: Date) -> [AlertRecord] {
         var alerts: [AlertRecord] = []

@@ -3,11 +3,13 @@ import Foundation
 /// `compression_onset`: the fitting → compression turn of a layer (Shwartz-Ziv & Tishby 2017).
 ///
 /// For every I(X;T) series (run, layer, split, estimator), on its trailing-median values S:
-/// 1. **Fitting gate**, checked at every evaluation: fitting is done when the run's
-///    smoothed training accuracy ≥ `fitting_train_accuracy`, or the layer's I(T;Y) (same
-///    split; same estimator if there is one, else mixed, binning, dsmi) rose by at most
-///    `fitting_plateau_relative_rise` of its value over the last `fitting_plateau_window`
-///    evaluations. The I(X;T) dips of the fitting phase therefore cannot fire.
+/// 1. **Fitting gate**, checked at every evaluation. A run that reports its training
+///    accuracy: fitting is done when the smoothed accuracy ≥ `fitting_train_accuracy`.
+///    A run that does not: when the layer's I(T;Y) (same split; same estimator if there is
+///    one, else mixed, binning, dsmi) rose by at most `fitting_plateau_relative_rise` of its
+///    value both over the last `fitting_plateau_window` evaluations and since step
+///    s·(1 − `fitting_plateau_step_fraction`). The I(X;T) dips of the fitting phase
+///    therefore cannot fire, whatever the evaluation cadence.
 /// 2. **Peak.** While the gate is open, the peak P is the highest S since it (last) opened;
 ///    a closed gate forgets the peak.
 /// 3. **Condition.** P − S ≥ max(`relative_drop` · P, `absolute_floor_bits`) while I(T;Y)
@@ -59,7 +61,8 @@ public struct CompressionOnsetRule: AlertRule {
             }
         case .scalars(let record):
             for (quantity, value) in ScalarNames.quantities(in: record) where quantity == .trainAccuracy {
-                accuracy[record.run, default: SmoothedSeries(window: smoothingWindow, limit: 64)].append(step: record.step, value: value)
+                accuracy[record.run, default: SmoothedSeries(window: smoothingWindow, limit: 1024, thinsHistory: true)]
+                    .append(step: record.step, value: value)
             }
         case .runEnded(let run):
             inputs = inputs.filter { $0.key.run != run }
@@ -92,17 +95,24 @@ public struct CompressionOnsetRule: AlertRule {
         return candidates.min { $0.key.estimator < $1.key.estimator }.map { ($0.key.estimator, $0.value) }
     }
 
-    /// Why fitting counts as done now, or nil.
-    private func fittingGate(run: String, label: LabelTrack?) -> String? {
-        if let acc = accuracy[run]?.lastSmoothed, acc >= thresholds.fittingTrainAccuracy {
-            return "train accuracy \(AlertUnits.format(acc)) >= \(AlertUnits.format(thresholds.fittingTrainAccuracy))"
+    /// Why fitting counts as done at `step`, or nil.
+    private func fittingGate(run: String, step: Int64, label: LabelTrack?) -> String? {
+        if let accuracy = accuracy[run] {
+            // The accuracy *at this point's step*: scalars arrive with training while probe
+            // frames are estimated later, so the newest accuracy may be far ahead.
+            guard let acc = accuracy.smoothedKnown(atOrBefore: step), acc >= thresholds.fittingTrainAccuracy else { return nil }
+            return "train accuracy \(AlertUnits.format(acc)) >= \(AlertUnits.format(thresholds.fittingTrainAccuracy)) at step \(step)"
         }
         let w = thresholds.fittingPlateauWindow
-        if let label, let now = label.series.lastSmoothed, let before = label.series.smoothed(lag: w),
-           now - before <= thresholds.fittingPlateauRelativeRise * abs(now) {
-            return "I(T;Y) plateau: rose \(AlertUnits.format(now - before)) over the last \(w) evaluations"
-        }
-        return nil
+        let spanStart = Int64((Double(step) * (1 - thresholds.fittingPlateauStepFraction)).rounded(.down))
+        // (A series that starts after `spanStart`, e.g. after a daemon restart, is compared
+        // with its oldest value.)
+        guard let label, let now = label.series.lastSmoothed, let before = label.series.smoothed(lag: w),
+              let atSpanStart = label.series.smoothed(atOrBefore: spanStart) else { return nil }
+        let rise = now - min(before, atSpanStart)
+        guard rise <= thresholds.fittingPlateauRelativeRise * abs(now) else { return nil }
+        return "I(T;Y) plateau: rose \(AlertUnits.format(now - before)) over the last \(w) evaluations and "
+            + "\(AlertUnits.format(now - atSpanStart)) since step \(spanStart)"
     }
 
     private mutating func observeInputInformation(_ point: SeriesPoint, at time: Date) -> [AlertRecord] {
@@ -120,7 +130,7 @@ public struct CompressionOnsetRule: AlertRule {
             // (before learning starts) opens it, and the rise that follows must close it
             // again. While it is closed the peak is forgotten: only a fall measured from a
             // peak reached after fitting counts.
-            if let reason = fittingGate(run: key.run, label: paired?.1) {
+            if let reason = fittingGate(run: key.run, step: point.step, label: paired?.1) {
                 if track.gate == nil || track.peak == nil {
                     track.peak = (point.step, s)
                 } else if let peak = track.peak, s > peak.value {
@@ -185,7 +195,7 @@ public struct CompressionOnsetRule: AlertRule {
             thresholdRelativeDrop: thresholds.relativeDrop, thresholdAbsolute: floor, thresholdNoise: noise,
             threshold: max(thresholds.relativeDrop * peak.value, floor, noise),
             confirmEvaluations: thresholds.confirmEvaluations, fittingGate: track.gate ?? "",
-            trainAccuracy: accuracy[key.run]?.lastSmoothed, labelInformation: labelEvidence,
+            trainAccuracy: accuracy[key.run]?.smoothedKnown(atOrBefore: point.step), labelInformation: labelEvidence,
             recent: track.series.recent(shown))
         let message = "I(X;T) of layer \(key.label) fell from its peak \(AlertUnits.format(peak.value)) \(point.units) at step \(peak.step) "
             + "to \(AlertUnits.format(s)) \(point.units) at step \(point.step) (-\(AlertUnits.percent(relative)); threshold "

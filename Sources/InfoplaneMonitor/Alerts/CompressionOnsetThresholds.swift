@@ -20,12 +20,18 @@ public struct CompressionOnsetThresholds: Sendable, Equatable, Codable {
     /// Fitting gate, I(T;Y) part: I(T;Y) must be at least this fraction of its maximum so
     /// far (it "did not fall"). Default 0.9.
     public var labelInformationFraction = 0.9
-    /// Fitting gate: fitting is done once the training accuracy reaches this... Default 0.9.
+    /// Fitting gate for runs that report a training accuracy (a `Scalars` value named
+    /// `accuracy`/`acc` on split train, see ScalarNames): fitting is done once its smoothed
+    /// value reaches this. Default 0.9.
     public var fittingTrainAccuracy = 0.9
-    /// ...or once I(T;Y) has plateaued: it rose by at most `fittingPlateauRelativeRise` of
-    /// its value over the last `fittingPlateauWindow` evaluations. Defaults 5 and 0.05.
+    /// Fitting gate for runs without a training accuracy: I(T;Y) has plateaued, i.e. rose by
+    /// at most `fittingPlateauRelativeRise` of its value both over the last
+    /// `fittingPlateauWindow` evaluations and since step ⌊s·(1 − `fittingPlateauStepFraction`)⌋
+    /// (s: the current step). The step span keeps a dense, log-spaced early cadence (many
+    /// evaluations a few steps apart) from looking like a plateau. Defaults 5, 0.05, 0.25.
     public var fittingPlateauWindow = 5
     public var fittingPlateauRelativeRise = 0.05
+    public var fittingPlateauStepFraction = 0.25
     /// Estimators whose I(X;T) the rule watches; empty: all. Default empty.
     public var estimators: [String] = []
 
@@ -43,6 +49,7 @@ public struct CompressionOnsetThresholds: Sendable, Equatable, Codable {
         case fittingTrainAccuracy = "fitting_train_accuracy"
         case fittingPlateauWindow = "fitting_plateau_window"
         case fittingPlateauRelativeRise = "fitting_plateau_relative_rise"
+        case fittingPlateauStepFraction = "fitting_plateau_step_fraction"
         case estimators
     }
 
@@ -60,6 +67,7 @@ public struct CompressionOnsetThresholds: Sendable, Equatable, Codable {
         fittingTrainAccuracy = try c.decodeIfPresent(Double.self, forKey: .fittingTrainAccuracy) ?? d.fittingTrainAccuracy
         fittingPlateauWindow = try c.decodeIfPresent(Int.self, forKey: .fittingPlateauWindow) ?? d.fittingPlateauWindow
         fittingPlateauRelativeRise = try c.decodeIfPresent(Double.self, forKey: .fittingPlateauRelativeRise) ?? d.fittingPlateauRelativeRise
+        fittingPlateauStepFraction = try c.decodeIfPresent(Double.self, forKey: .fittingPlateauStepFraction) ?? d.fittingPlateauStepFraction
         estimators = try c.decodeIfPresent([String].self, forKey: .estimators) ?? d.estimators
     }
 
@@ -76,5 +84,6 @@ public struct CompressionOnsetThresholds: Sendable, Equatable, Codable {
                                             p + "fitting_train_accuracy", "an accuracy in (0, 1]")
         try AlertConfigurationError.require(fittingPlateauWindow >= 1, p + "fitting_plateau_window", "an integer >= 1")
         try AlertConfigurationError.require(fittingPlateauRelativeRise >= 0, p + "fitting_plateau_relative_rise", "a fraction >= 0")
+        try AlertConfigurationError.fraction(fittingPlateauStepFraction, p + "fitting_plateau_step_fraction")
     }
 }

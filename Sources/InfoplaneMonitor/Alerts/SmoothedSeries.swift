@@ -4,19 +4,27 @@
 /// A median (rather than a mean or an EMA) ignores isolated spikes and dips entirely as
 /// long as they are shorter than half the window, which is what keeps short estimator
 /// glitches and the fitting-phase dips of Shwartz-Ziv & Tishby from firing rules; its price
-/// is a lag of about window/2 evaluations. Only the last `limit` evaluations are kept.
+/// is a lag of about window/2 evaluations.
+///
+/// At most `limit` evaluations are kept: beyond it, either the oldest are dropped, or (with
+/// `thinsHistory`) every other one of the older half is, so the series still spans the whole
+/// run at a coarser resolution further back. Thinning suits series looked up by step from
+/// another series that may lag far behind (training accuracy, which arrives with every
+/// epoch, looked up at the step of a probe frame estimated minutes later).
 struct SmoothedSeries: Sendable {
     let window: Int
     let limit: Int
+    let thinsHistory: Bool
     private(set) var steps: [Int64] = []
     private(set) var raw: [Double] = []
     private(set) var smoothed: [Double] = []
     /// Total evaluations appended, including those trimmed by `limit`.
     private(set) var appended = 0
 
-    init(window: Int, limit: Int) {
+    init(window: Int, limit: Int, thinsHistory: Bool = false) {
         self.window = max(1, window)
         self.limit = max(limit, self.window * 4)
+        self.thinsHistory = thinsHistory
     }
 
     var isEmpty: Bool { steps.isEmpty }
@@ -36,10 +44,19 @@ struct SmoothedSeries: Sendable {
         smoothed.append(tail.count % 2 == 1 ? tail[mid] : (tail[mid - 1] + tail[mid]) / 2)
         appended += 1
         if steps.count > limit {
-            let excess = steps.count - limit
-            steps.removeFirst(excess)
-            raw.removeFirst(excess)
-            smoothed.removeFirst(excess)
+            if thinsHistory {
+                // Drop the odd positions of the older half; the newer half stays dense.
+                let older = steps.count / 2
+                let keep = (0..<steps.count).filter { $0 >= older || $0 % 2 == 0 }
+                steps = keep.map { steps[$0] }
+                raw = keep.map { raw[$0] }
+                smoothed = keep.map { smoothed[$0] }
+            } else {
+                let excess = steps.count - limit
+                steps.removeFirst(excess)
+                raw.removeFirst(excess)
+                smoothed.removeFirst(excess)
+            }
         }
         return true
     }
@@ -58,6 +75,12 @@ struct SmoothedSeries: Sendable {
     func smoothed(atOrBefore step: Int64) -> Double? {
         if let i = index(atOrBefore: step) { return smoothed[i] }
         return smoothed.first
+    }
+
+    /// The smoothed value of the last evaluation at or before `step`; nil when the series
+    /// (as kept) has none that early.
+    func smoothedKnown(atOrBefore step: Int64) -> Double? {
+        index(atOrBefore: step).map { smoothed[$0] }
     }
 
     /// The smoothed value `lag` evaluations before the last one.

@@ -27,6 +27,8 @@ public actor MonitorPipeline: SnapshotSink {
     var runSettings: [String: RunSettings] = [:]
     var counters = PipelineCounters()
     var alertEngine: AlertEngine
+    /// Runs whose alert-rule state this process holds (restored from the store or built live).
+    var alertStateRuns: Set<String> = []
 
     enum State { case running, draining, finished }
     var state = State.running
@@ -67,7 +69,26 @@ public actor MonitorPipeline: SnapshotSink {
             "run": "\(run.name)", "client": "\(run.clientName)",
             "estimators": "\(settings.estimation.estimators.map(\.rawValue).joined(separator: ","))",
         ])
+        try await restoreAlertState(run: run.name)
         return record.id
+    }
+
+    /// A run this process has no alert state for (first session since the daemon started, or
+    /// back after a Goodbye) continues its stored series: the alert rules are fed that history
+    /// so that smoothing, peaks and latched episodes carry on instead of starting from
+    /// nothing (which would raise an episode's alert a second time).
+    func restoreAlertState(run: String) async throws {
+        guard !alertStateRuns.contains(run) else { return }
+        alertStateRuns.insert(run)
+        let started = clock.now()
+        let points = try await store.series(SeriesQuery(run: run))
+        let scalars = try await store.scalars(run: run, sinceStep: nil)
+        guard !points.isEmpty || !scalars.isEmpty else { return }
+        let replayed = alertEngine.restore(points: points, scalars: scalars, at: clock.wallTime())
+        logger.info("alert state restored", metadata: [
+            "run": "\(run)", "points": "\(points.count)", "scalars": "\(scalars.count)", "inputs": "\(replayed)",
+            "seconds": "\(String(format: "%.3f", clock.now() - started))",
+        ])
     }
 
     public func accept(_ snapshot: ProbeSnapshot) async throws {
@@ -101,7 +122,10 @@ public actor MonitorPipeline: SnapshotSink {
         logger.info("session ended", metadata: ["run": "\(run)", "clean": "\(clean)"])
         handle(assembler.flush(run: run), now: clock.now())
         // A run that said Goodbye is done; one that vanished is left to client_stalled.
-        if clean { alertEngine.runEnded(run, at: clock.wallTime()) }
+        if clean {
+            alertEngine.runEnded(run, at: clock.wallTime())
+            alertStateRuns.remove(run)
+        }
     }
 
     // MARK: - Control and inspection
