@@ -79,6 +79,15 @@ struct StoreReader: Sendable {
     }
 
     /// The id the store gave the run named `name`, if any.
+    /// (split, name, step) of every stored scalar of `run`.
+    func scalarSteps(run: String) throws -> [(split: String, name: String, step: Int64)] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.split, s.name, s.step FROM scalars s JOIN runs r ON r.id = s.run_id WHERE r.name = ? ORDER BY s.step
+                """, arguments: [run]).map { (split: $0["split"], name: $0["name"], step: $0["step"]) }
+        }
+    }
+
     func runID(named name: String) throws -> String? {
         try read { db in try String.fetchOne(db, sql: "SELECT id FROM runs WHERE name = ?", arguments: [name]) }
     }
