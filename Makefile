@@ -3,6 +3,7 @@
 #   make demo      deps + build + the daemon with the numpy demo training job streaming to it
 #   make test      deps + every test (Swift, Python, C client, conformance)
 #   make fixtures  regenerate the estimator reference fixtures (Python: scipy, scikit-learn, dse-dsmi)
+#                  and the demo's per-epoch losses the overfitting rule is tested on
 #   make protos    regenerate the committed protobuf code (Swift, C, Python)
 
 PYTHON ?= python3
@@ -62,6 +63,8 @@ demo: deps build
 
 fixtures:
 	$(PYTHON) Scripts/reference/make_fixtures.py
+	$(PYTHON) Clients/python/examples/szt_demo.py --no-monitor --epochs 8000 --quiet \
+	  --losses-csv Tests/InfoplaneMonitorTests/Fixtures/szt-demo-losses.csv
 
 protos:
 	Scripts/generate-protos.sh

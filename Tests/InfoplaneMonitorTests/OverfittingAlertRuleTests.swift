@@ -88,6 +88,37 @@ import Testing
         #expect(alert.step > evidence.referenceStep && alert.step <= evidence.referenceStep + 120)
     }
 
+    /// The 8000-epoch demo's losses, every epoch (Fixtures/szt-demo-losses.csv, written by
+    /// `python3 Clients/python/examples/szt_demo.py --no-monitor --epochs 8000 --losses-csv FILE`).
+    static func demoLosses() throws -> [(step: Int64, train: Double, heldout: Double)] {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/szt-demo-losses.csv")
+        return try String(contentsOf: url, encoding: .utf8).split(separator: "\n").compactMap { line in
+            let f = line.split(separator: ",")
+            guard f.count == 4, let step = Int64(f[0]), let train = Double(f[2]), let heldout = Double(f[3]) else { return nil }
+            return (step, train, heldout)
+        }
+    }
+
+    @Test func theDemosLongRiseOfTheValidationLossIsOneEpisode() throws {
+        // The held-out loss of the tanh demo falls to ~0.105 around epoch 2000, then rises
+        // slowly and noisily to ~0.43 while the training loss keeps falling: one overfitting
+        // episode. (Before the clearing threshold was frozen at firing, its noise term grew
+        // with the wandering validation loss, "cleared" the episode and the daemon raised
+        // four alerts, at steps 36517, 40664, 45045 and 52104.)
+        let losses = try Self.demoLosses()
+        try #require(losses.count == 8001)
+        var engine = AlertEngine()
+        var alerts: [AlertRecord] = []
+        for (i, l) in losses.enumerated() {
+            alerts += engine.observe(ScalarRecord(run: "run", step: l.step, epoch: Int64(i), split: .train, values: ["loss": l.train]), at: alertEpoch)
+            alerts += engine.observe(ScalarRecord(run: "run", step: l.step, epoch: Int64(i), split: .validation, values: ["loss": l.heldout]), at: alertEpoch)
+        }
+        try #require(alerts.count == 1, "\(alerts.map(\.message))")
+        let evidence = try decodeAlertEvidence(OverfittingEvidence.self, alerts[0])
+        let minimum = losses.min { $0.heldout < $1.heldout }!
+        #expect(abs(evidence.validationAtReference - minimum.heldout) < 0.01, "\(alerts[0].message)")
+    }
+
     @Test func lossKeysInOneRecordAreUnderstood() {
         var engine = AlertEngine()
         var alerts: [AlertRecord] = []

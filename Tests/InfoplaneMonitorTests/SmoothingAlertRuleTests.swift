@@ -98,3 +98,27 @@ func alertPiecewise(_ knots: [(Int, Double)], at i: Int) -> Double {
         #expect(rearms == 1)
     }
 }
+
+@Suite struct SmoothedSeriesThinningTests {
+    @Test func thinningKeepsTheWholeRunAtAUniformResolution() throws {
+        // 8001 evaluations (the demo's per-epoch accuracy) into a series that keeps 1024:
+        // every lookup by step must find an evaluation close before it, early or late.
+        var series = SmoothedSeries(window: 5, limit: 1024, thinsHistory: true)
+        for i in 0...8000 { series.append(step: Int64(i) * 13, value: Double(i)) }
+        #expect(series.steps.count <= 1024)
+        #expect(series.steps.first == 0 && series.steps.last == 8000 * 13)
+        let gaps = zip(series.steps.dropFirst(), series.steps).map { $0 - $1 }
+        // Thinned to every 16th evaluation (8001 / 16 < 768), denser since the last thinning.
+        let largest = try #require(gaps.max())
+        #expect(largest == 16 * 13, "spacing: \(Set(gaps).sorted())")
+        for i in stride(from: 0, through: 8000, by: 250) {
+            let found = try #require(series.smoothedKnown(atOrBefore: Int64(i) * 13))
+            // Smoothed = median of the 5 previous values: i - 2 when dense; within the spacing when thinned.
+            #expect(Double(i) - found <= Double(largest / 13) + 2, "lookup at evaluation \(i) found \(found)")
+        }
+        // Dropping (the default) keeps only the newest.
+        var dropping = SmoothedSeries(window: 5, limit: 1024)
+        for i in 0...8000 { dropping.append(step: Int64(i), value: Double(i)) }
+        #expect(dropping.smoothedKnown(atOrBefore: 100) == nil)
+    }
+}

@@ -168,6 +168,7 @@ def parse_arguments(argv=None):
     parser.add_argument("--progress", type=int, default=0, help="print progress every K epochs (default: 20 lines per run)")
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
     parser.add_argument("--result-json", action="store_true", help="end with one line 'RESULT {json}' for scripts")
+    parser.add_argument("--losses-csv", default=None, help="also write every epoch's step, train and held-out loss to this CSV file")
     return parser.parse_args(argv)
 
 
@@ -211,10 +212,16 @@ def main(argv=None) -> int:
     batches_per_epoch = -(-len(train_idx) // args.batch_size)
     step = 0
 
+    losses_csv = open(args.losses_csv, "w") if args.losses_csv else None
+    if losses_csv:
+        losses_csv.write(f"# szt_demo.py seed {args.seed} {args.activation} epochs {args.epochs} numpy {np.__version__}\nstep,epoch,train_loss,heldout_loss\n")
+
     def evaluate_and_log(epoch: int):
         hidden, probs = net.forward(x)
         train = cross_entropy_and_accuracy(probs[train_idx], y[train_idx])
         held = cross_entropy_and_accuracy(probs[test_idx], y[test_idx]) if len(test_idx) else (float("nan"), float("nan"))
+        if losses_csv:
+            losses_csv.write(f"{step},{epoch},{train[0]:.6g},{held[0]:.6g}\n")
         if monitor is not None:
             monitor.log_scalars(step, split="train", epoch=epoch, loss=train[0], accuracy=train[1])
             if len(test_idx):
@@ -248,6 +255,8 @@ def main(argv=None) -> int:
             say(line)
             last_time, last_cpu, last_step = now, cpu_now, step
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    if losses_csv:
+        losses_csv.close()
 
     result = {"run": run, "epochs": args.epochs, "steps": step, "train_seconds": elapsed, "steps_per_second": step / elapsed,
               "train_cpu_seconds": cpu, "steps_per_cpu_second": step / cpu,

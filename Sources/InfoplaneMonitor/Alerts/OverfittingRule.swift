@@ -44,6 +44,10 @@ public struct OverfittingRule: AlertRule {
         var lastEvaluated = Int64.min
         /// The validation extreme of the episode: the peak (information) or minimum (loss).
         var reference: (step: Int64, value: Double)?
+        /// The threshold the episode fired at: the episode clears when the divergence falls
+        /// to half of it. Frozen at firing, because the live threshold has a noise term that
+        /// grows with a noisy validation series and would "clear" a still-diverging run.
+        var firedThreshold: Double?
         var units = ""
         var trainN: Int?
         var validationN: Int?
@@ -113,15 +117,17 @@ public struct OverfittingRule: AlertRule {
         let condition = St >= trainAtPeak - floor && growth > 0 && growth >= threshold
         let seriesKey = SeriesKey(run: key.run, layer: key.layer, split: .validation, metric: point.metric, estimator: key.estimator)
 
-        switch track.latch.update(condition: condition, cleared: growth <= threshold / 2,
+        switch track.latch.update(condition: condition, cleared: growth <= (track.firedThreshold ?? threshold) / 2,
                                   confirm: thresholds.confirmEvaluations, rearm: thresholds.rearmEvaluations) {
         case .none:
             return []
         case .rearmed:
             episodes.release(seriesKey)
             track.reference = (step, Sv)
+            track.firedThreshold = nil
             return []
         case .fire:
+            track.firedThreshold = threshold
             guard episodes.claim(seriesKey) else { return [] }
             let evidence = OverfittingEvidence(
                 rule: kind.rawValue, signal: "information", metric: point.metric, estimator: key.estimator,
@@ -178,14 +184,16 @@ public struct OverfittingRule: AlertRule {
                             thresholds.noiseMultiplier * noiseScale)
         let condition = Lt <= trainAtBest + thresholds.lossAbsoluteFloor && rise > 0 && rise >= threshold
 
-        switch track.latch.update(condition: condition, cleared: rise <= threshold / 2,
+        switch track.latch.update(condition: condition, cleared: rise <= (track.firedThreshold ?? threshold) / 2,
                                   confirm: thresholds.confirmEvaluations, rearm: thresholds.rearmEvaluations) {
         case .none:
             return []
         case .rearmed:
             track.reference = (step, Lv)
+            track.firedThreshold = nil
             return []
         case .fire:
+            track.firedThreshold = threshold
             let evidence = OverfittingEvidence(
                 rule: kind.rawValue, signal: "loss", metric: "loss", estimator: "", units: "",
                 referenceStep: best.step, step: step, trainAtReference: trainAtBest, train: Lt,

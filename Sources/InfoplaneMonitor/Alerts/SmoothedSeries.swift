@@ -7,8 +7,10 @@
 /// is a lag of about window/2 evaluations.
 ///
 /// At most `limit` evaluations are kept: beyond it, either the oldest are dropped, or (with
-/// `thinsHistory`) every other one of the older half is, so the series still spans the whole
-/// run at a coarser resolution further back. Thinning suits series looked up by step from
+/// `thinsHistory`) the series is thinned to every 2nd, 4th, 8th... evaluation (by the
+/// order they were appended, so the spacing stays uniform however often it happens; the
+/// newest `window` stay, the next median needs them): it still spans the whole run, at a
+/// coarser resolution. Thinning suits series looked up by step from
 /// another series that may lag far behind (training accuracy, which arrives with every
 /// epoch, looked up at the step of a probe frame estimated minutes later).
 struct SmoothedSeries: Sendable {
@@ -18,6 +20,10 @@ struct SmoothedSeries: Sendable {
     private(set) var steps: [Int64] = []
     private(set) var raw: [Double] = []
     private(set) var smoothed: [Double] = []
+    /// Each kept evaluation's position among all appended (for uniform thinning).
+    private var ordinals: [Int] = []
+    /// Thinning keeps the ordinals that are multiples of this.
+    private var thinningStride = 1
     /// Total evaluations appended, including those trimmed by `limit`.
     private(set) var appended = 0
 
@@ -39,23 +45,31 @@ struct SmoothedSeries: Sendable {
         if let last = steps.last, step <= last { return false }
         steps.append(step)
         raw.append(value)
+        ordinals.append(appended)
         let tail = raw.suffix(window).sorted()
         let mid = tail.count / 2
         smoothed.append(tail.count % 2 == 1 ? tail[mid] : (tail[mid - 1] + tail[mid]) / 2)
         appended += 1
         if steps.count > limit {
             if thinsHistory {
-                // Drop the odd positions of the older half; the newer half stays dense.
-                let older = steps.count / 2
-                let keep = (0..<steps.count).filter { $0 >= older || $0 % 2 == 0 }
+                let recent = steps.count - window
+                // First the entries appended since the last thinning go to the current
+                // stride; only if that is not enough does the stride double.
+                var keep = (0..<steps.count).filter { $0 >= recent || ordinals[$0] % thinningStride == 0 }
+                while keep.count > limit * 3 / 4 {
+                    thinningStride *= 2
+                    keep = (0..<steps.count).filter { $0 >= recent || ordinals[$0] % thinningStride == 0 }
+                }
                 steps = keep.map { steps[$0] }
                 raw = keep.map { raw[$0] }
                 smoothed = keep.map { smoothed[$0] }
+                ordinals = keep.map { ordinals[$0] }
             } else {
                 let excess = steps.count - limit
                 steps.removeFirst(excess)
                 raw.removeFirst(excess)
                 smoothed.removeFirst(excess)
+                ordinals.removeFirst(excess)
             }
         }
         return true
