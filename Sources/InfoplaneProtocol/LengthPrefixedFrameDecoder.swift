@@ -21,7 +21,13 @@ public struct LengthPrefixedFrameDecoder: ByteToMessageDecoder, NIOSingleStepByt
             throw FramingError.frameTooLarge(announced: length, maximum: maximumFrameLength)
         }
         let body = Int(length)
-        guard buffer.readableBytes >= prefixBytes + body else { return nil }
+        guard buffer.readableBytes >= prefixBytes + body else {
+            // Grow the cumulation once to the whole frame rather than by repeated doubling
+            // (each doubling copies everything received so far).
+            let missing = prefixBytes + body - buffer.readableBytes
+            if buffer.writableBytes < missing { buffer.reserveCapacity(minimumWritableBytes: missing) }
+            return nil
+        }
         buffer.moveReaderIndex(forwardBy: prefixBytes)
         return buffer.readSlice(length: body)
     }

@@ -80,45 +80,68 @@ extension Infoplane_V1_Tensor {
     /// Decodes a floating-point tensor into `Float`s, rejecting NaN and infinity.
     /// F64 values outside Float's range become infinite and are rejected too.
     ///
-    /// F32 (the common case) is one copy into uninitialised storage, then one branch-free
-    /// finiteness pass (it vectorises); the index of a bad value is searched only when there
-    /// is one.
+    /// F32 (the common case) is copied into uninitialised storage in 64 KiB blocks, each
+    /// checked for non-finite values while it is still in cache (one pass over memory, the
+    /// check vectorised); the index of a bad value is searched only when there is one.
     public func decodeFloats() throws -> [Float] {
         let n = try validatedElementCount()
         guard dtype.isFloatingPoint else { throw TensorDecodingError.unsupportedDType(dtype.name) }
         let dtype = self.dtype
+        var sawNonFinite = false
         let out = data.withUnsafeBytes { raw in
             [Float](unsafeUninitializedCapacity: n) { dst, initialized in
                 switch dtype {
                 case .f32:
                     // Little-endian host: the bytes are the values.
-                    UnsafeMutableRawBufferPointer(dst).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[0..<(n * 4)]))
+                    let block = 16_384
+                    var start = 0
+                    while start < n {
+                        let count = min(block, n - start)
+                        let target = UnsafeMutableBufferPointer(rebasing: dst[start..<(start + count)])
+                        UnsafeMutableRawBufferPointer(target).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[(start * 4)..<((start + count) * 4)]))
+                        if Self.containsNonFinite(UnsafeBufferPointer(target)) { sawNonFinite = true }
+                        start += count
+                    }
                 case .f64:
                     for i in 0..<n { dst[i] = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))) }
+                    sawNonFinite = Self.containsNonFinite(UnsafeBufferPointer(dst))
                 case .f16:
                     for i in 0..<n { dst[i] = Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)))) }
+                    sawNonFinite = Self.containsNonFinite(UnsafeBufferPointer(dst))
                 case .bf16:
                     for i in 0..<n { dst[i] = Float(bitPattern: UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))) << 16) }
+                    sawNonFinite = Self.containsNonFinite(UnsafeBufferPointer(dst))
                 default:
                     for i in 0..<n { dst[i] = 0 }
                 }
                 initialized = n
             }
         }
-        if let bad = Self.firstNonFinite(out) { throw TensorDecodingError.nonFinite(index: bad) }
+        if sawNonFinite, let bad = out.firstIndex(where: { !$0.isFinite }) { throw TensorDecodingError.nonFinite(index: bad) }
         return out
     }
 
-    /// Index of the first NaN or infinity, nil when all are finite. The common all-finite
-    /// case is one branch-free pass.
-    static func firstNonFinite(_ values: [Float]) -> Int? {
-        let any = values.withUnsafeBufferPointer { buffer -> Bool in
-            var flag: UInt32 = 0
-            for v in buffer { flag |= (v.bitPattern & 0x7f80_0000) == 0x7f80_0000 ? 1 : 0 }
-            return flag != 0
+    /// True when some value is NaN or infinite (exponent bits all ones). Branch-free over
+    /// 16-lane chunks: a masked exponent e ≤ 0x7f80_0000 plus 0x0080_0000 sets bit 31
+    /// exactly when e is all ones, and the lanes are OR-ed together.
+    static func containsNonFinite(_ values: UnsafeBufferPointer<Float>) -> Bool {
+        let exponent: UInt32 = 0x7f80_0000
+        let carry: UInt32 = 0x0080_0000
+        guard let base = values.baseAddress else { return false }
+        let raw = UnsafeRawPointer(base)
+        let lanes = 16
+        let chunks = values.count / lanes
+        var acc = SIMD16<UInt32>(repeating: 0)
+        let mask = SIMD16<UInt32>(repeating: exponent)
+        let add = SIMD16<UInt32>(repeating: carry)
+        for c in 0..<chunks {
+            let v = raw.loadUnaligned(fromByteOffset: c * lanes * 4, as: SIMD16<UInt32>.self)
+            acc |= (v & mask) &+ add
         }
-        guard any else { return nil }
-        return values.firstIndex { !$0.isFinite }
+        var bits: UInt32 = 0
+        for lane in 0..<lanes { bits |= acc[lane] }
+        for i in (chunks * lanes)..<values.count { bits |= (values[i].bitPattern & exponent) &+ carry }
+        return bits & 0x8000_0000 != 0
     }
 
     /// Decodes an integer tensor (I32 or I64) into `Int64`s.

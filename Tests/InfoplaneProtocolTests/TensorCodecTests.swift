@@ -47,4 +47,28 @@ import Testing
         let huge = [1e300].withUnsafeBytes { Array($0) }
         #expect(throws: TensorDecodingError.nonFinite(index: 0)) { try tensor(.f64, [1], huge).decodeFloats() }
     }
+
+    @Test(arguments: [0, 1, 15, 16, 17, 16_383, 16_384, 16_400, 40_000, 40_959])
+    func findsTheFirstNonFiniteWhereverItIs(index: Int) {
+        // 40 960 values: several 16 384-value copy blocks, 16-lane chunks and a tail.
+        for bad: Float in [.nan, .infinity, -.infinity, Float(bitPattern: 0x7fc0_1234), Float(bitPattern: 0xff80_0001)] {
+            var values = (0..<40_960).map { Float($0 % 97) - 48 }
+            values[1] = .greatestFiniteMagnitude
+            values[2] = -.greatestFiniteMagnitude
+            values[3] = .leastNonzeroMagnitude
+            values[index] = bad
+            if index < 40_959 { values[40_959] = .nan }  // a later one must not be reported first
+            #expect(throws: TensorDecodingError.nonFinite(index: index)) {
+                try Infoplane_V1_Tensor(floats: values, shape: [40_960]).decodeFloats()
+            }
+        }
+    }
+
+    @Test func extremeFiniteValuesPass() throws {
+        let values: [Float] = [.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude, -0.0]
+            + (0..<33).map { Float($0) }
+        #expect(try Infoplane_V1_Tensor(floats: values, shape: [values.count]).decodeFloats() == values)
+        let f16Infinity = [Float16.infinity.bitPattern, 0].withUnsafeBytes { Array($0) }
+        #expect(throws: TensorDecodingError.nonFinite(index: 0)) { try tensor(.f16, [2], f16Infinity).decodeFloats() }
+    }
 }

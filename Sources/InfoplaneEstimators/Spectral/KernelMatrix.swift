@@ -89,12 +89,16 @@ enum KernelMatrix {
 
 /// Eigenvalues of a dense symmetric matrix through LAPACK's divide-and-conquer `dsyevd`
 /// (the routine numpy's `eigvalsh` calls), ascending.
+///
+/// The row-major lower triangle is, in memory, the column-major upper triangle: calling
+/// LAPACK column-major with "U" reads it in place, where LAPACKE's row-major interface
+/// would first transpose the whole N × N matrix into a copy (3.5 % of an N = 2048 DSE).
 enum SymmetricEigenvalues {
     static func of(_ matrix: inout [Double], n: Int) throws(EstimatorError) -> [Double] {
         var w = [Double](repeating: 0, count: n)
         let info = matrix.withUnsafeMutableBufferPointer { a in
             w.withUnsafeMutableBufferPointer { wp in
-                LAPACKE_dsyevd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "L")),
+                LAPACKE_dsyevd(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "U")),
                                Int32(n), a.baseAddress, Int32(n), wp.baseAddress)
             }
         }
