@@ -269,6 +269,39 @@ import InfoplaneEstimators
         #expect(await p.counterSnapshot().alertsRaised == 1)
     }
 
+    @Test func aRunThatSaidGoodbyeKeepsItsAlertStateUntilItsFramesAreStored() async throws {
+        // Training runs ahead of estimation: all 30 frames and their accuracy (0.95) arrive,
+        // the client says Goodbye, and only then are the frames estimated. I(T;Y) keeps
+        // rising (no plateau), so only the training accuracy can open compression_onset's
+        // fitting gate; I(X;T) of h1 peaks at step 15 and falls. Dropping the run's rule
+        // state at Goodbye lost the accuracy and the alert with it.
+        let store = InMemorySeriesStore()
+        var configuration = MonitorConfiguration()
+        configuration.scheduler.maxQueuedFramesPerStream = 100
+        configuration.estimation.estimators = [.binningInputInformation, .binningLabelInformation]
+        let estimators = ScriptedEstimators { estimator, step, layer in
+            let s = Double(step)
+            if estimator == .binningLabelInformation { return 0.1 + 0.03 * s }
+            return layer == "h1" ? (s <= 15 ? 4 + 0.2 * s : 7 - 0.3 * (s - 15)) : 5
+        }
+        let clock = ManualClock()
+        let p = pipeline(configuration, store: store, clock: clock, estimators: estimators)
+        for step in Int64(1)...30 {
+            try await p.accept(ScalarRecord(run: "r", step: step, epoch: step, split: .train, values: ["accuracy": 0.95]))
+            for snapshot in SyntheticFrame(step: step, split: .probe).snapshots() { try await p.accept(snapshot) }
+        }
+        await p.sessionEnded(run: "r", clean: true)
+        await p.finish()
+        let alerts = await store.storedAlerts
+        #expect(alerts.map(\.kind) == [.compressionOnset], "\(alerts.map(\.message))")
+        #expect(alerts.first?.layer == "h1")
+        #expect(alerts.first?.message.contains("train accuracy") == true, "\(alerts.first?.message ?? "")")
+        // Goodbye ends the run for client_stalled at once, although points kept coming.
+        clock.advance(3600)
+        await p.tick()
+        #expect(await store.storedAlerts.count == 1)
+    }
+
     @Test func configurationDecodesWithDocumentedDefaults() throws {
         let empty = try JSONDecoder().decode(MonitorConfiguration.self, from: Data("{}".utf8))
         #expect(empty == MonitorConfiguration())

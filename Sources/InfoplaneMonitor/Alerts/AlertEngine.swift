@@ -65,7 +65,13 @@ public struct AlertEngine: Sendable {
         _ = feed(.activity(run: run, step: step), at: time)
     }
 
-    /// The run said Goodbye: no more alerts about it, and its state is dropped.
+    /// The run's client said Goodbye: it cannot be stalled any more. Its series rules keep
+    /// their state until `runEnded` (the pipeline calls it once the run's frames are stored).
+    public mutating func sessionClosed(_ run: String, at time: Date) {
+        _ = feed(.sessionClosed(run: run), at: time)
+    }
+
+    /// The run is over and its last frames are stored: its state is dropped.
     public mutating func runEnded(_ run: String, at time: Date) {
         _ = feed(.runEnded(run: run), at: time)
     }

@@ -8,7 +8,10 @@ public enum AlertInput: Sendable, Equatable {
     case scalars(ScalarRecord)
     /// The run sent something (a snapshot, scalars): it is alive. `step` when known.
     case activity(run: String, step: Int64?)
-    /// The run ended cleanly (Goodbye): forget it.
+    /// The run's client said Goodbye: it is not stalled, whatever arrives later from its
+    /// frames still being estimated. New ingest `activity` reopens it.
+    case sessionClosed(run: String)
+    /// The run ended cleanly and its last frames are stored: forget it.
     case runEnded(run: String)
 }
 

@@ -16,6 +16,8 @@ public struct ClientStalledRule: AlertRule {
     let thresholds: ClientStalledThresholds
 
     private var runs: [String: RunActivity] = [:]
+    /// Runs whose client said Goodbye (until new ingest activity): never stalled.
+    private var closed: Set<String> = []
 
     struct RunActivity: Sendable {
         var last: Date
@@ -30,10 +32,17 @@ public struct ClientStalledRule: AlertRule {
 
     public mutating func observe(_ input: AlertInput, at time: Date) -> [AlertRecord] {
         switch input {
-        case .point(let p): record(run: p.run, step: p.step, at: time)
-        case .scalars(let s): record(run: s.run, step: s.step, at: time)
-        case .activity(let run, let step): record(run: run, step: step, at: time)
-        case .runEnded(let run): runs[run] = nil
+        case .point(let p): if !closed.contains(p.run) { record(run: p.run, step: p.step, at: time) }
+        case .scalars(let s): if !closed.contains(s.run) { record(run: s.run, step: s.step, at: time) }
+        case .activity(let run, let step):
+            closed.remove(run)
+            record(run: run, step: step, at: time)
+        case .sessionClosed(let run):
+            closed.insert(run)
+            runs[run] = nil
+        case .runEnded(let run):
+            closed.remove(run)
+            runs[run] = nil
         }
         return []
     }

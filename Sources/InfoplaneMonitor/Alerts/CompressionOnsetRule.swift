@@ -69,7 +69,7 @@ public struct CompressionOnsetRule: AlertRule {
             labels = labels.filter { $0.key.run != run }
             accuracy[run] = nil
             episodes.forget(run: run)
-        case .activity:
+        case .activity, .sessionClosed:
             break
         }
         return []

@@ -78,7 +78,7 @@ public struct OverfittingRule: AlertRule {
             losses[run] = nil
             episodes.forget(run: run)
             return []
-        case .activity:
+        case .activity, .sessionClosed:
             return []
         }
     }

@@ -34,7 +34,22 @@ extension MonitorPipeline {
             await raise(alertsFor(points: frame.points))
         }
         framesStoring -= 1
+        framesStoringByRun[frame.key.run, default: 1] -= 1
+        if framesStoringByRun[frame.key.run] == 0 { framesStoringByRun[frame.key.run] = nil }
+        endRunIfDone(frame.key.run)
         signalIfDrained()
+    }
+
+    /// A run that said Goodbye keeps its alert-rule state until the frames it sent before
+    /// are estimated and stored (estimation can run minutes behind training: dropping the
+    /// state at Goodbye fed those frames' points to empty rules — no training accuracy, no
+    /// history). Then its state is dropped and no more alerts about it are raised.
+    func endRunIfDone(_ run: String) {
+        guard endingRuns.contains(run), framesStoringByRun[run] == nil,
+              !scheduler.jobs.values.contains(where: { $0.frame.key.run == run }) else { return }
+        endingRuns.remove(run)
+        alertEngine.runEnded(run, at: clock.wallTime())
+        alertStateRuns.remove(run)
     }
 
     /// The explained variance of bases fitted on this frame and the kernel σ of each layer.

@@ -104,6 +104,7 @@ extension MonitorPipeline {
             for frame in scheduler.takeFinished() {
                 // Frames with nothing to estimate finish without an item.
                 framesStoring += 1
+                framesStoringByRun[frame.key.run, default: 0] += 1
                 Task { await self.store(frame) }
             }
             if state == .draining && scheduler.isIdle { return nil }
@@ -210,6 +211,7 @@ extension MonitorPipeline {
         wakeWorkers()
         let finished = scheduler.takeFinished()
         framesStoring += finished.count
+        for frame in finished { framesStoringByRun[frame.key.run, default: 0] += 1 }
         return finished
     }
 }

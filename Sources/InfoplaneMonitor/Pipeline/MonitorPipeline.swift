@@ -29,6 +29,10 @@ public actor MonitorPipeline: SnapshotSink {
     var alertEngine: AlertEngine
     /// Runs whose alert-rule state this process holds (restored from the store or built live).
     var alertStateRuns: Set<String> = []
+    /// Runs that said Goodbye, whose alert state is dropped once their frames are stored.
+    var endingRuns: Set<String> = []
+    /// Frames handed to `store` and not yet stored, per run.
+    var framesStoringByRun: [String: Int] = [:]
 
     enum State { case running, draining, finished }
     var state = State.running
@@ -69,6 +73,7 @@ public actor MonitorPipeline: SnapshotSink {
             "run": "\(run.name)", "client": "\(run.clientName)",
             "estimators": "\(settings.estimation.estimators.map(\.rawValue).joined(separator: ","))",
         ])
+        endingRuns.remove(run.name)  // back before its last frames were stored: keep the state
         try await restoreAlertState(run: run.name)
         return record.id
     }
@@ -123,8 +128,9 @@ public actor MonitorPipeline: SnapshotSink {
         handle(assembler.flush(run: run), now: clock.now())
         // A run that said Goodbye is done; one that vanished is left to client_stalled.
         if clean {
-            alertEngine.runEnded(run, at: clock.wallTime())
-            alertStateRuns.remove(run)
+            alertEngine.sessionClosed(run, at: clock.wallTime())
+            endingRuns.insert(run)
+            endRunIfDone(run)
         }
     }
 
