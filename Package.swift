@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "InfoplaneProtocolTests", dependencies: ["InfoplaneProtocol"]),
         .testTarget(name: "InfoplaneEstimatorsTests", dependencies: ["InfoplaneEstimators"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "InfoplaneMonitorTests", dependencies: ["InfoplaneMonitor"], exclude: ["Fixtures"]),
+        .testTarget(name: "InfoplaneMonitorTests", dependencies: ["InfoplaneMonitor", "InfoplaneEstimators"], exclude: ["Fixtures"]),
         .testTarget(name: "InfoplaneStoreTests", dependencies: ["InfoplaneStore"]),
         .testTarget(name: "CInfoplaneClientTests", dependencies: ["CInfoplaneClient", "InfoplaneMonitor"]),
         .testTarget(name: "InfoplaneHTTPTests", dependencies: [

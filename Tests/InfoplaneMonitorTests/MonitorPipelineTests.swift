@@ -302,6 +302,51 @@ import InfoplaneEstimators
         #expect(await store.storedAlerts.count == 1)
     }
 
+    @Test func fixedRangeBinningIsDoneAsTheChunksArriveWithTheSameValues() async throws {
+        // A fixed-range run (as the demo's tanh run): each watched layer arrives in 4 chunks,
+        // h2's rows in another order than h1's. The chunks are binned as they are accepted;
+        // the estimates must equal binning the whole aligned layer at once.
+        let store = InMemorySeriesStore()
+        let p = pipeline(store: store, estimators: StandardLayerEstimators())
+        _ = try await p.runStarted(RunDescriptor(name: "r", clientName: "test", options: [
+            "estimators": "binning_ixt,binning_ity", "bin_range": "fixed", "bin_lower": "-1", "bin_upper": "1", "bins": "8"]))
+        let frame = SyntheticFrame(step: 3, rows: 256, layerWidths: [6, 3], scale: 0.6)
+        let whole = frame.snapshots()
+        for snapshot in whole where snapshot.role == .input || snapshot.role == .label { try await p.accept(snapshot) }
+        for (index, layer) in whole.enumerated() where layer.role == .hidden {
+            guard case .floats(let values) = layer.values else { continue }
+            var rows = Array(0..<layer.rows)
+            if index % 2 == 1 { rows.reverse() }  // h2: another row order
+            for chunk in 0..<4 {
+                let mine = Array(rows[(chunk * 64)..<((chunk + 1) * 64)])
+                var part = layer
+                part.sampleIDs = mine.map { layer.sampleIDs[$0] }
+                part.values = .floats(mine.flatMap { values[($0 * layer.columns)..<(($0 + 1) * layer.columns)] })
+                part.chunkIndex = chunk
+                part.chunkCount = 4
+                try await p.accept(part)
+            }
+        }
+        // The background binning of the 8 chunks has finished before estimation starts.
+        for _ in 0..<500 where await p.counterSnapshot().chunksBinnedOnArrival < 8 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(await p.counterSnapshot().chunksBinnedOnArrival == 8)
+        await p.finish()
+        #expect(await p.counterSnapshot().rowsBinnedOnArrival == 2 * 256, "both layers' binning pairs used the rows binned on arrival")
+
+        let points = try #require(await store.frames.first)
+        let labels = frame.ids.map { Int($0 % 2) }
+        for (i, name) in ["h1", "h2"].enumerated() {
+            let layer = try frame.matrix(layer: i)
+            var one = BinningAccumulator(edges: try BinEdges.fixed(lower: -1, upper: 1, bins: 8, units: layer.columns))
+            try one.add(layer, labels: labels)
+            let ixt = try #require(points.first { $0.layer == name && $0.metric == SeriesMetric.inputInformation })
+            let ity = try #require(points.first { $0.layer == name && $0.metric == SeriesMetric.labelInformation })
+            #expect(ixt.value == (try one.entropy(units: .bits).value), "\(name) I(X;T)")
+            #expect(ity.value == (try one.mutualInformation(units: .bits).value), "\(name) I(T;Y)")
+            #expect(ixt.value > 1, "\(name): a non-trivial number of patterns (\(ixt.value) bits)")
+        }
+    }
+
     @Test func configurationDecodesWithDocumentedDefaults() throws {
         let empty = try JSONDecoder().decode(MonitorConfiguration.self, from: Data("{}".utf8))
         #expect(empty == MonitorConfiguration())

@@ -22,18 +22,46 @@ public struct BinningAccumulator: Sendable {
     /// Adds the rows of `chunk` (with their labels when I(T;Y) is wanted). Either every
     /// chunk has labels or none has.
     public mutating func add(_ chunk: Matrix, labels: [Int]? = nil) throws(EstimatorError) {
-        guard chunk.columns == edges.units else {
-            throw .shapeMismatch("chunk has \(chunk.columns) units, edges were fitted for \(edges.units)")
+        try add(BinnedRows(binning: chunk, edges: edges), labels: labels)
+    }
+
+    /// Adds rows binned beforehand (`BinnedRows`, e.g. on another thread as they arrived)
+    /// with the same edges: the counts equal those of `add(_:labels:)` on the raw rows.
+    public mutating func add(_ binned: BinnedRows, labels: [Int]? = nil) throws(EstimatorError) {
+        guard binned.edges == edges else {
+            throw .invalidParameter("rows binned with other edges than this accumulator's")
         }
-        if chunk.rows == 0 { return }
-        try chunk.validate(name: "activations")
-        if let labels, labels.count != chunk.rows { throw .mismatchedRows(chunk.rows, labels.count) }
+        if binned.rows == 0 { return }
+        if let labels, labels.count != binned.rows { throw .mismatchedRows(binned.rows, labels.count) }
         if let wasLabelled = labelled, wasLabelled != (labels != nil) {
             throw .invalidParameter("mix of labelled and unlabelled chunks: give labels with every chunk or with none")
         }
         labelled = labels != nil
+        let width = edges.units
+        binned.codes.withUnsafeBufferPointer { all in
+            for r in 0..<binned.rows {
+                let row = UnsafeBufferPointer(rebasing: all[(r * width)..<((r + 1) * width)])
+                table.add(row, hash: binned.hashes[r], label: labels?[r])
+            }
+        }
+    }
+}
+
+/// Rows of a layer turned into bin indices (one `UInt16` per unit, row-major) and a 64-bit
+/// hash per row: the expensive, parallel half of binning, which can run as soon as a chunk
+/// arrives; `BinningAccumulator.add(_:labels:)` does the counting.
+public struct BinnedRows: Sendable {
+    public let edges: BinEdges
+    public let rows: Int
+    public let codes: [UInt16]
+    public let hashes: [UInt64]
+
+    public init(binning chunk: Matrix, edges: BinEdges) throws(EstimatorError) {
+        guard chunk.columns == edges.units else {
+            throw .shapeMismatch("chunk has \(chunk.columns) units, edges were fitted for \(edges.units)")
+        }
+        if chunk.rows > 0 { try chunk.validate(name: "activations") }
         let width = edges.units, n = chunk.rows
-        // Bin indices and row hashes in parallel; counting stays sequential (row order).
         var codes = [UInt16](repeating: 0, count: n * width)
         var hashes = [UInt64](repeating: 0, count: n)
         edges.interior.withUnsafeBufferPointer { e in
@@ -52,14 +80,38 @@ public struct BinningAccumulator: Sendable {
                 }
             }
         }
-        codes.withUnsafeBufferPointer { all in
-            for r in 0..<n {
-                let row = UnsafeBufferPointer(rebasing: all[(r * width)..<((r + 1) * width)])
-                table.add(row, hash: hashes[r], label: labels?[r])
-            }
-        }
+        self.edges = edges
+        self.rows = n
+        self.codes = codes
+        self.hashes = hashes
     }
 
+    /// The rows at `indices`, in that order.
+    public func selecting(_ indices: [Int]) -> BinnedRows {
+        let width = edges.units
+        var codes = [UInt16](repeating: 0, count: indices.count * width)
+        var hashes = [UInt64](repeating: 0, count: indices.count)
+        for (i, r) in indices.enumerated() {
+            for c in 0..<width { codes[i * width + c] = self.codes[r * width + c] }
+            hashes[i] = self.hashes[r]
+        }
+        return BinnedRows(edges: edges, rows: indices.count, codes: codes, hashes: hashes)
+    }
+
+    /// Concatenation of row sets binned with the same edges.
+    public static func concatenating(_ parts: [BinnedRows], edges: BinEdges) -> BinnedRows {
+        BinnedRows(edges: edges, rows: parts.reduce(0) { $0 + $1.rows }, codes: parts.flatMap(\.codes), hashes: parts.flatMap(\.hashes))
+    }
+
+    private init(edges: BinEdges, rows: Int, codes: [UInt16], hashes: [UInt64]) {
+        self.edges = edges
+        self.rows = rows
+        self.codes = codes
+        self.hashes = hashes
+    }
+}
+
+extension BinningAccumulator {
     /// H(T) of the binned rows (= I(X;T) for distinct inputs).
     public func entropy(units: InformationUnit = .nats) throws(EstimatorError) -> Estimate {
         guard table.total > 0 else { throw .empty("activations") }

@@ -51,7 +51,11 @@ public struct StandardLayerEstimators: LayerEstimating {
         -> (inputInformation: Estimate, labelInformation: Estimate) {
         let estimator = binning(c, input)
         var accumulator = BinningAccumulator(edges: try estimator.fit(input.activations))
-        try accumulator.add(input.activations, labels: try labels(input))
+        if let binned = input.binned, binned.edges == accumulator.edges, binned.rows == input.activations.rows {
+            try accumulator.add(binned, labels: try labels(input))  // binned as the chunks arrived
+        } else {
+            try accumulator.add(input.activations, labels: try labels(input))
+        }
         return (try accumulator.entropy(units: c.units), try accumulator.mutualInformation(units: c.units))
     }
 

@@ -19,6 +19,9 @@ public struct EstimationInput: Sendable {
     public var binRange: ClosedRange<Double>
     /// σ of the DSE/DSMI kernel chosen for this layer and frame (see `KernelBandwidth`).
     public var kernelSigma: Double
+    /// The layer's rows already binned as their chunks arrived (`StreamingBinning`), in
+    /// row order; nil when the binning estimators must bin `activations` themselves.
+    public var binned: BinnedRows?
 
     public init(key: FrameKey, layer: String, activations: Matrix, compressed: Matrix, inputs: Matrix? = nil,
                 compressedInputs: Matrix? = nil, labels: [Int]? = nil, binRange: ClosedRange<Double> = -1...1,
@@ -32,6 +35,7 @@ public struct EstimationInput: Sendable {
         self.labels = labels
         self.binRange = binRange
         self.kernelSigma = kernelSigma
+        self.binned = nil
     }
 }
 

@@ -33,6 +33,7 @@ extension MonitorPipeline {
             ])
             await raise(alertsFor(points: frame.points))
         }
+        streamingBinning.discard(frame: frame.key)
         framesStoring -= 1
         framesStoringByRun[frame.key.run, default: 1] -= 1
         if framesStoringByRun[frame.key.run] == 0 { framesStoringByRun[frame.key.run] = nil }

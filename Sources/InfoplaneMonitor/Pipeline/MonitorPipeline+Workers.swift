@@ -139,8 +139,12 @@ extension MonitorPipeline {
             return WorkOrder(item: item, key: key, partial: job.frame.partial, settings: job.settings,
                              task: .estimate(estimator, input(job, layer: name)))
         case .binningPair(let name):
+            var pair = input(job, layer: name)
+            if !job.frame.partial, let edges = StreamingBinning.fixedEdges(job.settings.estimation, columns: pair.activations.columns) {
+                pair.binned = streamingBinning.take(frame: key, layer: name, sampleIDs: job.frame.sampleIDs, edges: edges)
+            }
             return WorkOrder(item: item, key: key, partial: job.frame.partial, settings: job.settings,
-                             task: .binningPair(input(job, layer: name)))
+                             task: .binningPair(pair))
         }
     }
 

@@ -27,6 +27,8 @@ public actor MonitorPipeline: SnapshotSink {
     var runSettings: [String: RunSettings] = [:]
     var counters = PipelineCounters()
     var alertEngine: AlertEngine
+    /// Bins watched layers' chunks of fixed-range runs as they arrive.
+    let streamingBinning = StreamingBinning()
     /// Runs whose alert-rule state this process holds (restored from the store or built live).
     var alertStateRuns: Set<String> = []
     /// Runs that said Goodbye, whose alert state is dropped once their frames are stored.
@@ -106,6 +108,10 @@ public actor MonitorPipeline: SnapshotSink {
         defer { handle(events, now: now) }
         do {
             events += try assembler.accept(snapshot, now: now)
+            if let settings = runSettings[snapshot.run],
+               let edges = StreamingBinning.fixedEdges(settings.estimation, columns: snapshot.columns) {
+                streamingBinning.bin(snapshot, edges: edges)
+            }
         } catch {
             logger.warning("snapshot refused", metadata: [
                 "run": "\(snapshot.run)", "step": "\(snapshot.step)", "split": "\(snapshot.split.rawValue)",
@@ -140,6 +146,9 @@ public actor MonitorPipeline: SnapshotSink {
     public func counterSnapshot() -> PipelineCounters {
         var c = counters
         c.assembly = assembler.counters
+        let streamed = streamingBinning.figures
+        c.chunksBinnedOnArrival = streamed.chunksBinned
+        c.rowsBinnedOnArrival = streamed.rowsUsed
         c.framesInAssembly = assembler.framesInFlight
         c.queueDepth = scheduler.waitingFrames
         c.framesActive = scheduler.activeFrames + framesStoring
@@ -176,6 +185,7 @@ public actor MonitorPipeline: SnapshotSink {
             case .completed(let frame), .partial(let frame):
                 enqueue(frame, now: now)
             case let .dropped(key, reason):
+                streamingBinning.discard(frame: key)
                 logger.warning("frame dropped", metadata: [
                     "run": "\(key.run)", "step": "\(key.step)", "split": "\(key.split.rawValue)", "reason": "\(reason.rawValue)",
                 ])
@@ -195,6 +205,7 @@ public actor MonitorPipeline: SnapshotSink {
         }
         for key in scheduler.enqueue(frame, settings: settings, now: now) {
             counters.framesDroppedBacklog += 1
+            streamingBinning.discard(frame: key)
             logger.warning("estimation behind: dropped the oldest waiting frame (latest wins)", metadata: [
                 "run": "\(key.run)", "step": "\(key.step)", "split": "\(key.split.rawValue)",
                 "newer_step": "\(frame.key.step)", "queue_depth": "\(scheduler.waitingFrames)",

@@ -25,6 +25,10 @@ public struct PipelineCounters: Sendable, Equatable, Codable {
     public var lastFrameLatencySeconds = 0.0
     public var maxFrameLatencySeconds = 0.0
     public var scalarsWritten = 0
+    /// Chunks binned as they arrived (`StreamingBinning`), and rows whose binning estimates
+    /// used them instead of binning at estimation.
+    public var chunksBinnedOnArrival = 0
+    public var rowsBinnedOnArrival = 0
     public var alertsRaised = 0
     /// Failed store writes (the frame's points, scalars or alerts are lost; logged).
     public var storeErrors = 0
