@@ -18,18 +18,21 @@ public final class HTTPService: Service, Sendable {
     let events: MonitorEvents
     let status: @Sendable () async -> DaemonStatusSnapshot
     let logger: Logger
+    let control: PipelineControl?
     let hub: EventHub
     private let bound: AsyncStream<String>.Continuation
     /// Yields the bound `host:port` once listening (port resolved when configured as 0).
     public let boundAddress: AsyncStream<String>
 
     public init(configuration: HTTPConfiguration = HTTPConfiguration(), store: any SeriesStore, events: MonitorEvents,
-                metrics: InfoplaneMetrics? = nil, status: @escaping @Sendable () async -> DaemonStatusSnapshot, logger: Logger) {
+                metrics: InfoplaneMetrics? = nil, status: @escaping @Sendable () async -> DaemonStatusSnapshot,
+                control: PipelineControl? = nil, logger: Logger) {
         self.configuration = configuration
         self.store = store
         self.events = events
         self.status = status
         self.logger = logger
+        self.control = control
         self.metrics = metrics ?? InfoplaneMetrics(version: "unknown", startedAt: Date())
         self.hub = EventHub(capacity: configuration.eventRingCapacity)
         (boundAddress, bound) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(1))
@@ -37,7 +40,7 @@ public final class HTTPService: Service, Sendable {
 
     var api: HTTPAPI {
         HTTPAPI(store: store, hub: hub, metrics: metrics, status: status, keepAliveSeconds: configuration.keepAliveSeconds,
-                logger: logger)
+                logger: logger, control: control)
     }
 
     public func run() async throws {

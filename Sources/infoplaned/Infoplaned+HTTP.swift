@@ -23,6 +23,9 @@ extension Infoplaned {
                 DaemonStatusSnapshot(version: version, startedAt: startedAt, ingestListeners: listeners,
                                      ingest: .init(statistics.values), pipeline: await pipeline?.counterSnapshot())
             },
+            control: pipeline.map { pipeline in
+                PipelineControl(refitCompression: { run, layer in await pipeline.refitCompression(run: run, layer: layer) })
+            },
             logger: Logger(label: "infoplane.http"))
     }
 }

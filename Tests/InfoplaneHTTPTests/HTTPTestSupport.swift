@@ -10,10 +10,11 @@ import NIOCore
 /// real routing, middleware and encoding, no socket).
 func withRouter(store: any SeriesStore, events: MonitorEvents = MonitorEvents(),
                 status: DaemonStatusSnapshot = DaemonStatusSnapshot(version: "test", startedAt: Date()),
+                control: PipelineControl? = nil,
                 _ body: @Sendable @escaping (any TestClientProtocol, InfoplaneMetrics) async throws -> Void) async throws {
     let metrics = InfoplaneMetrics(version: "test", startedAt: status.startedAt)
     let api = HTTPAPI(store: store, hub: EventHub(capacity: 64), metrics: metrics, status: { status },
-                      keepAliveSeconds: 15, logger: Logger(label: "test"))
+                      keepAliveSeconds: 15, logger: Logger(label: "test"), control: control)
     let app = Application(router: api.router())
     try await app.test(.router) { client in try await body(client, metrics) }
 }

@@ -12,6 +12,8 @@ struct HTTPAPI: Sendable {
     let status: @Sendable () async -> DaemonStatusSnapshot
     let keepAliveSeconds: Double
     let logger: Logger
+    /// nil when the daemon runs no monitoring pipeline.
+    var control: PipelineControl? = nil
 
     func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
@@ -22,6 +24,7 @@ struct HTTPAPI: Sendable {
         addAlertRoutes(to: router)
         addEventRoutes(to: router)
         addOperationalRoutes(to: router)
+        addControlRoutes(to: router)
         return router
     }
 
