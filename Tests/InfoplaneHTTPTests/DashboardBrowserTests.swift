@@ -23,28 +23,9 @@ import Testing
         return url
     }
 
-    /// Runs `executable arguments...` to completion, killing it after `timeout` seconds.
-    static func run(_ executable: String, _ arguments: [String], timeout: Double) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = repository
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let killer = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
-        let collected = OutputCollector(err.fileHandleForReading)
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        killer.cancel()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), collected.text)
-    }
-
     /// Headless Chromium (sandbox-free, GPU-free) on the dashboard in snapshot mode.
-    static func runChromium(_ arguments: [String], profile: URL) throws -> (status: Int32, stdout: String, stderr: String) {
-        try run(chromium!, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+    static func runChromium(_ arguments: [String], profile: URL) throws -> ProgramOutput {
+        try ProgramRun.run(chromium!, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                             "--user-data-dir=\(profile.path)", "--virtual-time-budget=10000"] + arguments, timeout: 120)
     }
 
@@ -79,8 +60,9 @@ import Testing
         let run = "browser-demo"
 
         // The demo: 60 epochs, a probe frame of all 4096 patterns every 20 epochs.
-        let demo = try Self.run("/usr/bin/env", ["python3", "Clients/python/examples/szt_demo.py", "--epochs", "60", "--every", "20",
-                                                 "--run", run, "--address", daemon.socketPath, "--quiet", "--result-json"], timeout: 300)
+        let demo = try ProgramRun.run("/usr/bin/env", ["python3", "Clients/python/examples/szt_demo.py", "--epochs", "60", "--every", "20",
+                                                       "--run", run, "--address", daemon.socketPath, "--quiet", "--result-json"],
+                                      directory: Self.repository, timeout: 300)
         try #require(demo.status == 0, "demo failed: \(demo.stderr.suffix(2000))")
         let resultLine = try #require(demo.stdout.split(separator: "\n").first { $0.hasPrefix("RESULT ") }, "\(demo.stdout)")
         let result = try json(String(resultLine.dropFirst("RESULT ".count)))

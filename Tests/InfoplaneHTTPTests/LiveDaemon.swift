@@ -17,29 +17,11 @@ struct LiveDaemon {
     }
 }
 
-/// The output of one `infoplane` run.
-struct CLIResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
 enum CLI {
     static var binary: URL { DaemonProcess.productsDirectory.appendingPathComponent("infoplane") }
 
     /// Runs `infoplane arguments...` to completion.
-    static func run(_ arguments: [String]) throws -> CLIResult {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLIResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                         stderr: String(decoding: stderr, as: UTF8.self))
+    static func run(_ arguments: [String]) throws -> ProgramOutput {
+        try ProgramRun.run(binary, arguments)
     }
 }

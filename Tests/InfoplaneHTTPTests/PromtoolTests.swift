@@ -1,4 +1,5 @@
 import Foundation
+import InfoplaneTestSupport
 import InfoplaneHTTP
 import Testing
 
@@ -11,16 +12,9 @@ import Testing
 
     @Test(.enabled(if: promtool != nil, "promtool is not installed (Debian package prometheus; `make deps`)"))
     func shippedRulesPassPromtool() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.promtool!)
-        process.arguments = ["check", "rules", Self.rules.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(output)")
+        let result = try ProgramRun.run(Self.promtool!, ["check", "rules", Self.rules.path])
+        let output = result.combined
+        #expect(result.status == 0, "\(output)")
         #expect(output.contains("SUCCESS"), "\(output)")
     }
 

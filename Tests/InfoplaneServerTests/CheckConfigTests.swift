@@ -8,16 +8,8 @@ import Testing
         let dir = DaemonProcess.temporaryDirectory("cfg")
         let file = dir.appendingPathComponent("infoplaned.toml")
         try toml.write(to: file, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = DaemonProcess.binary
-        process.arguments = ["--check-config", "--config", file.path] + extra
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        let result = try ProgramRun.run(DaemonProcess.binary, ["--check-config", "--config", file.path] + extra)
+        return (result.status, result.combined)
     }
 
     @Test func goodFilePrintsTheEffectiveConfiguration() throws {

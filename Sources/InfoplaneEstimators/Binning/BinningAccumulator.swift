@@ -86,21 +86,18 @@ public struct BinnedRows: Sendable {
         self.hashes = hashes
     }
 
-    /// The rows at `indices`, in that order.
-    public func selecting(_ indices: [Int]) -> BinnedRows {
+    /// Rows picked from several row sets binned with the same edges, in the order given:
+    /// `(part, row)` is row `row` of `parts[part]`. One copy of each picked row.
+    public static func gathering(_ parts: [BinnedRows], _ picks: [(part: Int, row: Int)], edges: BinEdges) -> BinnedRows {
         let width = edges.units
-        var codes = [UInt16](repeating: 0, count: indices.count * width)
-        var hashes = [UInt64](repeating: 0, count: indices.count)
-        for (i, r) in indices.enumerated() {
-            for c in 0..<width { codes[i * width + c] = self.codes[r * width + c] }
-            hashes[i] = self.hashes[r]
+        var codes = [UInt16](repeating: 0, count: picks.count * width)
+        var hashes = [UInt64](repeating: 0, count: picks.count)
+        for (i, pick) in picks.enumerated() {
+            let source = parts[pick.part]
+            for c in 0..<width { codes[i * width + c] = source.codes[pick.row * width + c] }
+            hashes[i] = source.hashes[pick.row]
         }
-        return BinnedRows(edges: edges, rows: indices.count, codes: codes, hashes: hashes)
-    }
-
-    /// Concatenation of row sets binned with the same edges.
-    public static func concatenating(_ parts: [BinnedRows], edges: BinEdges) -> BinnedRows {
-        BinnedRows(edges: edges, rows: parts.reduce(0) { $0 + $1.rows }, codes: parts.flatMap(\.codes), hashes: parts.flatMap(\.hashes))
+        return BinnedRows(edges: edges, rows: picks.count, codes: codes, hashes: hashes)
     }
 
     private init(edges: BinEdges, rows: Int, codes: [UInt16], hashes: [UInt64]) {

@@ -80,19 +80,20 @@ public final class StreamingBinning: Sendable {
         guard let entry, entry.chunks.count == entry.chunkCount else { return nil }
         let parts = (0..<entry.chunkCount).compactMap { entry.chunks[$0] }
         guard parts.count == entry.chunkCount, parts.allSatisfy({ $0.rows.edges == edges }) else { return nil }
-        let all = BinnedRows.concatenating(parts.map(\.rows), edges: edges)
-        var position: [Int64: Int] = [:]
-        position.reserveCapacity(all.rows)
-        for (i, id) in parts.flatMap(\.ids).enumerated() { position[id] = i }
+        var position: [Int64: (part: Int, row: Int)] = [:]
+        position.reserveCapacity(sampleIDs.count)
+        for (part, chunk) in parts.enumerated() {
+            for (row, id) in chunk.ids.enumerated() { position[id] = (part, row) }
+        }
         guard position.count == sampleIDs.count else { return nil }
-        var order: [Int] = []
-        order.reserveCapacity(sampleIDs.count)
+        var picks: [(part: Int, row: Int)] = []
+        picks.reserveCapacity(sampleIDs.count)
         for id in sampleIDs {
-            guard let i = position[id] else { return nil }
-            order.append(i)
+            guard let pick = position[id] else { return nil }
+            picks.append(pick)
         }
         state.withLock { $0.rowsUsed += sampleIDs.count }
-        return all.selecting(order)
+        return BinnedRows.gathering(parts.map(\.rows), picks, edges: edges)
     }
 
     /// Forgets every layer of `frame` (estimated without them, or dropped).
@@ -101,7 +102,7 @@ public final class StreamingBinning: Sendable {
     }
 
     /// Chunks binned on arrival so far, and rows whose binning was taken from them.
-    public var figures: (chunksBinned: Int, rowsUsed: Int, pending: Int) {
-        state.withLock { ($0.chunksBinned, $0.rowsUsed, $0.entries.count) }
+    public var figures: (chunksBinned: Int, rowsUsed: Int) {
+        state.withLock { ($0.chunksBinned, $0.rowsUsed) }
     }
 }

@@ -35,7 +35,6 @@ public struct EstimationInput: Sendable {
         self.labels = labels
         self.binRange = binRange
         self.kernelSigma = kernelSigma
-        self.binned = nil
     }
 }
 
