@@ -9,8 +9,9 @@
    --no-monitor and with the monitor (default cadence: every epoch's train/held-out scalars,
    a 4096-pattern probe frame of inputs, labels, 5 hidden layers and the output at the
    log-spaced epochs plus every 250). Prints steps/s (wall clock over the training loop) and
-   steps per CPU-second (all threads of the training process) both ways, the medians and the
-   ratio. Goal: <= 5 % slower.
+   steps per CPU-second (all threads of the training process) of every run with the load
+   average during it, each pair's ratio (with / without) and the median of those ratios.
+   Goal: <= 5 % slower. Use >= 5 pairs (--repeats) on a quiet machine (load < 1.2).
 2. Daemon absent: the demo pointed at a socket nobody listens on: steps/s and drops.
 3. Daemon stopped mid-run: SIGTERM to the daemon when half the epochs are done; the
    demo's per-interval steps/s before and after, and the client's final counters.
@@ -114,35 +115,55 @@ def run_demo(args, extra: List[str]) -> dict:
     sys.exit(f"the demo printed no RESULT line:\n{completed.stdout}")
 
 
+def load_average() -> float:
+    return os.getloadavg()[0]
+
+
 def overhead(args, binary: Path, directory: str) -> dict:
+    """`args.repeats` pairs of runs, each pair one run without and one with the monitor, in
+    alternating order (without-with, with-without, ...) so that a drift of the machine's speed
+    (another build, thermal state) affects both variants alike. Each pair gives a ratio
+    (with / without); the figure reported is the median of those per-pair ratios."""
     daemon = Daemon(binary, directory, args.sink, "overhead")
     runs = {"without": [], "with": []}
+    pairs = []
     try:
         for repeat in range(args.repeats):
             order = ("without", "with") if repeat % 2 == 0 else ("with", "without")
+            pair = {}
             for variant in order:
                 extra = ["--no-monitor"] if variant == "without" else ["--address", daemon.socket, "--run", f"overhead-{repeat}"]
                 daemon_cpu = daemon.cpu_seconds()
+                load_before = load_average()
                 result = run_demo(args, extra)
                 result["daemon_cpu_seconds"] = daemon.cpu_seconds() - daemon_cpu
+                result["load_average"] = (load_before + load_average()) / 2
                 runs[variant].append(result)
+                pair[variant] = result
                 stats = result.get("stats", {})
                 detail = f"  sent {stats.get('sent')} acked {stats.get('acked')} dropped {stats.get('dropped')} errors {stats.get('errors')}" if stats else ""
-                print(f"  run {repeat + 1} {variant:>7} monitor: {result['steps_per_second']:8.1f} steps/s  "
+                print(f"  pair {repeat + 1} {variant:>7} monitor: {result['steps_per_second']:8.1f} steps/s  "
                       f"{result['steps_per_cpu_second']:8.1f} steps/CPU-s  daemon CPU {result['daemon_cpu_seconds']:5.2f} s "
-                      f"of {result['train_seconds']:5.1f} s{detail}", flush=True)
+                      f"of {result['train_seconds']:5.1f} s  load {result['load_average']:.2f}{detail}", flush=True)
+            ratio = pair["with"]["steps_per_second"] / pair["without"]["steps_per_second"]
+            cpu_ratio = pair["with"]["steps_per_cpu_second"] / pair["without"]["steps_per_cpu_second"]
+            pairs.append({"ratio": ratio, "cpu_ratio": cpu_ratio,
+                          "load_average": max(pair["with"]["load_average"], pair["without"]["load_average"])})
+            print(f"  pair {repeat + 1}: ratio {ratio:.3f} ({(1 - ratio) * 100:+.1f} % slower), per CPU-s {cpu_ratio:.3f}", flush=True)
     finally:
         report = daemon.stop()
     median = {v: statistics.median(r["steps_per_second"] for r in runs[v]) for v in runs}
     median_cpu = {v: statistics.median(r["steps_per_cpu_second"] for r in runs[v]) for v in runs}
-    ratio = median["with"] / median["without"]
-    ratio_cpu = median_cpu["with"] / median_cpu["without"]
+    ratio = statistics.median(p["ratio"] for p in pairs)
+    ratio_cpu = statistics.median(p["cpu_ratio"] for p in pairs)
     received = None
     if report is not None:
         received = {"snapshot_chunks": sum(t["chunks"] for t in report["tallies"]), "scalars": len(report["scalars"])}
     return {"median_steps_per_second": median, "median_steps_per_cpu_second": median_cpu,
             "ratio": ratio, "slowdown_percent": (1 - ratio) * 100, "cpu_ratio": ratio_cpu,
             "cpu_slowdown_percent": (1 - ratio_cpu) * 100, "goal_met": ratio >= 0.95, "cpu_goal_met": ratio_cpu >= 0.95,
+            "pair_ratios": [p["ratio"] for p in pairs], "pair_cpu_ratios": [p["cpu_ratio"] for p in pairs],
+            "pair_load_averages": [p["load_average"] for p in pairs],
             "runs": {v: [r["steps_per_second"] for r in runs[v]] for v in runs},
             "monitored_stats": [r.get("stats") for r in runs["with"]], "daemon_received": received,
             "daemon_cpu_seconds_per_monitored_run": statistics.median(r["daemon_cpu_seconds"] for r in runs["with"]),
@@ -188,7 +209,7 @@ def stopped_mid_run(args, binary: Path, directory: str) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", type=int, default=1000, help="epochs per demo run (default 1000, 13 steps each)")
-    parser.add_argument("--repeats", type=int, default=3, help="pairs of runs (with, without) for the medians (default 3)")
+    parser.add_argument("--repeats", type=int, default=3, help="pairs of runs (with, without; alternating order) for the median ratio (default 3; use >= 5)")
     parser.add_argument("--every", type=int, default=0, help="probe frame every K epochs (default: the demo's log-spaced cadence)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--sink", default="counting", help="daemon sink: counting (default) or monitor (estimation pipeline)")
@@ -204,12 +225,15 @@ def main() -> int:
                    "daemon": str(binary), "cpus": os.cpu_count()}
         results["overhead"] = o = overhead(args, binary, directory)
         print(f"median: without monitor {o['median_steps_per_second']['without']:.1f} steps/s, "
-              f"with monitor {o['median_steps_per_second']['with']:.1f} steps/s: ratio {o['ratio']:.3f} "
-              f"({o['slowdown_percent']:+.1f} % slower; goal <= 5 %: {'met' if o['goal_met'] else 'NOT met'})")
+              f"with monitor {o['median_steps_per_second']['with']:.1f} steps/s")
+        print(f"per-pair ratios (with / without): {' '.join(f'{r:.3f}' for r in o['pair_ratios'])}; "
+              f"load averages {' '.join(f'{l:.2f}' for l in o['pair_load_averages'])}")
+        print(f"median per-pair ratio {o['ratio']:.3f} ({o['slowdown_percent']:+.1f} % slower; goal <= 5 %: "
+              f"{'met' if o['goal_met'] else 'NOT met'})")
         print(f"per CPU-second: without {o['median_steps_per_cpu_second']['without']:.1f}, with {o['median_steps_per_cpu_second']['with']:.1f}: "
-              f"ratio {o['cpu_ratio']:.3f} ({o['cpu_slowdown_percent']:+.1f} % more CPU per step; goal <= 5 %: "
+              f"median per-pair ratio {o['cpu_ratio']:.3f} ({o['cpu_slowdown_percent']:+.1f} % more CPU per step; goal <= 5 %: "
               f"{'met' if o['cpu_goal_met'] else 'NOT met'})")
-        load = os.getloadavg()[0]
+        load = load_average()
         results["load_average"] = load
         if load > (os.cpu_count() or 1):
             print(f"warning: load average {load:.1f} on {os.cpu_count()} CPUs: the training process gets a varying share of a "
