@@ -4,17 +4,26 @@ LEB128 varint (protobuf's "delimited" form)."""
 from __future__ import annotations
 
 import socket
-from typing import Optional
+from typing import List, Optional, Tuple
 
 
 class FramingError(Exception):
     """The peer sent bytes that are not a valid length-delimited stream."""
 
 
+_ONE_BYTE = [bytes([i]) for i in range(128)]
+
+
 def encode_varint(value: int) -> bytes:
     """Unsigned LEB128 encoding of a non-negative integer."""
+    if 0 <= value < 0x80:
+        return _ONE_BYTE[value]
     if value < 0:
         raise ValueError("a varint length cannot be negative")
+    if value < 0x4000:
+        return bytes((value & 0x7F | 0x80, value >> 7))
+    if value < 0x200000:
+        return bytes((value & 0x7F | 0x80, (value >> 7) & 0x7F | 0x80, value >> 14))
     out = bytearray()
     while True:
         byte = value & 0x7F
@@ -73,6 +82,38 @@ class FrameReader:
                     raise FramingError("the connection closed in the middle of a message")
                 return None
             self._buffer += chunk
+
+    def read_ready(self) -> Tuple[List[bytes], bool]:
+        """For a non-blocking socket: the complete messages that can be read without
+        waiting, and whether the peer closed the stream. Raises FramingError (as `read`) and
+        socket errors other than "would block"."""
+        messages: List[bytes] = []
+        closed = False
+        while True:
+            try:
+                chunk = self._sock.recv(65536)
+            except (BlockingIOError, InterruptedError):
+                break
+            if not chunk:
+                closed = True
+                break
+            self._buffer += chunk
+            if len(chunk) < 65536:
+                break
+        while True:
+            parsed = self._parse_prefix()
+            if parsed is None:
+                break
+            length, consumed = parsed
+            if length > self.max_message_bytes:
+                raise FramingError(f"the server announced a {length}-byte message, above the {self.max_message_bytes}-byte limit")
+            if len(self._buffer) < consumed + length:
+                break
+            messages.append(bytes(self._buffer[consumed:consumed + length]))
+            del self._buffer[:consumed + length]
+        if closed and self._buffer:
+            raise FramingError("the connection closed in the middle of a message")
+        return messages, closed
 
     def _parse_prefix(self):
         value = 0

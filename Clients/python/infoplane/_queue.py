@@ -12,7 +12,9 @@ from ._records import Record
 
 class RecordQueue:
     """FIFO of records. `offer` refuses (returns False) instead of waiting when the queue is
-    at either bound; the only lock it takes is held for a few list operations.
+    at either bound. It is the training thread's only contact with the sender: a plain lock
+    held for a few list operations, and no notification (the sender wakes on its own timer,
+    or when Sender.nudge is called; see _sender.py).
 
     It also counts records offered and settled (sent or dropped by the consumer), so that
     `wait_settled` can tell when everything offered before a point in time has been handled.
@@ -25,7 +27,8 @@ class RecordQueue:
         self.max_bytes = max_bytes
         self._items: Deque[Record] = collections.deque()
         self._bytes = 0
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
+        self._settled_cond = threading.Condition(threading.Lock())
         self.offered = 0
         self.settled = 0
 
@@ -34,22 +37,18 @@ class RecordQueue:
 
     def offer(self, record: Record) -> bool:
         size = record.nbytes
-        with self._cond:
-            if len(self._items) >= self.max_records or (self._items and self._bytes + size > self.max_bytes):
+        with self._lock:
+            items = self._items
+            if len(items) >= self.max_records or (items and self._bytes + size > self.max_bytes) or size > self.max_bytes:
                 return False
-            if size > self.max_bytes:
-                return False
-            self._items.append(record)
+            items.append(record)
             self._bytes += size
             self.offered += 1
-            self._cond.notify_all()
             return True
 
-    def take(self, timeout: float) -> Optional[Record]:
-        """The oldest record, waiting at most `timeout` seconds; None if there is none."""
-        with self._cond:
-            if not self._items:
-                self._cond.wait(timeout=timeout)
+    def pop(self) -> Optional[Record]:
+        """The oldest record, or None if the queue is empty (never waits)."""
+        with self._lock:
             if not self._items:
                 return None
             record = self._items.popleft()
@@ -58,7 +57,7 @@ class RecordQueue:
 
     def drain(self) -> List[Record]:
         """Removes and returns every queued record (they must then be settled by the caller)."""
-        with self._cond:
+        with self._lock:
             items = list(self._items)
             self._items.clear()
             self._bytes = 0
@@ -66,19 +65,19 @@ class RecordQueue:
 
     def settle(self, count: int = 1) -> None:
         """Marks `count` taken records as handled (sent or dropped)."""
-        with self._cond:
+        with self._settled_cond:
             self.settled += count
-            self._cond.notify_all()
+            self._settled_cond.notify_all()
 
     def wake(self) -> None:
-        with self._cond:
-            self._cond.notify_all()
+        with self._settled_cond:
+            self._settled_cond.notify_all()
 
     def wait_settled(self, target: int, deadline: float) -> bool:
-        with self._cond:
+        with self._settled_cond:
             while self.settled < target:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
-                self._cond.wait(timeout=remaining)
+                self._settled_cond.wait(timeout=remaining)
             return True

@@ -3,11 +3,73 @@ messages (chunked by rows) only on the sender thread."""
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
-from typing import Dict, Iterator, Tuple, Union
+from typing import Dict, Iterator, List, Tuple, Union
 
+import numpy as np
+
+from ._framing import encode_varint
 from ._proto.infoplane.v1 import infoplane_pb2 as pb
 from ._tensors import WireArray, row_ranges
+
+#: ClientMessage field numbers of the data messages, as the key byte of a length-delimited
+#: field: (number << 3) | 2.
+SNAPSHOT_KEY = bytes([(11 << 3) | 2])
+SCALARS_KEY = bytes([(12 << 3) | 2])
+_INT64_MASK = (1 << 64) - 1
+_pack_double = struct.Struct("<d").pack
+_scalar_entry_heads: Dict[str, bytes] = {}
+
+
+def _scalar_entry_head(name: str) -> bytes:
+    """Everything of a `values` map entry but the 8 value bytes: the field key (5, length-
+    delimited), the entry's length, the entry's key field (1, string) and the value's key
+    (2, fixed64). Cached per metric name."""
+    head = _scalar_entry_heads.get(name)
+    if head is None:
+        key = name.encode("utf-8")
+        entry = b"\x0a" + encode_varint(len(key)) + key + b"\x11"
+        head = b"\x2a" + encode_varint(len(entry) + 8) + entry
+        if len(_scalar_entry_heads) < 4096:
+            _scalar_entry_heads[name] = head
+    return head
+
+
+def _int_field(key: int, value: int) -> bytes:
+    """A varint field (int64, uint32 or enum) with its key byte; nothing for 0 (proto3)."""
+    if not value:
+        return b""
+    return bytes((key,)) + encode_varint(value & _INT64_MASK)
+
+
+def _string_field(key: int, value: str) -> bytes:
+    data = value.encode("utf-8")
+    return bytes((key,)) + encode_varint(len(data)) + data if data else b""
+
+
+def _tensor_head(tensor: WireArray, rows: int, data_length: int) -> bytes:
+    """A Tensor message up to its data bytes: shape (packed), dtype, data's key and length."""
+    shape = b"".join(encode_varint(d) for d in (rows,) + tuple(tensor.array.shape[1:]))
+    return (b"\x0a" + encode_varint(len(shape)) + shape + _int_field(0x10, tensor.dtype)
+            + b"\x1a" + encode_varint(data_length))
+
+
+def encode_scalars(step: int, epoch: int, split: int, values: Dict[str, float]) -> bytes:
+    """The serialized Scalars message (proto3 encoding, fields in number order: step 2,
+    epoch 3, split 4, values 5), as pb.Scalars(...).SerializeToString() would give it up to
+    the order of the map entries; built without protobuf objects, since one is sent per
+    epoch and split."""
+    parts = []
+    if step:
+        parts.append(b"\x10" + encode_varint(step & _INT64_MASK))
+    if epoch:
+        parts.append(b"\x18" + encode_varint(epoch & _INT64_MASK))
+    if split:
+        parts.append(b"\x20" + encode_varint(split))
+    for name, value in values.items():
+        parts.append(_scalar_entry_head(name) + _pack_double(value))
+    return b"".join(parts)
 
 
 @dataclass(frozen=True)
@@ -47,6 +109,34 @@ class SnapshotRecord:
         """Bytes of the widest single row (values and sample id): no chunk can be smaller."""
         return max(p.values.row_bytes for p in self.layers) + self.sample_ids.row_bytes
 
+    def wire_bodies(self, budget: int) -> Iterator[Tuple[bytes, List, int]]:
+        """(ClientMessage field key, the serialized Snapshot as a list of buffers, its
+        length) of each chunk, in the order of `messages`. Equal to the Snapshot messages'
+        encoding, but built by hand so that the tensor bytes are never copied: they are
+        views of the queued arrays, written to the socket as they are."""
+        ids = self.sample_ids
+        ids_bytes = ids.array.reshape(-1).view(np.uint8)
+        ids_row = ids.row_bytes
+        common = _int_field(0x10, self.step) + _int_field(0x18, self.epoch) + _int_field(0x20, self.split)
+        for payload in self.layers:
+            values = payload.values
+            values_bytes = values.array.reshape(-1).view(np.uint8)
+            values_row = values.row_bytes
+            head = common + _string_field(0x2a, payload.layer) + _int_field(0x30, payload.role)
+            tail_common = _int_field(0x58, self.frame_layer_count)
+            ranges = self._ranges(payload, budget)
+            count = _int_field(0x50, len(ranges))
+            for index, (lo, hi) in enumerate(ranges):
+                ids_data = ids_bytes[lo * ids_row:hi * ids_row]
+                values_data = values_bytes[lo * values_row:hi * values_row]
+                ids_head = _tensor_head(ids, hi - lo, len(ids_data))
+                values_head = _tensor_head(values, hi - lo, len(values_data))
+                first = (head + b"\x3a" + encode_varint(len(ids_head) + len(ids_data)) + ids_head)
+                second = b"\x42" + encode_varint(len(values_head) + len(values_data)) + values_head
+                tail = _int_field(0x48, index) + count + tail_common
+                parts = [first, ids_data, second, values_data, tail]
+                yield SNAPSHOT_KEY, parts, sum(len(p) for p in parts)
+
     def messages(self, budget: int) -> Iterator[pb.Snapshot]:
         """Snapshot messages, each layer split by rows so that a chunk's tensor bytes stay
         within `budget`. Built lazily: one chunk's bytes exist at a time."""
@@ -67,24 +157,32 @@ class SnapshotRecord:
                 )
 
 
-@dataclass(frozen=True)
 class ScalarsRecord:
-    """Scalar metrics of one step and split."""
+    """Scalar metrics of one step and split. A plain slotted class rather than a frozen
+    dataclass: one is made per log_scalars call, on the training thread."""
 
-    step: int
-    epoch: int
-    split: int
-    values: Dict[str, float]
+    __slots__ = ("step", "epoch", "split", "values", "nbytes")
+    largest_row_bytes = 0
 
-    @property
-    def nbytes(self) -> int:
-        return 64 + sum(len(k) + 16 for k in self.values)
+    def __init__(self, step: int, epoch: int, split: int, values: Dict[str, float]) -> None:
+        self.step = step
+        self.epoch = epoch
+        self.split = split
+        self.values = values
+        self.nbytes = 64 + 24 * len(values)
+
+    def __repr__(self) -> str:
+        return f"ScalarsRecord(step={self.step}, epoch={self.epoch}, split={self.split}, values={self.values})"
 
     def message_count(self, budget: int) -> int:
         return 1
 
     def messages(self, budget: int) -> Iterator[pb.Scalars]:
         yield pb.Scalars(step=self.step, epoch=self.epoch, split=self.split, values=self.values)
+
+    def wire_bodies(self, budget: int) -> Iterator[Tuple[bytes, List, int]]:
+        body = encode_scalars(self.step, self.epoch, self.split, self.values)
+        yield SCALARS_KEY, [body], len(body)
 
 
 Record = Union[SnapshotRecord, ScalarsRecord]

@@ -1,22 +1,32 @@
-"""One connection to the daemon: handshake, credit-gated sends, and a reader thread that
-takes Acks, Errors and Alerts."""
+"""One connection to the daemon: the handshake, then batches of data messages written within
+the server's credits and the Acks, Errors and Alerts read back, all on the sender thread.
+
+After the handshake the socket is non-blocking: the sender thread reads whatever answers
+have arrived when it is awake anyway (before each batch), and waits for the socket only
+when it has to (out of credits, flushing, idle). There is no reader thread: under the GIL
+every extra thread wake-up is time taken from training."""
 
 from __future__ import annotations
 
 import logging
+import select
 import socket
 import threading
 import time
-from typing import Callable, Dict, Optional, Tuple
+from typing import Callable, Dict, List, Optional
 
 from ._address import Address
-from ._framing import FrameReader, FramingError, embedded_field, send_frame
+from ._framing import FrameReader, FramingError, encode_varint, send_frame
 from ._proto.infoplane.v1 import infoplane_pb2 as pb
 from .stats import StatsCounter
 
 PROTOCOL_VERSION = 1
 
-_CLIENT_FIELD_NUMBERS = {f.name: f.number for f in pb.ClientMessage.DESCRIPTOR.fields}
+#: Buffers per sendmsg call (Linux allows 1024).
+_IOV_MAX = 512
+
+_POLL_IN = select.POLLIN | select.POLLPRI
+_POLL_OUT = select.POLLOUT
 
 
 class HandshakeRefused(Exception):
@@ -35,9 +45,13 @@ def error_code_name(code: int) -> str:
         return f"ERROR_CODE_{code}"
 
 
+class SessionClosed(Exception):
+    """The connection ended (the reason is logged at DEBUG level and in the session)."""
+
+
 class Session:
-    """A connected, welcomed session. Only one thread (the sender) may call the send methods;
-    the reader thread updates credits and counters."""
+    """A connected, welcomed session. Only the sender thread calls its methods; other
+    threads only read `alive` and `in_flight`."""
 
     def __init__(
         self,
@@ -50,22 +64,25 @@ class Session:
         log: logging.Logger,
     ) -> None:
         self._sock = sock
+        self._frames = frames
         self.welcome = welcome
         self._stats = stats
         self._on_error = on_error
         self._on_alert = on_alert
         self._log = log
-        self._cond = threading.Condition()
-        self._credits = int(welcome.credits)
+        self.credits = int(welcome.credits)
         self._pending: Dict[int, None] = {}
         self._sequence = 1  # Hello was 1
         self._alive = True
+        self.end_reason: Optional[str] = None
         self._goodbye_sequence: Optional[int] = None
         self._goodbye_answered = False
         self.last_send = time.monotonic()
-        self._reader = threading.Thread(target=self._read_loop, name="infoplane-reader", daemon=True)
-        self._frames = frames
-        self._reader.start()
+        self._acked = 0
+        self._io_timeout = sock.gettimeout() or 10.0
+        sock.setblocking(False)
+        self._poll = select.poll()
+        self._poll.register(sock.fileno(), _POLL_IN)
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -115,10 +132,12 @@ class Session:
     def alive(self) -> bool:
         return self._alive
 
+    def fileno(self) -> int:
+        return self._sock.fileno()
+
     @property
     def in_flight(self) -> int:
-        with self._cond:
-            return len(self._pending)
+        return len(self._pending)
 
     @property
     def max_message_bytes(self) -> int:
@@ -134,157 +153,159 @@ class Session:
             interval = min(interval, self.welcome.idle_timeout_ms / 3000.0)
         return interval
 
-    # -- sending (sender thread only) ------------------------------------------------------
+    # -- writing ---------------------------------------------------------------------------
 
-    def _next_sequence(self) -> int:
+    def next_sequence(self) -> int:
         self._sequence += 1
         return self._sequence
 
-    def _write(self, message: pb.ClientMessage, body: Optional[Tuple[str, bytes]] = None) -> int:
-        """Sends `message`, followed by `body` = (ClientMessage field name, serialized
-        message) if given: the concatenation is the ClientMessage with that field set, so a
-        large Snapshot is serialized once and never copied into an envelope."""
-        head = message.SerializeToString()
-        payload = b""
-        if body is not None:
-            field, payload = body
-            head += embedded_field(_CLIENT_FIELD_NUMBERS[field], payload)
-        try:
-            send_frame(self._sock, payload, head)
-        except OSError as exc:
-            self._die(f"sending failed: {exc}")
-            raise
-        self.last_send = time.monotonic()
-        return len(head) + len(payload)
+    @staticmethod
+    def frame(sequence: int, key: bytes, body: List, length: int, out: List) -> int:
+        """Appends the frame of ClientMessage{sequence, <field `key`> = body} to `out` (a
+        list of buffers written in order): `body` is the field's serialized message as a
+        list of buffers of `length` bytes in all, appended as they are (never copied into
+        an envelope). Returns the frame's size."""
+        head = b"\x08" + encode_varint(sequence) + key + encode_varint(length)
+        prefix = encode_varint(len(head) + length)
+        out.append(prefix + head)
+        out.extend(body)
+        return len(prefix) + len(head) + length
 
-    def send_data(self, field: str, body, abort: threading.Event) -> bool:
-        """Sends a Snapshot or Scalars after waiting for a credit. Heartbeats keep the
-        session alive while it waits. False if the session died or `abort` was set first."""
-        with self._cond:
-            while self._alive and self._credits <= 0 and not abort.is_set():
-                self._cond.wait(timeout=min(0.05, self.heartbeat_interval))
-                if self._credits <= 0 and time.monotonic() - self.last_send > self.heartbeat_interval:
-                    self._cond.release()
-                    try:
-                        self.heartbeat()
-                    finally:
-                        self._cond.acquire()
-            if not self._alive or self._credits <= 0:
-                return False
-            self._credits -= 1
-            sequence = self._next_sequence()
-            self._pending[sequence] = None
+    def write(self, parts: List, sequences: List[int] = ()) -> None:
+        """Writes `parts` (in order; bytes or other contiguous buffers) with as few system
+        calls as the socket allows, then counts `sequences` as awaiting their answer. While
+        the socket is full it waits for it (at most the I/O timeout without progress);
+        answers are not read meanwhile, so none can come before its message counts as sent
+        (they wait in the socket: at most `credits` of them, a few bytes each). Raises
+        SessionClosed if the connection ends."""
+        if not self._alive:
+            raise SessionClosed(self.end_reason)
         try:
-            size = self._write(pb.ClientMessage(sequence=sequence), (field, body.SerializeToString()))
-        except OSError:
-            return False
-        self._stats.add(sent=1, bytes_sent=size)
-        return True
+            self._write_parts(parts)
+        except OSError as exc:
+            self.die(f"sending failed: {exc}")
+            raise SessionClosed(self.end_reason) from exc
+        for sequence in sequences:
+            self._pending[sequence] = None
+        self.last_send = time.monotonic()
+
+    def _write_parts(self, parts: List) -> None:
+        sock = self._sock
+        start = 0
+        poll = None
+        deadline = 0.0
+        while start < len(parts):
+            batch = parts[start:start + _IOV_MAX]
+            try:
+                sent = sock.sendmsg(batch)
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            if sent:
+                deadline = 0.0
+                for part in batch:
+                    size = len(part)
+                    if sent < size:
+                        parts[start] = memoryview(part).cast("B")[sent:] if sent else part
+                        break
+                    sent -= size
+                    start += 1
+                continue
+            if poll is None:
+                poll = select.poll()
+                poll.register(sock.fileno(), _POLL_OUT)
+            now = time.monotonic()
+            if not deadline:
+                deadline = now + self._io_timeout
+            elif now >= deadline:
+                raise socket.timeout(f"no progress writing to the daemon for {self._io_timeout:g} s")
+            poll.poll(max(0.0, deadline - now) * 1000)
 
     def heartbeat(self) -> None:
         if not self._alive:
             return
+        body = pb.Heartbeat(client_time_unix_nanos=time.time_ns()).SerializeToString()
+        parts: List = []
+        self.frame(self.next_sequence(), b"\x6a", [body], len(body), parts)  # field 13, length-delimited
         try:
-            self._write(pb.ClientMessage(sequence=self._next_sequence(),
-                                         heartbeat=pb.Heartbeat(client_time_unix_nanos=time.time_ns())))
-        except OSError:
+            self.write(parts)
+        except SessionClosed:
             pass
-
-    def wait_answered(self, deadline: float, abort: Optional[threading.Event] = None) -> bool:
-        """Waits until every sent data message has its Ack or Error (True), the session dies,
-        or the monotonic `deadline` passes (False)."""
-        with self._cond:
-            while self._pending and self._alive:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or (abort is not None and abort.is_set()):
-                    return False
-                self._cond.wait(timeout=min(remaining, 0.05))
-            return not self._pending
 
     def goodbye(self, reason: str, deadline: float) -> None:
         """Sends Goodbye and waits (until `deadline`) for its Ack or the server's close."""
         if not self._alive:
             return
-        with self._cond:
-            sequence = self._next_sequence()
-            self._goodbye_sequence = sequence
+        sequence = self.next_sequence()
+        self._goodbye_sequence = sequence
+        parts: List = []
+        body = pb.Goodbye(reason=reason).SerializeToString()
+        self.frame(sequence, b"\x72", [body], len(body), parts)  # field 14
         try:
-            self._write(pb.ClientMessage(sequence=sequence, goodbye=pb.Goodbye(reason=reason)))
-        except OSError:
+            self.write(parts)
+        except SessionClosed:
             return
-        with self._cond:
-            while self._alive and not self._goodbye_answered:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                self._cond.wait(timeout=min(remaining, 0.05))
+        while self._alive and not self._goodbye_answered:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            self.wait_readable(min(remaining, 0.05))
+            self.read_answers()
 
-    def close(self) -> None:
-        self._die(None)
+    # -- reading ---------------------------------------------------------------------------
+
+    def wait_readable(self, timeout: float, extra_fd: Optional[int] = None) -> bool:
+        """Waits until the socket (or `extra_fd`) is readable or `timeout` seconds pass."""
+        if extra_fd is None:
+            return bool(self._poll.poll(max(0.0, timeout) * 1000))
+        poll = select.poll()
+        poll.register(self._sock.fileno(), _POLL_IN)
+        poll.register(extra_fd, _POLL_IN)
+        return bool(poll.poll(max(0.0, timeout) * 1000))
+
+    def read_answers(self) -> int:
+        """Takes every answer that has arrived, without waiting. Returns the number of
+        messages read; the session dies on a closed or broken connection."""
+        if not self._alive:
+            return 0
         try:
-            self._sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self._sock.close()
-        if self._reader is not threading.current_thread():
-            self._reader.join(timeout=1.0)
-
-    # -- reading (reader thread) -----------------------------------------------------------
-
-    def _die(self, reason: Optional[str]) -> None:
-        with self._cond:
-            if not self._alive:
-                return
-            self._alive = False
-            lost = len(self._pending)
-            self._pending.clear()
-            self._cond.notify_all()
-        self._stats.set(connected=False)
-        if lost:
-            self._stats.add(lost=lost)
-        if reason:
-            self._log.debug("infoplane: session ended: %s", reason)
-
-    def _read_loop(self) -> None:
-        while self._alive:
-            try:
-                payload = self._frames.read()
-            except socket.timeout:
-                continue
-            except (OSError, FramingError) as exc:
-                self._die(f"reading failed: {exc}")
-                return
-            if payload is None:
-                self._die("the daemon closed the connection")
-                return
-            try:
-                message = pb.ServerMessage.FromString(payload)
-            except Exception as exc:  # protobuf DecodeError
-                self._die(f"the daemon sent an undecodable message: {exc}")
-                return
-            self._handle(message)
+            payloads, closed = self._frames.read_ready()
+        except (OSError, FramingError) as exc:
+            self.die(f"reading failed: {exc}")
+            return 0
+        try:
+            for payload in payloads:
+                try:
+                    message = pb.ServerMessage.FromString(payload)
+                except Exception as exc:  # protobuf DecodeError
+                    self.die(f"the daemon sent an undecodable message: {exc}")
+                    return 0
+                self._handle(message)
+                if not self._alive:
+                    return len(payloads)
+        finally:
+            if self._acked:
+                self._stats.add(acked=self._acked)
+                self._acked = 0
+        if closed:
+            self.die("the daemon closed the connection")
+        return len(payloads)
 
     def _handle(self, message: pb.ServerMessage) -> None:
         kind = message.WhichOneof("kind")
         if kind == "ack":
             ack = message.ack
-            with self._cond:
-                known = ack.sequence in self._pending
-                self._pending.pop(ack.sequence, None)
-                self._credits += ack.credits
-                if ack.sequence == self._goodbye_sequence:
-                    self._goodbye_answered = True
-                self._cond.notify_all()
-            if known:
-                self._stats.add(acked=1)
+            if ack.sequence in self._pending:
+                del self._pending[ack.sequence]
+                self._acked += 1
+            self.credits += ack.credits
+            if ack.sequence == self._goodbye_sequence:
+                self._goodbye_answered = True
         elif kind == "error":
             error = message.error
-            with self._cond:
-                self._pending.pop(error.sequence, None)
-                self._credits += error.credits
-                if error.sequence and error.sequence == self._goodbye_sequence:
-                    self._goodbye_answered = True
-                self._cond.notify_all()
+            self._pending.pop(error.sequence, None)
+            self.credits += error.credits
+            if error.sequence and error.sequence == self._goodbye_sequence:
+                self._goodbye_answered = True
             if error.code == pb.ERROR_CODE_SHUTTING_DOWN and error.sequence == 0:
                 # A notice that the daemon stops, not a refusal of data: reconnecting follows.
                 self._log.info("infoplane: %s", error.message or "the daemon is shutting down")
@@ -292,6 +313,29 @@ class Session:
                 self._stats.server_error(error_code_name(error.code), f"{error_code_name(error.code)}: {error.message}")
                 self._on_error(error)
             if error.fatal:
-                self._die(f"fatal error {error_code_name(error.code)}")
+                self.die(f"fatal error {error_code_name(error.code)}")
         elif kind == "alert":
             self._on_alert(message.alert)
+
+    # -- ending ----------------------------------------------------------------------------
+
+    def die(self, reason: Optional[str]) -> None:
+        if not self._alive:
+            return
+        self._alive = False
+        self.end_reason = reason or "closed"
+        lost = len(self._pending)
+        self._pending.clear()
+        self._stats.set(connected=False)
+        if lost:
+            self._stats.add(lost=lost)
+        if reason:
+            self._log.debug("infoplane: session ended: %s", reason)
+
+    def close(self) -> None:
+        self.die(None)
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._sock.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import atexit
 import collections
 import logging
-import math
+from math import isfinite
 import operator
 import threading
 import weakref
@@ -18,7 +18,7 @@ from ._queue import RecordQueue
 from ._records import LayerPayload, Record, ScalarsRecord, SnapshotRecord
 from ._sender import Sender, SenderSettings
 from ._session import PROTOCOL_VERSION, error_code_name
-from ._tensors import NonFiniteValues, encode_sample_ids, encode_values, role_code, split_code
+from ._tensors import SPLIT_NAMES, NonFiniteValues, encode_sample_ids, encode_values, role_code, split_code
 from .stats import MonitorStats, StatsCounter
 
 _LOG = logging.getLogger("infoplane")
@@ -58,6 +58,12 @@ class Monitor:
     absent or restarting, records are dropped and counted (see `stats`) rather than making
     training wait; the connection is retried with exponential backoff.
 
+    The thread sends what was queued in batches: after a batch it sleeps `flush_interval`
+    seconds (default 0.02) before taking the next, so that frequent small calls (scalars every
+    step) cost the training thread almost nothing; the first record after a quiet spell goes
+    out at once. `flush()` and `close()` send without waiting for the interval. Alerts
+    (`on_alert`) are delivered on that thread: keep the callback short.
+
     `address` is a Unix socket path or `host:port` (TCP); None means $INFOPLANE_ADDRESS, or
     else the daemon's default socket /run/infoplane/infoplane.sock.
 
@@ -84,6 +90,7 @@ class Monitor:
         reconnect_initial_delay: float = 0.1,
         reconnect_max_delay: float = 5.0,
         close_timeout: float = 5.0,
+        flush_interval: float = 0.02,
         on_alert: Optional[Callable[[pb.Alert], None]] = None,
     ) -> None:
         self.run = _check_name(run, "run name", 128)
@@ -104,7 +111,10 @@ class Monitor:
             metadata={str(k): str(v) for k, v in (metadata or {}).items()},
             options=self._run_options(options),
         )
-        settings = SenderSettings(chunk_bytes, connect_timeout, io_timeout, reconnect_initial_delay, reconnect_max_delay)
+        if not flush_interval > 0:
+            raise ValueError("flush_interval must be positive (seconds)")
+        settings = SenderSettings(chunk_bytes, connect_timeout, io_timeout, reconnect_initial_delay, reconnect_max_delay,
+                                  flush_interval)
         self._sender = Sender(self.address, hello, self._queue, self._stats, settings,
                               self._on_error, self._on_alert, _LOG)
         self._sender.start()
@@ -215,18 +225,23 @@ class Monitor:
         """Queues scalar metrics of one step, e.g. log_scalars(step, loss=0.3, accuracy=0.9)
         or log_scalars(step, split="validation", loss=0.4). Non-finite values are left out
         (the daemon refuses them) with a warning. Returns True if queued, False if dropped."""
-        step = _check_step(step)
-        split_value = split_code(split)
+        # Called every step: the common cases (int step, split name) take the short path,
+        # and nothing is encoded here (the sender thread does that).
+        if type(step) is not int or step < 0:
+            step = _check_step(step)
+        split_value = SPLIT_NAMES.get(split) if type(split) is str else None
+        if split_value is None:
+            split_value = split_code(split)
         clean: Dict[str, float] = {}
         for name, value in values.items():
             number = float(value)
-            if math.isfinite(number):
+            if isfinite(number):
                 clean[name] = number
             else:
                 self._warn_once("non-finite-scalar:" + name, f"infoplane: scalar {name!r} is {number} at step {step}; non-finite scalars are not sent")
         if not clean:
             return False
-        return self._offer(ScalarsRecord(step, _epoch(epoch), split_value, clean))
+        return self._offer(ScalarsRecord(step, -1 if epoch is None else operator.index(epoch), split_value, clean))
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -281,6 +296,7 @@ class Monitor:
         if self._closed:
             self._warn_once("closed", "infoplane: the monitor is closed; further data is dropped")
         elif self._queue.offer(record):
+            self._sender.nudge()
             return True
         self._stats.add(dropped=record.message_count(self._sender.chunk_budget), dropped_records=1)
         return False

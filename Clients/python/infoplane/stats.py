@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Dict, Optional
 
 
@@ -38,34 +38,45 @@ class MonitorStats:
     errors_by_code: Dict[str, int] = field(default_factory=dict)
 
 
+_COUNTERS = ("sent", "acked", "errors", "dropped", "dropped_records", "lost", "reconnects", "connect_failures", "bytes_sent")
+
+
 class StatsCounter:
-    """Thread-safe mutable counters behind MonitorStats."""
+    """Thread-safe mutable counters behind MonitorStats. `add` is on the training thread's
+    path when records are dropped, so it only bumps integers; MonitorStats is built on demand."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._stats = MonitorStats()
+        self._counts: Dict[str, int] = dict.fromkeys(_COUNTERS, 0)
+        self._connected = False
+        self._last_error: Optional[str] = None
+        self._errors_by_code: Dict[str, int] = {}
         self._connections = 0
 
     def add(self, **deltas: int) -> None:
+        counts = self._counts
         with self._lock:
-            self._stats = replace(self._stats, **{k: getattr(self._stats, k) + v for k, v in deltas.items()})
+            for key, value in deltas.items():
+                counts[key] += value
 
-    def set(self, **values) -> None:
+    def set(self, connected: bool) -> None:
         with self._lock:
-            self._stats = replace(self._stats, **values)
+            self._connected = connected
 
     def connected(self) -> None:
         with self._lock:
             self._connections += 1
-            reconnects = self._stats.reconnects + (1 if self._connections > 1 else 0)
-            self._stats = replace(self._stats, connected=True, reconnects=reconnects)
+            if self._connections > 1:
+                self._counts["reconnects"] += 1
+            self._connected = True
 
     def server_error(self, code_name: str, description: str) -> None:
         with self._lock:
-            by_code = dict(self._stats.errors_by_code)
-            by_code[code_name] = by_code.get(code_name, 0) + 1
-            self._stats = replace(self._stats, errors=self._stats.errors + 1, last_error=description, errors_by_code=by_code)
+            self._errors_by_code[code_name] = self._errors_by_code.get(code_name, 0) + 1
+            self._counts["errors"] += 1
+            self._last_error = description
 
     def snapshot(self, queued: int) -> MonitorStats:
         with self._lock:
-            return replace(self._stats, queued=queued)
+            return MonitorStats(queued=queued, connected=self._connected, last_error=self._last_error,
+                                errors_by_code=dict(self._errors_by_code), **self._counts)
