@@ -22,6 +22,9 @@ from .stats import StatsCounter
 
 PROTOCOL_VERSION = 1
 
+#: Socket send buffer asked for (the kernel may grant less).
+SEND_BUFFER_BYTES = 4 << 20
+
 #: Buffers per sendmsg call (Linux allows 1024).
 _IOV_MAX = 512
 
@@ -105,6 +108,13 @@ class Session:
         sock = socket.socket(address.family, socket.SOCK_STREAM)
         try:
             sock.settimeout(timeout)
+            try:
+                # Room for a whole probe frame in the kernel, so that it is written with one
+                # system call (one wake-up of the sender thread), not one per 200 kB. The
+                # kernel caps it at net.core.wmem_max.
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
+            except OSError:
+                pass
             sock.connect(address.sockaddr)
             if not address.is_unix:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
