@@ -37,7 +37,7 @@ public enum InfoplaneClientError: Error, Sendable, CustomStringConvertible {
 public final class InfoplaneConnection {
     public let descriptor: Int32
     private var inbound = ByteBuffer()
-    private var decoder = LengthPrefixedFrameDecoder(maximumFrameLength: 64 << 20)
+    private var assembler = LengthPrefixedFrameAssembler(maximumFrameLength: 64 << 20)
 
     /// Connects to `address`: a filesystem path (Unix socket) or `host:port` (TCP).
     public init(address: String) throws {
@@ -127,7 +127,7 @@ public final class InfoplaneConnection {
     public func receive(timeout: Double = 10) throws -> Infoplane_V1_ServerMessage? {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
-            if let frame = try decoder.decode(buffer: &inbound) {
+            if let frame = try assembler.next(from: &inbound) {
                 return try Infoplane_V1_ServerMessage(serializedBytes: Array(frame.readableBytesView))
             }
             let remaining = deadline.timeIntervalSinceNow
@@ -147,9 +147,10 @@ public final class InfoplaneConnection {
                 throw InfoplaneClientError.io("recv", errno: errno)
             }
             if n == 0 {
-                if inbound.readableBytes > 0 { throw InfoplaneClientError.badFrame("connection closed inside a frame") }
+                if assembler.bufferedBytes > 0 { throw InfoplaneClientError.badFrame("connection closed inside a frame") }
                 return nil
             }
+            inbound.clear()
             inbound.writeBytes(chunk[0..<n])
         }
     }

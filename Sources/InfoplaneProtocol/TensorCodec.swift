@@ -66,13 +66,15 @@ extension Infoplane_V1_Tensor {
         return n
     }
 
-    /// Checks that `data` holds exactly product(shape) × size(dtype) bytes.
-    public func validatedElementCount() throws -> Int {
+    /// Checks that the tensor's bytes (`byteCount`, by default `data.count`) are exactly
+    /// product(shape) × size(dtype).
+    public func validatedElementCount(byteCount: Int? = nil) throws -> Int {
+        let actual = byteCount ?? data.count
         guard let size = dtype.elementSize else { throw TensorDecodingError.unsupportedDType(dtype.name) }
         let n = try elementCount()
         let (expected, overflow) = n.multipliedReportingOverflow(by: size)
-        guard !overflow, expected == data.count else {
-            throw TensorDecodingError.byteCountMismatch(shape: shape, dtype: dtype.name, expected: overflow ? Int.max : expected, actual: data.count)
+        guard !overflow, expected == actual else {
+            throw TensorDecodingError.byteCountMismatch(shape: shape, dtype: dtype.name, expected: overflow ? Int.max : expected, actual: actual)
         }
         return n
     }
@@ -84,38 +86,43 @@ extension Infoplane_V1_Tensor {
     /// checked for non-finite values while it is still in cache (one pass over memory, the
     /// check vectorised); the index of a bad value is searched only when there is one.
     public func decodeFloats() throws -> [Float] {
-        let n = try validatedElementCount()
+        try data.withUnsafeBytes { try decodeFloats(bytes: $0) }
+    }
+
+    /// `decodeFloats()` for a tensor whose data is held elsewhere (the ingest server leaves a
+    /// snapshot's values in the frame buffer, see `SnapshotValuesSplitter`): `bytes` stand
+    /// for `data`.
+    public func decodeFloats(bytes raw: UnsafeRawBufferPointer) throws -> [Float] {
+        let n = try validatedElementCount(byteCount: raw.count)
         guard dtype.isFloatingPoint else { throw TensorDecodingError.unsupportedDType(dtype.name) }
         let dtype = self.dtype
         var sawNonFinite = false
-        let out = data.withUnsafeBytes { raw in
-            [Float](unsafeUninitializedCapacity: n) { dst, initialized in
-                switch dtype {
-                case .f32:
-                    // Little-endian host: the bytes are the values.
-                    let block = 16_384
-                    var start = 0
-                    while start < n {
-                        let count = min(block, n - start)
-                        let target = UnsafeMutableBufferPointer(rebasing: dst[start..<(start + count)])
-                        UnsafeMutableRawBufferPointer(target).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[(start * 4)..<((start + count) * 4)]))
-                        if Self.containsNonFinite(UnsafeBufferPointer(target)) { sawNonFinite = true }
-                        start += count
-                    }
-                case .f64:
-                    for i in 0..<n { dst[i] = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))) }
-                    sawNonFinite = Self.containsNonFinite(UnsafeBufferPointer(dst))
-                case .f16:
-                    for i in 0..<n { dst[i] = Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)))) }
-                    sawNonFinite = Self.containsNonFinite(UnsafeBufferPointer(dst))
-                case .bf16:
-                    for i in 0..<n { dst[i] = Float(bitPattern: UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))) << 16) }
-                    sawNonFinite = Self.containsNonFinite(UnsafeBufferPointer(dst))
-                default:
-                    for i in 0..<n { dst[i] = 0 }
+        let out = [Float](unsafeUninitializedCapacity: n) { dst, initialized in
+            switch dtype {
+            case .f32:
+                // Little-endian host: the bytes are the values.
+                let block = 16_384
+                var start = 0
+                while start < n {
+                    let count = min(block, n - start)
+                    let target = UnsafeMutableBufferPointer(rebasing: dst[start..<(start + count)])
+                    UnsafeMutableRawBufferPointer(target).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[(start * 4)..<((start + count) * 4)]))
+                    if Self.containsNonFinite(UnsafeBufferPointer(target)) { sawNonFinite = true }
+                    start += count
                 }
-                initialized = n
+            case .f64:
+                for i in 0..<n { dst[i] = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))) }
+                sawNonFinite = Self.containsNonFinite(UnsafeBufferPointer(dst))
+            case .f16:
+                for i in 0..<n { dst[i] = Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)))) }
+                sawNonFinite = Self.containsNonFinite(UnsafeBufferPointer(dst))
+            case .bf16:
+                for i in 0..<n { dst[i] = Float(bitPattern: UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))) << 16) }
+                sawNonFinite = Self.containsNonFinite(UnsafeBufferPointer(dst))
+            default:
+                for i in 0..<n { dst[i] = 0 }
             }
+            initialized = n
         }
         if sawNonFinite, let bad = out.firstIndex(where: { !$0.isFinite }) { throw TensorDecodingError.nonFinite(index: bad) }
         return out
@@ -125,12 +132,16 @@ extension Infoplane_V1_Tensor {
     /// 16-lane chunks: a masked exponent e ≤ 0x7f80_0000 plus 0x0080_0000 sets bit 31
     /// exactly when e is all ones, and the lanes are OR-ed together.
     static func containsNonFinite(_ values: UnsafeBufferPointer<Float>) -> Bool {
+        containsNonFinite(float32: UnsafeRawBufferPointer(values))
+    }
+
+    /// `containsNonFinite` over little-endian F32 bytes at any alignment.
+    static func containsNonFinite(float32 raw: UnsafeRawBufferPointer) -> Bool {
         let exponent: UInt32 = 0x7f80_0000
         let carry: UInt32 = 0x0080_0000
-        guard let base = values.baseAddress else { return false }
-        let raw = UnsafeRawPointer(base)
+        let count = raw.count / 4
         let lanes = 16
-        let chunks = values.count / lanes
+        let chunks = count / lanes
         var acc = SIMD16<UInt32>(repeating: 0)
         let mask = SIMD16<UInt32>(repeating: exponent)
         let add = SIMD16<UInt32>(repeating: carry)
@@ -140,23 +151,40 @@ extension Infoplane_V1_Tensor {
         }
         var bits: UInt32 = 0
         for lane in 0..<lanes { bits |= acc[lane] }
-        for i in (chunks * lanes)..<values.count { bits |= (values[i].bitPattern & exponent) &+ carry }
+        for i in (chunks * lanes)..<count {
+            bits |= (UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)) & exponent) &+ carry
+        }
         return bits & 0x8000_0000 != 0
+    }
+
+    /// Checks an F32 tensor held in `bytes` (shape, byte count, every value finite) without
+    /// copying it; returns the element count. For values the caller keeps in place.
+    public func validateFloat32(bytes raw: UnsafeRawBufferPointer) throws -> Int {
+        guard dtype == .f32 else { throw TensorDecodingError.unsupportedDType(dtype.name) }
+        let n = try validatedElementCount(byteCount: raw.count)
+        if Self.containsNonFinite(float32: raw),
+           let bad = (0..<n).first(where: { !Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))).isFinite }) {
+            throw TensorDecodingError.nonFinite(index: bad)
+        }
+        return n
     }
 
     /// Decodes an integer tensor (I32 or I64) into `Int64`s.
     public func decodeIntegers() throws -> [Int64] {
-        let n = try validatedElementCount()
+        try data.withUnsafeBytes { try decodeIntegers(bytes: $0) }
+    }
+
+    /// `decodeIntegers()` with `bytes` standing for `data`.
+    public func decodeIntegers(bytes raw: UnsafeRawBufferPointer) throws -> [Int64] {
+        let n = try validatedElementCount(byteCount: raw.count)
         var out = [Int64](repeating: 0, count: n)
-        data.withUnsafeBytes { raw in
-            switch dtype {
-            case .i32:
-                for i in 0..<n { out[i] = Int64(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: Int32.self))) }
-            case .i64:
-                for i in 0..<n { out[i] = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: Int64.self)) }
-            default:
-                break
-            }
+        switch dtype {
+        case .i32:
+            for i in 0..<n { out[i] = Int64(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: Int32.self))) }
+        case .i64:
+            for i in 0..<n { out[i] = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: Int64.self)) }
+        default:
+            break
         }
         guard dtype == .i32 || dtype == .i64 else { throw TensorDecodingError.unsupportedDType(dtype.name) }
         return out

@@ -60,6 +60,7 @@ struct BenchFrameData: Sendable {
                 let slice: SnapshotValues
                 switch values {
                 case .floats(let v): slice = .floats(Array(v[(rows.lowerBound * columns)..<(rows.upperBound * columns)]))
+                case .float32Bytes(let v): slice = .floats(Array(v.floats[(rows.lowerBound * columns)..<(rows.upperBound * columns)]))
                 case .integers(let v): slice = .integers(Array(v[(rows.lowerBound * columns)..<(rows.upperBound * columns)]))
                 }
                 out.append(ProbeSnapshot(run: run, step: step, epoch: step, split: .probe, layer: name, role: role,

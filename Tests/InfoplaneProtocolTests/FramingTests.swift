@@ -10,19 +10,19 @@ import Testing
         return out
     }
 
-    /// Feeds `input` to a decoder in pieces cut at `cuts` and returns the frames it produced.
+    /// Feeds `input` to an assembler in pieces cut at `cuts` and returns the frames it produced.
     func decode(_ input: ByteBuffer, cuts: [Int], maximum: Int = 1 << 20) throws -> [[UInt8]] {
-        var decoder = LengthPrefixedFrameDecoder(maximumFrameLength: maximum)
-        var pending = ByteBuffer()
+        var assembler = LengthPrefixedFrameAssembler(maximumFrameLength: maximum)
         var frames: [[UInt8]] = []
         var start = 0
         for end in cuts + [input.readableBytes] where end >= start {
             var piece = input.getSlice(at: input.readerIndex + start, length: end - start)!
-            pending.writeBuffer(&piece)
-            while let frame = try decoder.decode(buffer: &pending) { frames.append(Array(frame.readableBytesView)) }
+            while let frame = try assembler.next(from: &piece) { frames.append(Array(frame.readableBytesView)) }
+            #expect(piece.readableBytes == 0)
             start = end
         }
-        #expect(pending.readableBytes == 0)
+        #expect(assembler.bufferedBytes == 0)
+        try assembler.finish()
         return frames
     }
 
@@ -45,38 +45,68 @@ import Testing
         for v: UInt64 in [0, 1, 127, 128, 300, 16383, 16384, 1 << 35, UInt64.max] {
             var b = ByteBuffer()
             let n = b.writeVarint(v)
-            let peeked = try LengthPrefixedFrameDecoder.peekVarint(b)
+            let peeked = try LengthPrefixedFrameAssembler.peekVarint(b)
             #expect(peeked?.value == v)
             #expect(peeked?.bytes == n)
         }
     }
 
     @Test func badVarintIsRefused() throws {
-        var decoder = LengthPrefixedFrameDecoder()
+        var assembler = LengthPrefixedFrameAssembler()
         var b = ByteBuffer(bytes: [UInt8](repeating: 0xff, count: 11))
-        #expect(throws: FramingError.badVarint) { _ = try decoder.decode(buffer: &b) }
+        #expect(throws: FramingError.badVarint) { _ = try assembler.next(from: &b) }
         var overflow = ByteBuffer(bytes: [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02])
-        #expect(throws: FramingError.badVarint) { _ = try decoder.decode(buffer: &overflow) }
+        var fresh = LengthPrefixedFrameAssembler()
+        #expect(throws: FramingError.badVarint) { _ = try fresh.next(from: &overflow) }
+        // Also when the bad prefix arrives a byte at a time.
+        var bytewise = LengthPrefixedFrameAssembler()
+        #expect(throws: FramingError.badVarint) {
+            for _ in 0..<11 {
+                var one = ByteBuffer(bytes: [0xff])
+                _ = try bytewise.next(from: &one)
+            }
+        }
     }
 
     @Test func frameOverTheLimitIsRefusedFromItsPrefix() throws {
-        var decoder = LengthPrefixedFrameDecoder(maximumFrameLength: 1024)
+        var assembler = LengthPrefixedFrameAssembler(maximumFrameLength: 1024)
         // Only the prefix of a 1 GiB frame has arrived: refused at once, nothing buffered.
         var b = ByteBuffer()
         b.writeVarint(1 << 30)
         #expect(throws: FramingError.frameTooLarge(announced: 1 << 30, maximum: 1024)) {
-            _ = try decoder.decode(buffer: &b)
+            _ = try assembler.next(from: &b)
         }
         // Exactly at the limit is accepted.
         var ok = framed([[UInt8](repeating: 1, count: 1024)])
-        #expect(try decoder.decode(buffer: &ok)?.readableBytes == 1024)
+        var atLimit = LengthPrefixedFrameAssembler(maximumFrameLength: 1024)
+        #expect(try atLimit.next(from: &ok)?.readableBytes == 1024)
     }
 
     @Test func truncatedStreamAtEOF() throws {
-        var decoder = LengthPrefixedFrameDecoder()
+        var assembler = LengthPrefixedFrameAssembler()
         var b = ByteBuffer(bytes: [5, 1, 2])
-        #expect(throws: FramingError.truncatedFrame(bufferedBytes: 3)) {
-            _ = try decoder.decodeLast(buffer: &b, seenEOF: true)
+        #expect(try assembler.next(from: &b) == nil)
+        #expect(throws: FramingError.truncatedFrame(bufferedBytes: 2)) { try assembler.finish() }  // of 5 announced
+        var prefixOnly = LengthPrefixedFrameAssembler()
+        var half = ByteBuffer(bytes: [0x80])
+        #expect(try prefixOnly.next(from: &half) == nil)
+        #expect(throws: FramingError.truncatedFrame(bufferedBytes: 1)) { try prefixOnly.finish() }
+    }
+
+    /// A frame spread over many pieces is filled into one buffer allocated once at exactly its
+    /// size: it never regrows and wastes nothing.
+    @Test func aFrameAcrossPiecesIsAssembledOnceIntoItsOwnBuffer() throws {
+        let payload = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        var input = framed([payload, [1, 2, 3]])
+        var assembler = LengthPrefixedFrameAssembler()
+        var frames: [ByteBuffer] = []
+        while input.readableBytes > 0 {
+            var piece = input.readSlice(length: min(4096, input.readableBytes))!
+            while let frame = try assembler.next(from: &piece) { frames.append(frame) }
         }
+        #expect(frames.count == 2)
+        #expect(frames[0].capacity == payload.count)
+        #expect(Array(frames[0].readableBytesView) == payload)
+        #expect(Array(frames[1].readableBytesView) == [1, 2, 3])
     }
 }

@@ -41,6 +41,48 @@ import Testing
         #expect(report.sessionsEnded == 2)
     }
 
+    /// Large snapshots are decoded with their values left in the frame buffer
+    /// (`SnapshotValuesSplitter`), small ones whole: the same rows must arrive either way,
+    /// and a bad value deep inside a large tensor is still found.
+    @Test func largeSnapshotsArriveExactlyAsTheSameRowsSentSmall() throws {
+        let daemon = try DaemonProcess()
+        let (rows, columns) = (64, 96)
+        let values = (0..<(rows * columns)).map { Float(($0 * 7919) % 1000) * 0.001 - 0.5 }
+        func snapshot(_ rowRange: Range<Int>, chunk: Int, of chunks: Int) -> Infoplane_V1_Snapshot {
+            var s = SnapshotFactory.snapshot(step: 3, rows: rowRange.count, columns: columns,
+                                             firstID: Int64(rowRange.lowerBound), chunkIndex: chunk, chunkCount: chunks)
+            s.values = Infoplane_V1_Tensor(floats: Array(values[(rowRange.lowerBound * columns)..<(rowRange.upperBound * columns)]),
+                                           shape: [rowRange.count, columns])
+            return s
+        }
+        let large = try InfoplaneSession(address: daemon.socketPath)
+        try large.hello(run: "large")
+        try large.send(snapshot: snapshot(0..<rows, chunk: 0, of: 1))       // 24 KiB of values: split
+        var poisoned = snapshot(0..<rows, chunk: 0, of: 1)
+        poisoned.step = 4
+        var bad = values
+        bad[bad.count - 1] = .infinity
+        poisoned.values = Infoplane_V1_Tensor(floats: bad, shape: [rows, columns])
+        try large.send(snapshot: poisoned)
+        try large.goodbye()
+        #expect(large.errors.map(\.code) == [.nonFiniteValues])
+        #expect(large.errors.first?.message.contains("index \(rows * columns - 1)") == true)
+
+        let small = try InfoplaneSession(address: daemon.socketPath)
+        try small.hello(run: "small")
+        for row in 0..<rows { try small.send(snapshot: snapshot(row..<(row + 1), chunk: row, of: rows)) }  // 384 B each: whole
+        try small.goodbye()
+        #expect(small.errors.isEmpty)
+
+        #expect(try daemon.stop() == 0)
+        let report = try daemon.report()
+        let tallies = report.tallies.filter { $0.step == 3 }
+        #expect(tallies.map(\.run).sorted() == ["large", "small"])
+        #expect(tallies.allSatisfy { $0.rows == rows && $0.values == rows * columns })
+        #expect(Set(tallies.map(\.checksum)).count == 1)
+        #expect(!report.tallies.contains { $0.step == 4 })
+    }
+
     @Test func thirtyTwoConcurrentClients() async throws {
         let daemon = try DaemonProcess()
         let path = daemon.socketPath

@@ -48,12 +48,14 @@ public final class StreamingBinning: Sendable {
 
     /// Bins one accepted chunk in the background (returns at once).
     func bin(_ snapshot: ProbeSnapshot, edges: BinEdges) {
-        guard case .floats(let values) = snapshot.values, snapshot.role == .hidden || snapshot.role == .output else { return }
+        let values = snapshot.values
+        guard snapshot.role == .hidden || snapshot.role == .output else { return }
+        if case .integers = values { return }
         let key = Key(frame: FrameKey(run: snapshot.run, step: snapshot.step, split: snapshot.split), layer: snapshot.layer)
         let ids = snapshot.sampleIDs, columns = snapshot.columns
         let (chunkIndex, chunkCount) = (snapshot.chunkIndex, snapshot.chunkCount)
         Task.detached(priority: .medium) { [self] in
-            guard let matrix = try? Matrix(rows: ids.count, columns: columns, storage: values.map(Double.init)),
+            guard let matrix = try? Matrix(rows: ids.count, columns: columns, storage: values.doubles()),
                   let rows = try? BinnedRows(binning: matrix, edges: edges) else { return }
             self.record(key, chunkIndex: chunkIndex, chunkCount: chunkCount, ids: ids, rows: rows)
         }

@@ -95,18 +95,11 @@ struct PendingFrame: Sendable {
             return .integers(out)
         }
         var out = [Float](repeating: 0, count: rows * c)
-        for chunk in layer.chunks.values {
-            for (r, id) in chunk.sampleIDs.enumerated() {
-                guard let row = rowOf[id] else { continue }
-                switch chunk.values {
-                case .floats(let v):
-                    out.withUnsafeMutableBufferPointer { o in
-                        v.withUnsafeBufferPointer { s in
-                            for j in 0..<c { o[row * c + j] = s[r * c + j] }
-                        }
-                    }
-                case .integers(let v):
-                    for j in 0..<c { out[row * c + j] = Float(v[r * c + j]) }
+        out.withUnsafeMutableBufferPointer { o in
+            for chunk in layer.chunks.values {
+                for (r, id) in chunk.sampleIDs.enumerated() {
+                    guard let row = rowOf[id] else { continue }
+                    chunk.values.copyFloats(from: r * c, into: UnsafeMutableBufferPointer(rebasing: o[(row * c)..<((row + 1) * c)]))
                 }
             }
         }

@@ -20,12 +20,7 @@ public struct FrameLayer: Sendable, Equatable {
     public var rows: Int { columns == 0 ? 0 : values.count / columns }
 
     /// The values as `Double`, row-major (integers converted).
-    public func doubles() -> [Double] {
-        switch values {
-        case .floats(let v): return v.map(Double.init)
-        case .integers(let v): return v.map(Double.init)
-        }
-    }
+    public func doubles() -> [Double] { values.doubles() }
 
     /// One class label per row, for a layer of role `.label`: the value itself for one column
     /// (floats rounded to the nearest integer), the index of the largest value for several
@@ -35,7 +30,7 @@ public struct FrameLayer: Sendable, Equatable {
         guard columns > 1 else {
             switch values {
             case .integers(let v): return v
-            case .floats(let v): return v.map { Int64($0.rounded()) }
+            case .floats, .float32Bytes: return values.doubles().map { Int64($0.rounded()) }
             }
         }
         var labels = [Int64](repeating: 0, count: n)

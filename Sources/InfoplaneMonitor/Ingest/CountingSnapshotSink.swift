@@ -77,6 +77,7 @@ public actor CountingSnapshotSink: SnapshotSink {
             mix(UInt64(bitPattern: id))
             switch snapshot.values {
             case .floats(let v): for j in 0..<c { mix(UInt64(v[r * c + j].bitPattern)) }
+            case .float32Bytes(let v): for j in 0..<c { mix(UInt64(v[r * c + j].bitPattern)) }
             case .integers(let v): for j in 0..<c { mix(UInt64(bitPattern: v[r * c + j])) }
             }
             sum &+= h

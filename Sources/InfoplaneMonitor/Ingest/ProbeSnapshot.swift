@@ -12,15 +12,61 @@ public enum LayerRole: String, Sendable, Hashable, CaseIterable, Codable {
 ///
 /// Floating-point tensors (F16, BF16, F32, F64) become `Float` (activations are
 /// single-precision in practice; estimators widen to `Double` where they need it).
-/// Integer tensors (I32, I64: class labels) become `Int64`.
-public enum SnapshotValues: Sendable, Equatable {
+/// Integer tensors (I32, I64: class labels) become `Int64`. Large F32 snapshots stay in
+/// the bytes the server received them in (`float32Bytes`) until the monitor lays out the
+/// frame.
+public enum SnapshotValues: Sendable {
     case floats([Float])
+    /// F32 values left where the ingest server received them, already checked finite.
+    case float32Bytes(Float32Bytes)
     case integers([Int64])
 
     public var count: Int {
         switch self {
         case .floats(let v): return v.count
+        case .float32Bytes(let v): return v.count
         case .integers(let v): return v.count
+        }
+    }
+
+    /// The values as `Double`, row-major (integers converted).
+    public func doubles() -> [Double] {
+        switch self {
+        case .floats(let v): return v.map(Double.init)
+        case .float32Bytes(let v): return (0..<v.count).map { Double(v[$0]) }
+        case .integers(let v): return v.map(Double.init)
+        }
+    }
+
+    /// Writes values `start ..< start + destination.count` into `destination` as `Float`
+    /// (integers converted).
+    public func copyFloats(from start: Int, into destination: UnsafeMutableBufferPointer<Float>) {
+        switch self {
+        case .floats(let v):
+            v.withUnsafeBufferPointer { s in
+                _ = destination.initialize(from: UnsafeBufferPointer(rebasing: s[start..<(start + destination.count)]))
+            }
+        case .float32Bytes(let v):
+            v.copy(from: start, length: destination.count, into: destination)
+        case .integers(let v):
+            for j in 0..<destination.count { destination[j] = Float(v[start + j]) }
+        }
+    }
+}
+
+extension SnapshotValues: Equatable {
+    /// Float values compare as floats however they are held.
+    public static func == (lhs: SnapshotValues, rhs: SnapshotValues) -> Bool {
+        switch (lhs, rhs) {
+        case (.integers(let l), .integers(let r)): return l == r
+        case (.integers, _), (_, .integers): return false
+        case (.float32Bytes(let l), .float32Bytes(let r)): return l == r
+        default:
+            guard lhs.count == rhs.count else { return false }
+            var l = [Float](repeating: 0, count: lhs.count), r = l
+            l.withUnsafeMutableBufferPointer { lhs.copyFloats(from: 0, into: $0) }
+            r.withUnsafeMutableBufferPointer { rhs.copyFloats(from: 0, into: $0) }
+            return l == r
         }
     }
 }

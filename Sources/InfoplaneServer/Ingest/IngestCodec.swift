@@ -5,11 +5,16 @@ import SwiftProtobuf
 /// What the ingest pipeline hands a session: a decoded client message, or the reason a
 /// well-framed message could not be decoded (the stream itself is still usable).
 enum IngestInbound: Sendable {
-    case message(Infoplane_V1_ClientMessage, wireBytes: Int)
+    /// `snapshotValues`: for a large Snapshot, its tensor's bytes, still in the frame
+    /// buffer; the message's `snapshot.values.data` is then empty (see
+    /// `SnapshotValuesSplitter`).
+    case message(Infoplane_V1_ClientMessage, wireBytes: Int, snapshotValues: ByteBuffer?)
     case malformed(String)
 }
 
-/// Decodes each length-delimited frame into a `ClientMessage`.
+/// Decodes each length-delimited frame into a `ClientMessage`. A Snapshot's tensor bytes
+/// are not copied: swift-protobuf decodes the frame without them and the session reads
+/// them from the frame buffer.
 final class ClientMessageDecoder: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = IngestInbound
@@ -18,10 +23,18 @@ final class ClientMessageDecoder: ChannelInboundHandler, RemovableChannelHandler
         let frame = unwrapInboundIn(data)
         let decoded: IngestInbound
         do {
-            let message = try frame.readableBytesView.withContiguousStorageIfAvailable { bytes in
-                try Infoplane_V1_ClientMessage(serializedBytes: UnsafeRawBufferPointer(bytes))
-            } ?? Infoplane_V1_ClientMessage(serializedBytes: Array(frame.readableBytesView))
-            decoded = .message(message, wireBytes: frame.readableBytes)
+            decoded = try frame.withUnsafeReadableBytes { bytes in
+                if let split = SnapshotValuesSplitter.split(bytes) {
+                    let message = try Infoplane_V1_ClientMessage(serializedBytes: split.header)
+                    // A later oneof field can replace the snapshot; its bytes are then moot.
+                    guard case .snapshot = message.kind else {
+                        return .message(message, wireBytes: frame.readableBytes, snapshotValues: nil)
+                    }
+                    let values = frame.getSlice(at: frame.readerIndex + split.valuesData.lowerBound, length: split.valuesData.count)
+                    return .message(message, wireBytes: frame.readableBytes, snapshotValues: values)
+                }
+                return .message(try Infoplane_V1_ClientMessage(serializedBytes: bytes), wireBytes: frame.readableBytes, snapshotValues: nil)
+            }
         } catch {
             decoded = .malformed("\(error)")
         }

@@ -104,7 +104,7 @@ public final class IngestServer: Service, Sendable {
             channel.eventLoop.makeCompletedFuture {
                 let ops = channel.pipeline.syncOperations
                 try ops.addHandler(IdleStateHandler(readTimeout: .milliseconds(Int64(configuration.idleTimeoutMilliseconds))))
-                try ops.addHandler(ByteToMessageHandler(LengthPrefixedFrameDecoder(maximumFrameLength: configuration.maxMessageBytes)))
+                try ops.addHandler(FrameAssemblingHandler(maximumFrameLength: configuration.maxMessageBytes))
                 try ops.addHandler(MessageToByteHandler(LengthPrefixedFrameEncoder()))
                 try ops.addHandler(ClientMessageDecoder())
                 try ops.addHandler(ServerMessageEncoder())

@@ -1,5 +1,6 @@
 import InfoplaneMonitor
 import InfoplaneProtocol
+import NIOCore
 
 /// Checks a wire `Snapshot` or `Scalars` message and turns it into the monitor's value
 /// types. Every refusal carries the error code and a sentence saying what to fix.
@@ -7,7 +8,9 @@ struct SnapshotValidator: Sendable {
     /// The run name the session is bound to.
     var runName: String
 
-    func validate(_ s: Infoplane_V1_Snapshot) throws(IngestRefusal) -> ProbeSnapshot {
+    /// `valuesBytes`: the tensor's bytes when the decoder left them in the frame buffer
+    /// (then `s.values.data` is empty); nil to read `s.values.data`.
+    func validate(_ s: Infoplane_V1_Snapshot, valuesBytes: ByteBuffer? = nil) throws(IngestRefusal) -> ProbeSnapshot {
         try checkRun(s.run)
         guard s.step >= 0 else {
             throw IngestRefusal(.negativeStep, "step is \(s.step); steps count optimizer updates and must be >= 0")
@@ -53,12 +56,20 @@ struct SnapshotValidator: Sendable {
                 guard values.dtype == .i32 || values.dtype == .i64 else {
                     throw IngestRefusal(.unsupportedDtype, "labels (role LABEL) must be I32 or I64 class indices, got \(values.dtype.name)")
                 }
-                decoded = .integers(try values.decodeIntegers())
+                decoded = .integers(try Self.withBytes(of: values, in: valuesBytes) { try values.decodeIntegers(bytes: $0) })
             } else {
                 guard values.dtype.isFloatingPoint else {
                     throw IngestRefusal(.unsupportedDtype, "values of role \(role.rawValue) must be F32, F16, BF16 or F64, got \(values.dtype.name)")
                 }
-                decoded = .floats(try values.decodeFloats())
+                if values.dtype == .f32, let valuesBytes {
+                    // Checked in place and kept in the frame buffer: no copy (see Float32Bytes).
+                    decoded = try valuesBytes.withUnsafeReadableBytes { raw in
+                        _ = try values.validateFloat32(bytes: raw)
+                        return .float32Bytes(Float32Bytes(owner: valuesBytes, bytes: raw))
+                    }
+                } else {
+                    decoded = .floats(try Self.withBytes(of: values, in: valuesBytes) { try values.decodeFloats(bytes: $0) })
+                }
             }
         } catch let refusal as IngestRefusal {
             throw refusal
@@ -90,6 +101,12 @@ struct SnapshotValidator: Sendable {
             }
         }
         return ScalarRecord(run: runName, step: s.step, epoch: s.epoch, split: Self.split(s.split), values: s.values)
+    }
+
+    /// Calls `body` with the tensor's bytes: `buffer`'s when given, else the tensor's `data`.
+    static func withBytes<T>(of tensor: Infoplane_V1_Tensor, in buffer: ByteBuffer?, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        if let buffer { return try buffer.withUnsafeReadableBytes(body) }
+        return try tensor.data.withUnsafeBytes(body)
     }
 
     private func checkRun(_ run: String) throws(IngestRefusal) {

@@ -1,0 +1,168 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+// `ByteBuffer(takingOwnershipOf:allocator:)`: a frame buffer of exactly the frame's size.
+@_spi(CustomByteBufferAllocator) import NIOCore
+
+/// Splits a byte stream into protobuf messages framed the "delimited" way: each message is
+/// preceded by its length as an unsigned LEB128 varint (at most 10 bytes).
+///
+/// Feed it whatever arrived, in pieces cut anywhere; it returns each whole frame once. A
+/// frame that lies inside one piece is returned as a slice of it (no copy). A frame that
+/// spans pieces is assembled into a buffer allocated once at exactly its announced length
+/// and owned by nobody else: the bytes are copied once, the buffer never regrows, and a
+/// receiver may keep the frame (the ingest server keeps a snapshot's values in it) without
+/// the next frame's bytes copying it on write — which a shared cumulation buffer, as NIO's
+/// `ByteToMessageHandler` keeps, would do. A frame whose announced length exceeds
+/// `maximumFrameLength` is refused as soon as its prefix is read, before anything is
+/// allocated for it.
+public struct LengthPrefixedFrameAssembler: Sendable {
+    public let maximumFrameLength: Int
+    /// Bytes of a length prefix that is not complete yet (fewer than 10).
+    private var partialPrefix = ByteBuffer()
+    /// The frame being filled, and its length.
+    private var partialFrame: ByteBuffer?
+    private var partialFrameLength = 0
+
+    public init(maximumFrameLength: Int = 64 << 20) {
+        self.maximumFrameLength = maximumFrameLength
+    }
+
+    /// Bytes held for a frame that is not complete yet (of its prefix, or of its body once
+    /// the prefix is read).
+    public var bufferedBytes: Int { partialPrefix.readableBytes + (partialFrame?.readableBytes ?? 0) }
+
+    /// Consumes bytes of `input` up to and including the next whole frame and returns it;
+    /// nil when `input` is used up first (its bytes are kept for the next call).
+    public mutating func next(from input: inout ByteBuffer) throws(FramingError) -> ByteBuffer? {
+        while true {
+            if var frame = partialFrame {
+                partialFrame = nil
+                let take = min(partialFrameLength - frame.readableBytes, input.readableBytes)
+                if take > 0, var part = input.readSlice(length: take) { frame.writeBuffer(&part) }
+                if frame.readableBytes == partialFrameLength { return frame }
+                partialFrame = frame
+                return nil
+            }
+            guard input.readableBytes > 0 else { return nil }
+            guard let length = try readLengthPrefix(from: &input) else { return nil }
+            guard length <= UInt64(maximumFrameLength) else {
+                throw FramingError.frameTooLarge(announced: length, maximum: maximumFrameLength)
+            }
+            let body = Int(length)
+            if input.readableBytes >= body { return input.readSlice(length: body)! }
+            partialFrame = Self.allocateFrame(byteCount: body)
+            partialFrameLength = body
+        }
+    }
+
+    /// An empty buffer of capacity exactly `byteCount`, from `malloc`. NIO's allocator rounds
+    /// capacities up to a power of two: a 16.8 MB snapshot would take 32 MiB, which glibc
+    /// always serves by a fresh `mmap` (its mmap threshold cannot exceed 32 MiB), so every
+    /// frame would pay ~4000 page faults and the kernel zeroing its pages. At the exact size
+    /// glibc reuses the memory of the previous frame.
+    static func allocateFrame(byteCount: Int) -> ByteBuffer {
+        guard let memory = malloc(byteCount) else { fatalError("out of memory allocating a \(byteCount)-byte frame") }
+        return ByteBuffer(takingOwnershipOf: UnsafeMutableRawBufferPointer(start: memory, count: byteCount),
+                          allocator: ByteBufferAllocator(), readerIndex: 0, writerIndex: 0)
+    }
+
+    /// Throws when the stream ended inside a frame.
+    public func finish() throws(FramingError) {
+        if bufferedBytes > 0 { throw FramingError.truncatedFrame(bufferedBytes: bufferedBytes) }
+    }
+
+    /// Reads a length prefix, joining the bytes kept from earlier pieces; nil (with every
+    /// byte of `input` kept) when the prefix is not complete yet.
+    private mutating func readLengthPrefix(from input: inout ByteBuffer) throws(FramingError) -> UInt64? {
+        guard partialPrefix.readableBytes > 0 else {
+            guard let (value, bytes) = try Self.peekVarint(input) else {
+                partialPrefix.writeBuffer(&input)
+                return nil
+            }
+            input.moveReaderIndex(forwardBy: bytes)
+            return value
+        }
+        var joined = partialPrefix
+        joined.writeImmutableBuffer(input.getSlice(at: input.readerIndex, length: min(input.readableBytes, 10))!)
+        guard let (value, bytes) = try Self.peekVarint(joined) else {
+            partialPrefix = joined
+            input.moveReaderIndex(to: input.writerIndex)
+            return nil
+        }
+        input.moveReaderIndex(forwardBy: bytes - partialPrefix.readableBytes)
+        partialPrefix.clear()
+        return value
+    }
+
+    /// Reads a varint at the buffer's reader index without consuming it.
+    /// Returns nil when more bytes are needed; throws on a varint longer than 10 bytes or
+    /// overflowing 64 bits.
+    static func peekVarint(_ buffer: ByteBuffer) throws(FramingError) -> (value: UInt64, bytes: Int)? {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        var index = buffer.readerIndex
+        let end = buffer.writerIndex
+        while index < end {
+            let byte = buffer.getInteger(at: index, as: UInt8.self)!
+            index += 1
+            let bits = UInt64(byte & 0x7f)
+            if shift == 63 && bits > 1 { throw FramingError.badVarint }
+            value |= bits << shift
+            if byte & 0x80 == 0 { return (value, index - buffer.readerIndex) }
+            shift += 7
+            if shift > 63 { throw FramingError.badVarint }
+        }
+        return nil
+    }
+}
+
+/// Writes each outbound `ByteBuffer` preceded by its length as an unsigned varint.
+public struct LengthPrefixedFrameEncoder: MessageToByteEncoder {
+    public typealias OutboundIn = ByteBuffer
+
+    public init() {}
+
+    public func encode(data: ByteBuffer, out: inout ByteBuffer) throws {
+        out.writeVarint(UInt64(data.readableBytes))
+        var data = data
+        out.writeBuffer(&data)
+    }
+}
+
+extension ByteBuffer {
+    /// Appends `value` as an unsigned LEB128 varint.
+    @discardableResult
+    public mutating func writeVarint(_ value: UInt64) -> Int {
+        var v = value
+        var written = 0
+        while v >= 0x80 {
+            written += writeInteger(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        written += writeInteger(UInt8(v))
+        return written
+    }
+}
+
+/// Why a byte stream could not be split into frames. The connection cannot continue after
+/// any of these: the stream's framing is lost.
+public enum FramingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The length prefix announced more bytes than the configured maximum.
+    case frameTooLarge(announced: UInt64, maximum: Int)
+    /// The length prefix is longer than 10 bytes or overflows 64 bits.
+    case badVarint
+    /// The stream ended inside a frame.
+    case truncatedFrame(bufferedBytes: Int)
+
+    public var description: String {
+        switch self {
+        case .frameTooLarge(let announced, let maximum):
+            return "a frame announced \(announced) bytes, more than the maximum of \(maximum); split the snapshot into chunks (chunk_index/chunk_count) or raise max_message_bytes in the daemon's configuration"
+        case .badVarint:
+            return "the length prefix is not a valid unsigned varint; frames must be the protobuf delimited form (varint length, then the message)"
+        case .truncatedFrame(let n):
+            return "the stream ended inside a frame (\(n) bytes buffered)"
+        }
+    }
+}
