@@ -55,7 +55,12 @@ class Daemon:
         state = os.path.join(directory, f"{name}-state")
         os.makedirs(state, exist_ok=True)
         self.report = os.path.join(directory, f"{name}-report.json")
-        args = [str(binary), "--socket", self.socket, "--no-tcp", "--no-http", "--state-dir", state, "--sink", sink]
+        if sink == "null":
+            # Not infoplaned: a few lines of Python that only acknowledge (see serve_null), to
+            # tell the client's own cost from the daemon's.
+            args = [sys.executable, str(Path(__file__).resolve()), "--serve-null", self.socket]
+        else:
+            args = [str(binary), "--socket", self.socket, "--no-tcp", "--no-http", "--state-dir", state, "--sink", sink]
         if sink == "counting":
             args += ["--sink-report", self.report]
         self.log = open(os.path.join(directory, f"{name}.log"), "wb")
@@ -206,18 +211,83 @@ def stopped_mid_run(args, binary: Path, directory: str) -> dict:
             "stats": result["stats"], "finished": True}
 
 
+def serve_null(path: str) -> None:
+    """A stand-in for the daemon that only acknowledges: Hello gets a Welcome (16 credits),
+    every Snapshot/Scalars/Goodbye an Ack, read and answered in batches. Its CPU use is a
+    small fraction of infoplaned's, so `--sink null` measures what the client itself costs."""
+    import socket
+    import threading
+    sys.path.insert(0, str(ROOT / "Clients" / "python"))
+    from infoplane._framing import FrameReader, encode_varint
+    from infoplane._proto.infoplane.v1 import infoplane_pb2 as pb
+
+    def varint(buffer, i):
+        value = shift = 0
+        while True:
+            byte = buffer[i]
+            i += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                return value, i
+
+    def serve(conn):
+        frames = FrameReader(conn)
+        hello = pb.ClientMessage.FromString(frames.read())
+        welcome = pb.ServerMessage(welcome=pb.Welcome(
+            protocol_version=1, session_id=1, run_id=hello.hello.run_name, run_name=hello.hello.run_name,
+            max_message_bytes=64 << 20, credits=16, heartbeat_interval_ms=5000, idle_timeout_ms=30000,
+            server_version="null")).SerializeToString()
+        conn.sendall(encode_varint(len(welcome)) + welcome)
+        buffer = bytearray(frames._buffer)
+        while True:
+            data = conn.recv(1 << 20)
+            if not data:
+                return
+            buffer += data
+            i, acks = 0, []
+            while i < len(buffer):
+                try:
+                    length, start = varint(buffer, i)
+                    if start + length > len(buffer):
+                        break
+                    sequence, field = varint(buffer, start + 1)
+                except IndexError:
+                    break
+                kind = buffer[field] >> 3
+                if kind in (11, 12, 14):
+                    ack = pb.ServerMessage(ack=pb.Ack(sequence=sequence, credits=0 if kind == 14 else 1)).SerializeToString()
+                    acks.append(encode_varint(len(ack)) + ack)
+                i = start + length
+            del buffer[:i]
+            if acks:
+                conn.sendall(b"".join(acks))
+
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(16)
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    while True:
+        conn, _ = listener.accept()
+        threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+
 def main() -> int:
+    if len(sys.argv) == 3 and sys.argv[1] == "--serve-null":
+        serve_null(sys.argv[2])
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", type=int, default=1000, help="epochs per demo run (default 1000, 13 steps each)")
     parser.add_argument("--repeats", type=int, default=3, help="pairs of runs (with, without; alternating order) for the median ratio (default 3; use >= 5)")
     parser.add_argument("--every", type=int, default=0, help="probe frame every K epochs (default: the demo's log-spaced cadence)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--sink", default="counting", help="daemon sink: counting (default) or monitor (estimation pipeline)")
+    parser.add_argument("--sink", default="counting", help="daemon sink: counting (default) or monitor (estimation pipeline); "
+                        "null: no daemon, a stand-in that only acknowledges (the client's own cost)")
     parser.add_argument("--daemon", help="path of infoplaned (default .build/release, then .build/debug)")
     parser.add_argument("--skip-variants", action="store_true", help="only the with/without comparison")
     args = parser.parse_args()
 
-    binary = find_daemon(args.daemon)
+    binary = find_daemon(args.daemon) if args.sink != "null" else Path("(python ack-only stand-in)")
     directory = tempfile.mkdtemp(prefix="ipbench-", dir="/tmp")
     try:
         print(f"client overhead: szt demo, {args.epochs} epochs, {args.repeats} pairs, daemon {binary} (sink {args.sink})", flush=True)
