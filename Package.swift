@@ -36,8 +36,13 @@ let package = Package(
         .target(name: "InfoplaneEstimators", dependencies: ["CLAPACK"],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
+        // Streaming (non-temporal) copy for assembling large frames; see its header.
+        .target(name: "CStreamingCopy", path: "Sources/CStreamingCopy",
+                cSettings: [.unsafeFlags(["-O2"])]),
+
         // Wire protocol: generated swift-protobuf code + frame codec.
         .target(name: "InfoplaneProtocol", dependencies: [
+            "CStreamingCopy",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),

@@ -1,3 +1,4 @@
+import CStreamingCopy
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,7 +40,7 @@ public struct LengthPrefixedFrameAssembler: Sendable {
             if var frame = partialFrame {
                 partialFrame = nil
                 let take = min(partialFrameLength - frame.readableBytes, input.readableBytes)
-                if take > 0, var part = input.readSlice(length: take) { frame.writeBuffer(&part) }
+                if take > 0, let part = input.readSlice(length: take) { Self.append(part, to: &frame, streaming: partialFrameLength >= Self.streamingCopyThreshold) }
                 if frame.readableBytes == partialFrameLength { return frame }
                 partialFrame = frame
                 return nil
@@ -65,6 +66,24 @@ public struct LengthPrefixedFrameAssembler: Sendable {
         guard let memory = malloc(byteCount) else { fatalError("out of memory allocating a \(byteCount)-byte frame") }
         return ByteBuffer(takingOwnershipOf: UnsafeMutableRawBufferPointer(start: memory, count: byteCount),
                           allocator: ByteBufferAllocator(), readerIndex: 0, writerIndex: 0)
+    }
+
+    /// Frames from this size on are filled with non-temporal stores (`infoplane_streaming_copy`):
+    /// they are megabytes, cold in the cache, and read later by another thread.
+    static let streamingCopyThreshold = 1 << 20
+
+    static func append(_ part: ByteBuffer, to frame: inout ByteBuffer, streaming: Bool) {
+        guard streaming else {
+            var part = part
+            frame.writeBuffer(&part)
+            return
+        }
+        part.withUnsafeReadableBytes { source in
+            _ = frame.writeWithUnsafeMutableBytes(minimumWritableBytes: source.count) { destination in
+                infoplane_streaming_copy(destination.baseAddress!, source.baseAddress!, source.count)
+                return source.count
+            }
+        }
     }
 
     /// Throws when the stream ended inside a frame.

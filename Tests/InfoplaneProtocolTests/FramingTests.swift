@@ -95,13 +95,14 @@ import Testing
 
     /// A frame spread over many pieces is filled into one buffer allocated once at exactly its
     /// size: it never regrows and wastes nothing.
-    @Test func aFrameAcrossPiecesIsAssembledOnceIntoItsOwnBuffer() throws {
-        let payload = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+    @Test(arguments: [100_000, 3_000_017])  // below and above the streaming-copy threshold
+    func aFrameAcrossPiecesIsAssembledOnceIntoItsOwnBuffer(size: Int) throws {
+        let payload = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 11) }
         var input = framed([payload, [1, 2, 3]])
         var assembler = LengthPrefixedFrameAssembler()
         var frames: [ByteBuffer] = []
         while input.readableBytes > 0 {
-            var piece = input.readSlice(length: min(4096, input.readableBytes))!
+            var piece = input.readSlice(length: min(65_537, input.readableBytes))!
             while let frame = try assembler.next(from: &piece) { frames.append(frame) }
         }
         #expect(frames.count == 2)
