@@ -45,10 +45,13 @@ public struct KSGEstimator: Sendable {
         let ys = tieBreaking.apply(to: try standardization.apply(to: y, name: "y"), stream: 2)
         let joint = try xs.appendingColumns(of: ys)
 
-        let neighbours = NeighborIndex(points: joint, metric: .maximum, strategy: strategy).kNearest(k: k)
-        let xIndex = NeighborIndex(points: xs, metric: .maximum, strategy: strategy)
-        let yIndex = NeighborIndex(points: ys, metric: .maximum, strategy: strategy)
-        let psi = SpecialFunctions.digammaTable(upTo: n + 1)
+        // The joint index (a k-d tree at low d) is built while the marginal ones are.
+        let (jointIndex, (xIndex, yIndex, psi)) = concurrently(
+            { NeighborIndex(points: joint, metric: .maximum, strategy: strategy) },
+            { (NeighborIndex(points: xs, metric: .maximum, strategy: strategy),
+               NeighborIndex(points: ys, metric: .maximum, strategy: strategy),
+               SpecialFunctions.digammaTable(upTo: n + 1)) })
+        let neighbours = jointIndex.kNearest(k: k)
 
         var sum = 0.0
         switch algorithm {

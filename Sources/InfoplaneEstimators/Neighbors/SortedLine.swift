@@ -12,9 +12,13 @@ struct SortedLine: Sendable {
 
     init(values: [Double], metric: DistanceMetric) {
         self.metric = metric
-        let order = values.indices.sorted { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) }
+        // (value, row) pairs sorted by value; the sort is stable, so equal values keep
+        // their rows in ascending order.
+        var pairs = values.enumerated().map { (value: $0.element, row: $0.offset) }
+        pairs.sort { $0.value < $1.value }
+        let order = pairs.map(\.row)
         self.order = order
-        self.sorted = order.map { values[$0] }
+        self.sorted = pairs.map(\.value)
         var position = [Int](repeating: 0, count: values.count)
         for (p, row) in order.enumerated() { position[row] = p }
         self.position = position

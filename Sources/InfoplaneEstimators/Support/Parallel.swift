@@ -21,6 +21,28 @@ func parallelChunks(count: Int, minimumChunk: Int = 64, _ body: (Range<Int>) -> 
     }
 }
 
+/// Runs `first` and `second` at the same time (on two cores when the machine has them) and
+/// returns both results. For independent set-up steps, such as building the joint and the
+/// marginal neighbour indexes of KSG.
+func concurrently<A, B>(_ first: () -> A, _ second: () -> B) -> (A, B) {
+    guard ProcessInfoCores.active > 1 else { return (first(), second()) }
+    var a: A?
+    var b: B?
+    withUnsafeMutablePointer(to: &a) { pa in
+        withUnsafeMutablePointer(to: &b) { pb in
+            withoutActuallyEscaping(first) { first in
+                withoutActuallyEscaping(second) { second in
+                    let work = UncheckedBox((first, second, pa, pb))
+                    DispatchQueue.concurrentPerform(iterations: 2) { i in
+                        if i == 0 { work.value.2.pointee = work.value.0() } else { work.value.3.pointee = work.value.1() }
+                    }
+                }
+            }
+        }
+    }
+    return (a!, b!)
+}
+
 /// Carries a non-Sendable value into `concurrentPerform`, whose chunks write disjoint memory.
 struct UncheckedBox<T>: @unchecked Sendable {
     let value: T
