@@ -60,9 +60,11 @@ struct BenchIngestCommand: ParsableCommand {
 
         var daemonBest = 0.0
         var rawBest = 0.0
+        var keepingBest = 0.0
         for _ in 0..<repeats {
             daemonBest = max(daemonBest, try measureDaemon(binary: binary, dir: dir, payload: payload))
-            rawBest = max(rawBest, try measureRaw(dir: dir, bytesPerFrame: messageBytes))
+            rawBest = max(rawBest, try measureRaw(dir: dir, bytesPerFrame: messageBytes, keepingFrames: false))
+            keepingBest = max(keepingBest, try measureRaw(dir: dir, bytesPerFrame: messageBytes, keepingFrames: true))
         }
         let result: [String: Any] = [
             "benchmark": "ingest", "frames": frames, "warmup_frames": warmup, "rows": rows, "columns": columns,
@@ -71,6 +73,8 @@ struct BenchIngestCommand: ParsableCommand {
             "daemon_frames_per_s": daemonBest,
             "raw_mb_per_s": rawBest * Double(messageBytes) / 1e6,
             "ratio": daemonBest / rawBest,
+            "raw_keeping_frames_mb_per_s": keepingBest * Double(messageBytes) / 1e6,
+            "ratio_to_raw_keeping_frames": daemonBest / keepingBest,
         ]
         if json {
             let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
@@ -80,6 +84,8 @@ struct BenchIngestCommand: ParsableCommand {
             print(String(format: "  infoplaned (unix socket, protobuf, validation, acks): %7.1f frames/s  %8.1f MB/s", daemonBest, daemonBest * Double(messageBytes) / 1e6))
             print(String(format: "  raw unix socket (same bytes, no protobuf):           %7.1f frames/s  %8.1f MB/s", rawBest, rawBest * Double(messageBytes) / 1e6))
             print(String(format: "  ratio: %.2f (goal >= 0.70)", daemonBest / rawBest))
+            print(String(format: "  for scale, a raw reader that keeps each frame (recv into a frame-sized buffer): %.1f MB/s, ratio %.2f",
+                         keepingBest * Double(messageBytes) / 1e6, daemonBest / keepingBest))
         }
     }
 
@@ -133,18 +139,28 @@ struct BenchIngestCommand: ParsableCommand {
 
     /// Frames per second moving the same number of bytes through a Unix socket to a reader
     /// thread that only reads them, in the same sized writes, with one reply at the end.
-    func measureRaw(dir: String, bytesPerFrame: Int) throws -> Double {
+    /// The reader `recv`s into one 64 KiB buffer (stays in cache; the baseline of the goal),
+    /// or, `keepingFrames`, into two frame-sized buffers used in turn — what a receiver that
+    /// keeps each frame for later would do at least, shown for scale.
+    func measureRaw(dir: String, bytesPerFrame: Int, keepingFrames: Bool) throws -> Double {
         var fds: [Int32] = [0, 0]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0 else { throw ValidationError("socketpair failed") }
         let (writer, reader) = (fds[0], fds[1])
         let phases = [bytesPerFrame * warmup, bytesPerFrame * frames]
         let done = DispatchSemaphore(value: 0)
         let readerThread = Thread {
-            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            let frameBuffers = keepingFrames ? 2 : 0
+            var buffers = (0..<max(frameBuffers, 1)).map { _ in [UInt8](repeating: 0, count: keepingFrames ? bytesPerFrame : 1 << 16) }
             for total in phases {
                 var received = 0
                 while received < total {
-                    let n = recv(reader, &buffer, buffer.count, 0)
+                    let n: Int
+                    if keepingFrames {
+                        let frame = received / bytesPerFrame, offset = received % bytesPerFrame
+                        n = buffers[frame % frameBuffers].withUnsafeMutableBytes { recv(reader, $0.baseAddress! + offset, bytesPerFrame - offset, 0) }
+                    } else {
+                        n = buffers[0].withUnsafeMutableBytes { recv(reader, $0.baseAddress!, $0.count, 0) }
+                    }
                     if n <= 0 { break }
                     received += n
                 }
