@@ -41,12 +41,14 @@ import Testing
         #expect(report.sessionsEnded == 2)
     }
 
-    /// Large snapshots are decoded with their values left in the frame buffer
-    /// (`SnapshotValuesSplitter`), small ones whole: the same rows must arrive either way,
-    /// and a bad value deep inside a large tensor is still found.
-    @Test func largeSnapshotsArriveExactlyAsTheSameRowsSentSmall() throws {
+    /// The three ways a snapshot's values travel must deliver the same rows: a 2 MB snapshot
+    /// is assembled into its own buffer and its F32 values stay there (`Float32Bytes`); 64 KB
+    /// chunks are decoded without copying their tensor bytes (`SnapshotValuesSplitter`) but,
+    /// being slices of a shared read buffer, copied out; 4 KB chunks are decoded whole. And a
+    /// bad value deep inside the large tensor is still found.
+    @Test func snapshotsArriveAsTheSameRowsWhicheverWayTheyTravel() throws {
         let daemon = try DaemonProcess()
-        let (rows, columns) = (64, 96)
+        let (rows, columns) = (512, 1000)
         let values = (0..<(rows * columns)).map { Float(($0 * 7919) % 1000) * 0.001 - 0.5 }
         func snapshot(_ rowRange: Range<Int>, chunk: Int, of chunks: Int) -> Infoplane_V1_Snapshot {
             var s = SnapshotFactory.snapshot(step: 3, rows: rowRange.count, columns: columns,
@@ -57,7 +59,7 @@ import Testing
         }
         let large = try InfoplaneSession(address: daemon.socketPath)
         try large.hello(run: "large")
-        try large.send(snapshot: snapshot(0..<rows, chunk: 0, of: 1))       // 24 KiB of values: split
+        try large.send(snapshot: snapshot(0..<rows, chunk: 0, of: 1))
         var poisoned = snapshot(0..<rows, chunk: 0, of: 1)
         poisoned.step = 4
         var bad = values
@@ -68,16 +70,21 @@ import Testing
         #expect(large.errors.map(\.code) == [.nonFiniteValues])
         #expect(large.errors.first?.message.contains("index \(rows * columns - 1)") == true)
 
-        let small = try InfoplaneSession(address: daemon.socketPath)
-        try small.hello(run: "small")
-        for row in 0..<rows { try small.send(snapshot: snapshot(row..<(row + 1), chunk: row, of: rows)) }  // 384 B each: whole
-        try small.goodbye()
-        #expect(small.errors.isEmpty)
+        for (run, rowsPerChunk) in [("medium", 16), ("small", 1)] {
+            let session = try InfoplaneSession(address: daemon.socketPath)
+            try session.hello(run: run)
+            let chunks = rows / rowsPerChunk
+            for c in 0..<chunks {
+                try session.send(snapshot: snapshot((c * rowsPerChunk)..<((c + 1) * rowsPerChunk), chunk: c, of: chunks))
+            }
+            try session.goodbye()
+            #expect(session.errors.isEmpty)
+        }
 
         #expect(try daemon.stop() == 0)
         let report = try daemon.report()
         let tallies = report.tallies.filter { $0.step == 3 }
-        #expect(tallies.map(\.run).sorted() == ["large", "small"])
+        #expect(tallies.map(\.run).sorted() == ["large", "medium", "small"])
         #expect(tallies.allSatisfy { $0.rows == rows && $0.values == rows * columns })
         #expect(Set(tallies.map(\.checksum)).count == 1)
         #expect(!report.tallies.contains { $0.step == 4 })

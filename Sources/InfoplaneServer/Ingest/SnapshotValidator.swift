@@ -61,8 +61,11 @@ struct SnapshotValidator: Sendable {
                 guard values.dtype.isFloatingPoint else {
                     throw IngestRefusal(.unsupportedDtype, "values of role \(role.rawValue) must be F32, F16, BF16 or F64, got \(values.dtype.name)")
                 }
-                if values.dtype == .f32, let valuesBytes {
+                if values.dtype == .f32, let valuesBytes, valuesBytes.storageCapacity <= 2 * valuesBytes.readableBytes {
                     // Checked in place and kept in the frame buffer: no copy (see Float32Bytes).
+                    // Only when that buffer is mostly these values: a smaller snapshot read
+                    // along with others is a slice of a socket read buffer of up to 1 MiB,
+                    // which it would keep alive for as long as the monitor holds the chunk.
                     decoded = try valuesBytes.withUnsafeReadableBytes { raw in
                         _ = try values.validateFloat32(bytes: raw)
                         return .float32Bytes(Float32Bytes(owner: valuesBytes, bytes: raw))
