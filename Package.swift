@@ -120,7 +120,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "InfoplaneMonitorTests", dependencies: ["InfoplaneMonitor", "InfoplaneEstimators"], exclude: ["Fixtures"]),
         .testTarget(name: "InfoplaneStoreTests", dependencies: ["InfoplaneStore"]),
-        .testTarget(name: "CInfoplaneClientTests", dependencies: ["CInfoplaneClient", "InfoplaneMonitor"]),
+        .testTarget(name: "CInfoplaneClientTests", dependencies: ["CInfoplaneClient", "InfoplaneMonitor", "InfoplaneTestSupport"]),
         .testTarget(name: "InfoplaneHTTPTests", dependencies: [
             "InfoplaneHTTP", "InfoplaneStore", "InfoplaneMonitor", "InfoplaneTestSupport", "InfoplaneClient", "InfoplaneProtocol",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

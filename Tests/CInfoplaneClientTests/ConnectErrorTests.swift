@@ -1,11 +1,12 @@
 import CInfoplaneClient
 import Foundation
+import InfoplaneTestSupport
 import Testing
 
 /// Failures before any session exists: no daemon, bad addresses, calls out of order.
 @Suite struct ConnectErrorTests {
     @Test func noDaemonGivesAConnectErrorNamingTheSocket() throws {
-        let directory = try TestDaemon.temporaryDirectory()
+        let directory = DaemonProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("absent.sock").path
         let client = CClient()

@@ -1,4 +1,5 @@
 import CInfoplaneClient
+import InfoplaneTestSupport
 import Testing
 
 /// What the daemon refuses, and how the C client reports it.
@@ -7,7 +8,7 @@ import Testing
     static let values = (0..<1000 * 10).map { Float($0 % 200 - 100) / 32 }
 
     @Test func protocolVersionMismatchIsFatalWithTheServersSentence() throws {
-        let daemon = try TestDaemon()
+        let daemon = try DaemonProcess()
         let client = CClient()
         #expect(client.connect(daemon.socketPath) == INFOPLANE_OK, "\(client.lastError)")
         infoplane_client_set_protocol_version(client.handle, 2)
@@ -21,7 +22,7 @@ import Testing
     }
 
     @Test func oversizedMessageIsRefusedLocallyAndChunkingFitsIt() throws {
-        let daemon = try TestDaemon(arguments: ["--max-message-bytes", "4096"])
+        let daemon = try DaemonProcess(arguments: ["--max-message-bytes", "4096"])
         let client = CClient()
         try #require(client.open(daemon.socketPath, run: "c-small") == INFOPLANE_OK, "\(client.lastError)")
         #expect(infoplane_client_max_message_bytes(client.handle) == 4096)
@@ -41,7 +42,7 @@ import Testing
     }
 
     @Test func oversizedFrameIsRefusedByTheDaemon() throws {
-        let daemon = try TestDaemon(arguments: ["--max-message-bytes", "4096"])
+        let daemon = try DaemonProcess(arguments: ["--max-message-bytes", "4096"])
         let client = CClient()
         try #require(client.open(daemon.socketPath, run: "c-oversized") == INFOPLANE_OK, "\(client.lastError)")
         infoplane_client_set_size_check(client.handle, 0)
@@ -63,7 +64,7 @@ import Testing
     }
 
     @Test func nonFatalRefusalsAreReportedAndTheSessionContinues() throws {
-        let daemon = try TestDaemon()
+        let daemon = try DaemonProcess()
         let client = CClient()
         let log = RefusalLog()
         infoplane_client_set_refusal_handler(client.handle, { user, sequence, code, _ in

@@ -1,5 +1,6 @@
 import CInfoplaneClient
 import Foundation
+import InfoplaneTestSupport
 import Testing
 
 /// Sessions the daemon ends: idle timeout, daemon stopped. The client reports it and can
@@ -9,7 +10,7 @@ import Testing
     static let values: [Float] = [0.5, -0.5, 1, -1]
 
     @Test func idleSessionIsClosedWithTheServersReason() throws {
-        let daemon = try TestDaemon(arguments: ["--idle-timeout-ms", "300"])
+        let daemon = try DaemonProcess(arguments: ["--idle-timeout-ms", "300"])
         let client = CClient()
         try #require(client.open(daemon.socketPath, run: "c-idle") == INFOPLANE_OK, "\(client.lastError)")
         usleep(1_000_000)
@@ -23,7 +24,7 @@ import Testing
     }
 
     @Test func daemonStoppedMidSessionThenReconnectToANewOne() throws {
-        let first = try TestDaemon()
+        let first = try DaemonProcess()
         let client = CClient()
         try #require(client.open(first.socketPath, run: "c-restart") == INFOPLANE_OK, "\(client.lastError)")
         #expect(client.send(layer: "h", step: 0, dtype: INFOPLANE_DTYPE_F32, features: 2, values: Self.values,
@@ -36,7 +37,7 @@ import Testing
         #expect(!client.lastError.isEmpty)
         #expect(client.sendScalars(step: 2, ["loss": 1]) == INFOPLANE_ERR_STATE)
 
-        let second = try TestDaemon()
+        let second = try DaemonProcess()
         try #require(client.open(second.socketPath, run: "c-restart") == INFOPLANE_OK, "\(client.lastError)")
         #expect(client.sendScalars(step: 3, ["loss": 0.5]) == INFOPLANE_OK, "\(client.lastError)")
         #expect(client.goodbye() == INFOPLANE_OK, "\(client.lastError)")

@@ -1,4 +1,5 @@
 import CInfoplaneClient
+import InfoplaneTestSupport
 import Testing
 
 /// Whole sessions of the C client against a real infoplaned with the counting sink.
@@ -10,7 +11,7 @@ import Testing
     static func value(_ i: Int, salt: Int) -> Float { Float((i * 37 + salt * 11) % 255 - 127) / 64 }
 
     @Test func everyMessageIsAcknowledgedAndArrivesIntact() throws {
-        let daemon = try TestDaemon()
+        let daemon = try DaemonProcess()
         let client = CClient()
         #expect(client.connect(daemon.socketPath) == INFOPLANE_OK, "\(client.lastError)")
         let (status, credits) = client.hello(run: "c-session")
@@ -63,7 +64,7 @@ import Testing
     }
 
     @Test func neverMoreInFlightThanTheGrantedCredits() throws {
-        let daemon = try TestDaemon(arguments: ["--credits", "2"])
+        let daemon = try DaemonProcess(arguments: ["--credits", "2"])
         let client = CClient()
         try #require(client.open(daemon.socketPath, run: "c-credits") == INFOPLANE_OK, "\(client.lastError)")
         #expect(infoplane_client_credits(client.handle) == 2)
@@ -83,7 +84,7 @@ import Testing
     }
 
     @Test func tcpSessionAndReconnectWithTheSameClient() throws {
-        let daemon = try TestDaemon(tcp: true)
+        let daemon = try DaemonProcess(tcp: true)
         let address = try #require(daemon.tcpAddress, "no TCP address in the daemon log:\n\(daemon.log)")
         let client = CClient()
         try #require(client.open(address, run: "c-tcp-1") == INFOPLANE_OK, "\(client.lastError)")

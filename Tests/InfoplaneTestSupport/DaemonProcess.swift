@@ -124,6 +124,12 @@ public final class DaemonProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Stops the daemon (SIGTERM) and reads the report the counting sink writes on exit.
+    public func stopAndReadReport() throws -> SinkReportFile {
+        try stop()
+        return try report()
+    }
+
     /// The counting sink's report, written on exit.
     public func report() throws -> SinkReportFile {
         try JSONDecoder().decode(SinkReportFile.self, from: Data(contentsOf: URL(fileURLWithPath: reportPath)))
@@ -160,14 +166,22 @@ public struct SinkReportFile: Decodable, Sendable {
         public var values: Int
         public var checksum: String
     }
-    public struct Scalar: Decodable, Sendable {
+    public struct Scalar: Decodable, Sendable, Equatable {
         public var run: String
         public var step: Int64
         public var split: String
         public var values: [String: Double]
+
+        public init(run: String, step: Int64, split: String, values: [String: Double]) {
+            (self.run, self.step, self.split, self.values) = (run, step, split, values)
+        }
     }
     public var runs: [String]
     public var tallies: [Tally]
     public var scalars: [Scalar]
     public var sessionsEnded: Int
+
+    public func tally(run: String, layer: String, step: Int64) -> Tally? {
+        tallies.first { $0.run == run && $0.layer == layer && $0.step == step }
+    }
 }
