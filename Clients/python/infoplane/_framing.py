@@ -100,27 +100,44 @@ class FrameReader:
             self._buffer += chunk
             if len(chunk) < 65536:
                 break
-        while True:
-            parsed = self._parse_prefix()
-            if parsed is None:
-                break
-            length, consumed = parsed
+        buffer = self._buffer
+        end = len(buffer)
+        position = 0
+        while position < end:
+            # The length prefix (one byte for every answer the server sends but Welcome).
+            length = buffer[position]
+            start = position + 1
+            if length & 0x80:
+                parsed = _parse_varint(buffer, position)
+                if parsed is None:
+                    break
+                length, start = parsed
             if length > self.max_message_bytes:
                 raise FramingError(f"the server announced a {length}-byte message, above the {self.max_message_bytes}-byte limit")
-            if len(self._buffer) < consumed + length:
+            if start + length > end:
                 break
-            messages.append(bytes(self._buffer[consumed:consumed + length]))
-            del self._buffer[:consumed + length]
+            messages.append(bytes(buffer[start:start + length]))
+            position = start + length
+        if position:
+            del buffer[:position]
         if closed and self._buffer:
             raise FramingError("the connection closed in the middle of a message")
         return messages, closed
 
     def _parse_prefix(self):
-        value = 0
-        for i, byte in enumerate(self._buffer):
-            if i >= 10:
-                raise FramingError("the length prefix is longer than 10 bytes")
-            value |= (byte & 0x7F) << (7 * i)
-            if not byte & 0x80:
-                return value, i + 1
-        return None
+        return _parse_varint(self._buffer, 0)
+
+
+def _parse_varint(buffer, position: int):
+    """(value, position after it) of the varint at `position`, or None if it is incomplete.
+    Raises FramingError if it is longer than 10 bytes."""
+    value = 0
+    for i in range(10):
+        if position + i >= len(buffer):
+            return None
+        byte = buffer[position + i]
+        value |= (byte & 0x7F) << (7 * i)
+        if not byte & 0x80:
+            return value, position + i + 1
+    raise FramingError("the length prefix is longer than 10 bytes")
+

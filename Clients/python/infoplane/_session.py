@@ -13,7 +13,7 @@ import select
 import socket
 import threading
 import time
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 from ._address import Address
 from ._framing import FrameReader, FramingError, encode_varint, send_frame
@@ -46,6 +46,35 @@ def error_code_name(code: int) -> str:
         return pb.ErrorCode.Name(code)
     except ValueError:
         return f"ERROR_CODE_{code}"
+
+
+def _parse_ack(payload: bytes) -> Optional[Tuple[int, int]]:
+    """(sequence, credits) if `payload` is a ServerMessage holding just an Ack in the
+    plain encoding the daemon writes (ack = field 11 with a one-byte length; its fields 1
+    and 2 as varints); None for anything else, which protobuf then decodes."""
+    if len(payload) < 2 or payload[0] != 0x5A or payload[1] != len(payload) - 2:
+        return None
+    values = [0, 0, 0]
+    position, end = 2, len(payload)
+    while position < end:
+        key = payload[position]
+        if key != 0x08 and key != 0x10:
+            return None
+        value, shift = 0, 0
+        position += 1
+        while True:
+            if position >= end or shift > 63:
+                return None
+            byte = payload[position]
+            position += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        values[key >> 3] = value
+    if values[1] >= 1 << 64 or values[2] >= 1 << 32:
+        return None
+    return values[1], values[2]
 
 
 class SessionClosed(Exception):
@@ -284,6 +313,16 @@ class Session:
             return 0
         try:
             for payload in payloads:
+                ack = _parse_ack(payload)
+                if ack is not None:  # the frequent case, without a protobuf object
+                    sequence, credits = ack
+                    if sequence in self._pending:
+                        del self._pending[sequence]
+                        self._acked += 1
+                    self.credits += credits
+                    if sequence == self._goodbye_sequence:
+                        self._goodbye_answered = True
+                    continue
                 try:
                     message = pb.ServerMessage.FromString(payload)
                 except Exception as exc:  # protobuf DecodeError

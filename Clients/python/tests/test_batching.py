@@ -126,3 +126,18 @@ def test_snapshot_encoding_is_byte_identical_to_protobufs(budget):
         assert len(wire) == size
         prefix_length = size - len(pb.ClientMessage(sequence=9, snapshot=message).SerializeToString())
         assert pb.ClientMessage.FromString(wire[prefix_length:]) == pb.ClientMessage(sequence=9, snapshot=message)
+
+
+def test_ack_fast_path_reads_what_protobuf_reads():
+    from infoplane._session import _parse_ack
+
+    for sequence, credits in [(0, 0), (1, 1), (300, 0), (2 ** 40, 3), (2 ** 64 - 1, 2 ** 32 - 1)]:
+        encoded = pb.ServerMessage(ack=pb.Ack(sequence=sequence, credits=credits)).SerializeToString()
+        assert _parse_ack(encoded) == (sequence, credits)
+    # Anything else is left to protobuf.
+    for message in (pb.ServerMessage(error=pb.Error(sequence=3, code=pb.ERROR_CODE_NON_FINITE_VALUES, credits=1)),
+                    pb.ServerMessage(alert=pb.Alert(kind="collapse", step=5)),
+                    pb.ServerMessage(welcome=pb.Welcome(credits=16))):
+        assert _parse_ack(message.SerializeToString()) is None
+    assert _parse_ack(b"\x5a\x02\x08") is None  # truncated
+    assert _parse_ack(b"\x5a\x02\x18\x01") is None  # unknown field
