@@ -3,7 +3,9 @@
 (Clients/python/examples/szt_demo.py) with and without the monitor attached.
 
   python3 Benchmarks/client_overhead.py                     # 1000 epochs, 3 pairs of runs
+  python3 Benchmarks/client_overhead.py --epochs 8000 --repeats 5 --skip-variants
   python3 Benchmarks/client_overhead.py --epochs 2000 --repeats 5 --sink monitor
+  python3 Benchmarks/client_overhead.py --sink null     # an ack-only stand-in: the client's own cost
 
 1. Overhead: starts infoplaned on a private socket, then runs the demo alternately with
    --no-monitor and with the monitor (default cadence: every epoch's train/held-out scalars,
