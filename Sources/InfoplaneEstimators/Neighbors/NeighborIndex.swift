@@ -1,11 +1,12 @@
 /// Exact nearest-neighbour queries of a point set against itself: the k nearest
 /// neighbours of every point (itself excluded) and, for every point, the number of points
-/// inside a ball of its own radius. Chooses a sorted line (d = 1), a k-d tree (low d) or
-/// blocked brute force (high d); all three return bit-identical distances. Parallel over
-/// query points on all cores.
+/// inside a ball of its own radius. Chooses a sorted line (d = 1), a grid of cells (d = 2),
+/// a k-d tree (low d) or blocked brute force (high d); all return bit-identical distances.
+/// Parallel over query points on all cores.
 public struct NeighborIndex: Sendable {
     enum Backend: Sendable {
         case line(SortedLine)
+        case grid(PlaneGrid)
         case tree(KDTree)
         case brute(BruteForceSearch)
     }
@@ -21,6 +22,8 @@ public struct NeighborIndex: Sendable {
         self.dimension = points.columns
         if points.columns == 1 && strategy == .automatic {
             backend = .line(SortedLine(values: points.storage, metric: metric))
+        } else if points.columns == 2 && strategy == .automatic {
+            backend = .grid(PlaneGrid(points: points, metric: metric))
         } else {
             switch strategy.resolved(n: points.rows, d: points.columns) {
             case .bruteForce: backend = .brute(BruteForceSearch(points: points, metric: metric))
@@ -33,6 +36,7 @@ public struct NeighborIndex: Sendable {
     public var structure: String {
         switch backend {
         case .line: return "sorted-line"
+        case .grid: return "plane-grid"
         case .tree: return "kd-tree"
         case .brute: return "brute-force"
         }
@@ -49,6 +53,7 @@ public struct NeighborIndex: Sendable {
                 let ro = SharedBuffer(pointer: r.baseAddress!), io = SharedBuffer(pointer: ix.baseAddress!)
                 switch backend {
                 case .line(let line): line.kNearestOfAll(k: k, reducedOut: ro, indexOut: io)
+                case .grid(let grid): grid.kNearestOfAll(k: k, reducedOut: ro, indexOut: io)
                 case .tree(let tree): tree.kNearestOfAll(k: k, reducedOut: ro, indexOut: io)
                 case .brute(let brute): brute.kNearestOfAll(k: k, reducedOut: ro, indexOut: io)
                 }
@@ -74,6 +79,7 @@ public struct NeighborIndex: Sendable {
             let out = SharedBuffer(pointer: c.baseAddress!)
             switch backend {
             case .line(let line): line.countWithinOfAll(reducedThresholds: thresholds, out: out)
+            case .grid(let grid): grid.countWithinOfAll(reducedThresholds: thresholds, out: out)
             case .tree(let tree): tree.countWithinOfAll(reducedThresholds: thresholds, out: out)
             case .brute(let brute): brute.countWithinOfAll(reducedThresholds: thresholds, out: out)
             }
