@@ -49,6 +49,8 @@ def main() -> int:
     ap.add_argument("--binning", choices=["fixed", "observed", "adaptive"], default="fixed")
     ap.add_argument("--range", default="-1,1", help="LO,HI for --binning fixed")
     ap.add_argument("--repeat", type=int, default=1, help="runs; the best time is reported")
+    ap.add_argument("--warmup-seconds", type=float, default=0.0,
+                    help="untimed runs for at least this long before the timed ones (thread pools, caches)")
     argv = sys.argv[1:]
     # Accept "--range -1,1" (argparse would take "-1,1" for an option).
     for i in range(len(argv) - 1):
@@ -92,6 +94,9 @@ def main() -> int:
         run = lambda: ref.binning_entropy(x, a.bins, a.binning, (lo, hi))
         units = "bits"
 
+    warm_until = time.perf_counter() + a.warmup_seconds
+    while time.perf_counter() < warm_until:
+        run()
     best = float("inf")
     value = None
     for _ in range(max(1, a.repeat)):
