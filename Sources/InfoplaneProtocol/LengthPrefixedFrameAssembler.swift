@@ -25,6 +25,23 @@ public struct LengthPrefixedFrameAssembler: Sendable {
     private var partialFrame: ByteBuffer?
     private var partialFrameLength = 0
 
+    /// Finds, in the first bytes of a large frame (and given its length), a range of the frame
+    /// holding little-endian F32 values; the assembler then checks them for NaN and infinity
+    /// piece by piece as they arrive, while each piece is still in cache, instead of the
+    /// receiver reading the whole frame back from memory later.
+    public var float32ValuesLocator: (@Sendable (UnsafeRawBufferPointer, Int) -> Range<Int>?)?
+    /// For the frame `next` returned last: the range the locator gave when every value in
+    /// it was checked finite; nil otherwise (not located, not all finite, or not checked).
+    public private(set) var checkedFiniteFloat32: Range<Int>?
+    private var valuesCheck: ValuesCheck?
+
+    struct ValuesCheck {
+        var region: Range<Int>
+        /// Frame offset of the first value not checked yet.
+        var next: Int
+        var finite = true
+    }
+
     public init(maximumFrameLength: Int = 64 << 20) {
         self.maximumFrameLength = maximumFrameLength
     }
@@ -40,12 +57,22 @@ public struct LengthPrefixedFrameAssembler: Sendable {
             if var frame = partialFrame {
                 partialFrame = nil
                 let take = min(partialFrameLength - frame.readableBytes, input.readableBytes)
-                if take > 0, let part = input.readSlice(length: take) { Self.append(part, to: &frame, streaming: partialFrameLength >= Self.streamingCopyThreshold) }
-                if frame.readableBytes == partialFrameLength { return frame }
+                if take > 0, let part = input.readSlice(length: take) {
+                    if valuesCheck != nil { checkValues(part, at: frame.readableBytes, in: frame) }
+                    Self.append(part, to: &frame, streaming: partialFrameLength >= Self.streamingCopyThreshold)
+                }
+                if frame.readableBytes == partialFrameLength {
+                    if let check = valuesCheck, check.finite, check.next == check.region.upperBound {
+                        checkedFiniteFloat32 = check.region
+                    }
+                    valuesCheck = nil
+                    return frame
+                }
                 partialFrame = frame
                 return nil
             }
             guard input.readableBytes > 0 else { return nil }
+            checkedFiniteFloat32 = nil   // a new frame begins
             guard let length = try readLengthPrefix(from: &input) else { return nil }
             guard length <= UInt64(maximumFrameLength) else {
                 throw FramingError.frameTooLarge(announced: length, maximum: maximumFrameLength)
@@ -54,7 +81,37 @@ public struct LengthPrefixedFrameAssembler: Sendable {
             if input.readableBytes >= body { return input.readSlice(length: body)! }
             partialFrame = Self.allocateFrame(byteCount: body)
             partialFrameLength = body
+            if let locate = float32ValuesLocator, body >= Self.streamingCopyThreshold,
+               let region = input.withUnsafeReadableBytes({ locate($0, body) }),
+               region.lowerBound >= 0, region.upperBound <= body, region.count % 4 == 0 {
+                valuesCheck = ValuesCheck(region: region, next: region.lowerBound)
+            }
         }
+    }
+
+    /// Checks the F32 values of `valuesCheck.region` that `part` (frame bytes from `offset`)
+    /// completes: a value straddling the previous piece is put together from the frame
+    /// buffer, the whole values in `part` are checked in place.
+    private mutating func checkValues(_ part: ByteBuffer, at offset: Int, in frame: ByteBuffer) {
+        guard var check = valuesCheck, check.finite else { return }
+        let end = Swift.min(offset + part.readableBytes, check.region.upperBound)
+        if check.next < offset, check.next + 4 <= end {
+            var lane = frame.getBytes(at: frame.readerIndex + check.next, length: offset - check.next) ?? []
+            lane += part.getBytes(at: part.readerIndex, length: check.next + 4 - offset) ?? []
+            if lane.withUnsafeBytes({ Infoplane_V1_Tensor.containsNonFinite(float32: $0) }) { check.finite = false }
+            check.next += 4
+        }
+        if check.finite, check.next >= offset, check.next < end {
+            let lanes = (end - check.next) / 4
+            if lanes > 0 {
+                let found = part.withUnsafeReadableBytes { raw in
+                    Infoplane_V1_Tensor.containsNonFinite(float32: UnsafeRawBufferPointer(rebasing: raw[(check.next - offset)..<(check.next - offset + lanes * 4)]))
+                }
+                if found { check.finite = false }
+                check.next += lanes * 4
+            }
+        }
+        valuesCheck = check
     }
 
     /// An empty buffer of capacity exactly `byteCount`, from `malloc`. NIO's allocator rounds

@@ -66,6 +66,51 @@ public enum SnapshotValuesSplitter {
         return Split(header: header, valuesData: data.payload)
     }
 
+    /// Where `snapshot.values.data` lies in a frame of `frameLength` bytes, read from the
+    /// frame's first bytes only: tags and lengths are read, payloads skipped unread, so the
+    /// prefix must reach the `data` field's length but not its bytes. nil when it does not, or
+    /// when the path is not there. The first occurrence is taken: whoever relies on the range
+    /// must compare it with `split` of the whole frame, which refuses repeated fields.
+    public static func valuesData(inPrefix prefix: UnsafeRawBufferPointer, frameLength: Int) -> Range<Int>? {
+        guard let snapshot = firstLengthDelimitedField(snapshotField, in: prefix, range: 0..<frameLength),
+              let values = firstLengthDelimitedField(valuesField, in: prefix, range: snapshot.payload),
+              let data = firstLengthDelimitedField(dataField, in: prefix, range: values.payload)
+        else { return nil }
+        return data.payload
+    }
+
+    static func firstLengthDelimitedField(_ number: UInt64, in prefix: UnsafeRawBufferPointer, range: Range<Int>) -> FieldSpan? {
+        var index = range.lowerBound
+        let readable = Swift.min(range.upperBound, prefix.count)
+        while index < range.upperBound {
+            let start = index
+            guard let tag = readVarint(prefix, &index, limit: readable) else { return nil }
+            let payloadStart: Int
+            let payloadEnd: Int
+            switch tag & 7 {
+            case 0:
+                guard readVarint(prefix, &index, limit: readable) != nil else { return nil }
+                payloadStart = index; payloadEnd = index
+            case 1:
+                payloadStart = index; payloadEnd = index + 8
+            case 5:
+                payloadStart = index; payloadEnd = index + 4
+            case 2:
+                guard let length = readVarint(prefix, &index, limit: readable),
+                      length <= UInt64(range.upperBound - index) else { return nil }
+                payloadStart = index; payloadEnd = index + Int(length)
+            default:
+                return nil
+            }
+            guard payloadEnd <= range.upperBound else { return nil }
+            if tag >> 3 == number {
+                return tag & 7 == lengthDelimited ? FieldSpan(start: start, payload: payloadStart..<payloadEnd) : nil
+            }
+            index = payloadEnd
+        }
+        return nil
+    }
+
     /// The single occurrence of length-delimited field `number` among the fields in `range`;
     /// nil if it is absent, repeated, has another wire type, or the fields do not parse.
     static func onlyLengthDelimitedField(_ number: UInt64, in bytes: UnsafeRawBufferPointer, range: Range<Int>) -> FieldSpan? {

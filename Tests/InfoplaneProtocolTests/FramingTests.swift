@@ -110,4 +110,37 @@ import Testing
         #expect(Array(frames[0].readableBytesView) == payload)
         #expect(Array(frames[1].readableBytesView) == [1, 2, 3])
     }
+
+    /// A large frame's F32 values are checked while it is assembled, whatever the cuts: a NaN
+    /// anywhere in the located range (also in a value split across two pieces) clears the
+    /// verdict, bytes outside the range do not matter.
+    @Test(arguments: [0, 1, 2, 3])
+    func valuesAreCheckedForNaNWhileTheFrameIsAssembled(phase: Int) throws {
+        let header = 100 + phase                       // values start at this frame offset
+        let valueCount = 300_000                       // 1.2 MB: above the streaming threshold
+        let region = header..<(header + valueCount * 4)
+        func frame(poisoning index: Int?) -> [UInt8] {
+            var values = (0..<valueCount).map { Float($0 % 977) * 0.5 - 100 }
+            if let index { values[index] = .nan }
+            var bytes = [UInt8](repeating: 0xff, count: header)   // 0xff..: would read as NaN
+            values.withUnsafeBytes { bytes += $0 }
+            return bytes + [0xff, 0xff, 0xff, 0x7f]               // after the range: ignored
+        }
+        // Piece sizes that cut values at every offset mod 4.
+        for (poison, expectedFinite) in [(nil, true), (0, false), (valueCount - 1, false), (16_385, false), (123_457, false)] as [(Int?, Bool)] {
+            let body = frame(poisoning: poison)
+            var input = framed([body])
+            var assembler = LengthPrefixedFrameAssembler()
+            assembler.float32ValuesLocator = { _, length in length == body.count ? region : nil }
+            var got: [UInt8]?
+            var sizes = [65_537, 4_099, 1, 2, 3, 131_071]
+            while input.readableBytes > 0 {
+                let size = sizes.removeFirst(); sizes.append(size)
+                var piece = input.readSlice(length: min(size, input.readableBytes))!
+                while let f = try assembler.next(from: &piece) { got = Array(f.readableBytesView) }
+            }
+            #expect(got == body)
+            #expect(assembler.checkedFiniteFloat32 == (expectedFinite ? region : nil), "phase \(phase) poison \(String(describing: poison))")
+        }
+    }
 }

@@ -110,3 +110,24 @@ import Testing
         }
     }
 }
+
+@Suite struct SnapshotValuesPrefixTests {
+    /// From any prefix that reaches the data field's length, the range equals the split's; a
+    /// shorter prefix gives nil, never a wrong range.
+    @Test func theValuesAreFoundFromTheFramesFirstBytes() throws {
+        let message = SnapshotValuesSplitterTests().snapshotMessage(rows: 256, columns: 64)
+        let frame: [UInt8] = try message.serializedBytes()
+        let split = try #require(frame.withUnsafeBytes { SnapshotValuesSplitter.split($0) })
+        var firstFound: Int?
+        for length in stride(from: 0, through: frame.count, by: 13) {
+            let found = frame.withUnsafeBytes { SnapshotValuesSplitter.valuesData(inPrefix: UnsafeRawBufferPointer(rebasing: $0[0..<length]), frameLength: frame.count) }
+            if let found {
+                #expect(found == split.valuesData, "prefix \(length)")
+                if firstFound == nil { firstFound = length }
+            } else {
+                #expect(firstFound == nil, "prefix \(length) lost the range a shorter prefix found")
+            }
+        }
+        #expect(try #require(firstFound) <= split.valuesData.lowerBound + 13)
+    }
+}

@@ -25,7 +25,7 @@ final class CreditGate: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .message(let message, _, _) = unwrapInboundIn(data), message.spendsCredit {
+        if case .message(let message, _, _, _) = unwrapInboundIn(data), message.spendsCredit {
             if inFlight >= credits {
                 let refusal = IngestRefusal(
                     .creditsExceeded,

@@ -1,19 +1,29 @@
 import InfoplaneProtocol
 import NIOCore
 
+/// A whole frame, and the range of it whose F32 values were checked finite while it was
+/// assembled (a large Snapshot's tensor), if any.
+struct AssembledFrame {
+    var bytes: ByteBuffer
+    var checkedFiniteFloat32: Range<Int>?
+}
+
 /// The ingest pipeline's framing stage: hands each whole length-delimited frame on as its
 /// own `ByteBuffer` (see `LengthPrefixedFrameAssembler` for why not NIO's
 /// `ByteToMessageHandler`). After a framing error the stream's framing is lost: the error
-/// goes down the pipeline once and later bytes are ignored.
+/// goes down the pipeline once and later bytes are ignored. The values of a large Snapshot
+/// are checked for NaN and infinity as its pieces arrive (`SnapshotValuesSplitter` finds
+/// them in the first piece).
 final class FrameAssemblingHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
+    typealias InboundOut = AssembledFrame
 
     private var assembler: LengthPrefixedFrameAssembler
     private var failed = false
 
     init(maximumFrameLength: Int) {
         assembler = LengthPrefixedFrameAssembler(maximumFrameLength: maximumFrameLength)
+        assembler.float32ValuesLocator = { SnapshotValuesSplitter.valuesData(inPrefix: $0, frameLength: $1) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -21,7 +31,7 @@ final class FrameAssemblingHandler: ChannelInboundHandler, RemovableChannelHandl
         var input = unwrapInboundIn(data)
         do {
             while let frame = try assembler.next(from: &input) {
-                context.fireChannelRead(wrapInboundOut(frame))
+                context.fireChannelRead(wrapInboundOut(AssembledFrame(bytes: frame, checkedFiniteFloat32: assembler.checkedFiniteFloat32)))
             }
         } catch {
             fail(error, context: context)

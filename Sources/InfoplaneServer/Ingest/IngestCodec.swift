@@ -7,8 +7,9 @@ import SwiftProtobuf
 enum IngestInbound: Sendable {
     /// `snapshotValues`: for a large Snapshot, its tensor's bytes, still in the frame
     /// buffer; the message's `snapshot.values.data` is then empty (see
-    /// `SnapshotValuesSplitter`).
-    case message(Infoplane_V1_ClientMessage, wireBytes: Int, snapshotValues: ByteBuffer?)
+    /// `SnapshotValuesSplitter`); `valuesCheckedFinite`: those bytes, read as F32, were
+    /// checked finite while the frame was assembled.
+    case message(Infoplane_V1_ClientMessage, wireBytes: Int, snapshotValues: ByteBuffer?, valuesCheckedFinite: Bool)
     case malformed(String)
 }
 
@@ -16,11 +17,12 @@ enum IngestInbound: Sendable {
 /// are not copied: swift-protobuf decodes the frame without them and the session reads
 /// them from the frame buffer.
 final class ClientMessageDecoder: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = ByteBuffer
+    typealias InboundIn = AssembledFrame
     typealias InboundOut = IngestInbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
+        let assembled = unwrapInboundIn(data)
+        let frame = assembled.bytes
         let decoded: IngestInbound
         do {
             decoded = try frame.withUnsafeReadableBytes { bytes in
@@ -28,12 +30,13 @@ final class ClientMessageDecoder: ChannelInboundHandler, RemovableChannelHandler
                     let message = try Infoplane_V1_ClientMessage(serializedBytes: split.header)
                     // A later oneof field can replace the snapshot; its bytes are then moot.
                     guard case .snapshot = message.kind else {
-                        return .message(message, wireBytes: frame.readableBytes, snapshotValues: nil)
+                        return .message(message, wireBytes: frame.readableBytes, snapshotValues: nil, valuesCheckedFinite: false)
                     }
                     let values = frame.getSlice(at: frame.readerIndex + split.valuesData.lowerBound, length: split.valuesData.count)
-                    return .message(message, wireBytes: frame.readableBytes, snapshotValues: values)
+                    return .message(message, wireBytes: frame.readableBytes, snapshotValues: values,
+                                    valuesCheckedFinite: assembled.checkedFiniteFloat32 == split.valuesData)
                 }
-                return .message(try Infoplane_V1_ClientMessage(serializedBytes: bytes), wireBytes: frame.readableBytes, snapshotValues: nil)
+                return .message(try Infoplane_V1_ClientMessage(serializedBytes: bytes), wireBytes: frame.readableBytes, snapshotValues: nil, valuesCheckedFinite: false)
             }
         } catch {
             decoded = .malformed("\(error)")

@@ -39,9 +39,10 @@ struct IngestSession {
                         switch item {
                         case .malformed(let reason):
                             reply = refuse(IngestRefusal(.malformedMessage, "the frame is not a valid ClientMessage (\(reason)); serialise an infoplane.v1.ClientMessage"), sequence: 0, credits: 0, logger: logger)
-                        case .message(let message, let wireBytes, let snapshotValues):
+                        case .message(let message, let wireBytes, let snapshotValues, let checked):
                             let wasBound = runName != nil
-                            (reply, close) = await handle(message, wireBytes: wireBytes, snapshotValues: snapshotValues, runName: &runName, logger: &logger)
+                            (reply, close) = await handle(message, wireBytes: wireBytes, snapshotValues: snapshotValues,
+                                                          valuesCheckedFinite: checked, runName: &runName, logger: &logger)
                             if !wasBound, let run = runName {
                                 await registry.register(run: run, session: sessionID, writer: outbound)
                             }
@@ -93,7 +94,8 @@ struct IngestSession {
     }
 
     /// Answers one message. Returns the reply and whether to close afterwards.
-    private func handle(_ message: Infoplane_V1_ClientMessage, wireBytes: Int, snapshotValues: ByteBuffer?, runName: inout String?,
+    private func handle(_ message: Infoplane_V1_ClientMessage, wireBytes: Int, snapshotValues: ByteBuffer?,
+                        valuesCheckedFinite: Bool, runName: inout String?,
                         logger: inout Logger) async -> (Infoplane_V1_ServerMessage, Bool) {
         let sequence = message.sequence
         let credit = message.spendsCredit ? 1 : 0
@@ -120,7 +122,7 @@ struct IngestSession {
         do {
             switch message.kind {
             case .snapshot(let wire):
-                let snapshot = try validator.validate(wire, valuesBytes: snapshotValues)
+                let snapshot = try validator.validate(wire, valuesBytes: snapshotValues, valuesCheckedFinite: valuesCheckedFinite)
                 try await sink.accept(snapshot)
                 statistics.update { $0.snapshotsAccepted += 1; $0.bytesAccepted += wireBytes }
             case .scalars(let wire):

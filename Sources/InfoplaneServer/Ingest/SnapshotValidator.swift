@@ -9,8 +9,9 @@ struct SnapshotValidator: Sendable {
     var runName: String
 
     /// `valuesBytes`: the tensor's bytes when the decoder left them in the frame buffer
-    /// (then `s.values.data` is empty); nil to read `s.values.data`.
-    func validate(_ s: Infoplane_V1_Snapshot, valuesBytes: ByteBuffer? = nil) throws(IngestRefusal) -> ProbeSnapshot {
+    /// (then `s.values.data` is empty); nil to read `s.values.data`. `valuesCheckedFinite`:
+    /// those bytes, read as F32, were already checked finite during assembly.
+    func validate(_ s: Infoplane_V1_Snapshot, valuesBytes: ByteBuffer? = nil, valuesCheckedFinite: Bool = false) throws(IngestRefusal) -> ProbeSnapshot {
         try checkRun(s.run)
         guard s.step >= 0 else {
             throw IngestRefusal(.negativeStep, "step is \(s.step); steps count optimizer updates and must be >= 0")
@@ -67,7 +68,11 @@ struct SnapshotValidator: Sendable {
                     // along with others is a slice of a socket read buffer of up to 1 MiB,
                     // which it would keep alive for as long as the monitor holds the chunk.
                     decoded = try valuesBytes.withUnsafeReadableBytes { raw in
-                        _ = try values.validateFloat32(bytes: raw)
+                        if valuesCheckedFinite {
+                            _ = try values.validatedElementCount(byteCount: raw.count)
+                        } else {
+                            _ = try values.validateFloat32(bytes: raw)
+                        }
                         return .float32Bytes(Float32Bytes(owner: valuesBytes, bytes: raw))
                     }
                 } else {
