@@ -39,9 +39,9 @@ public enum SnapshotValuesSplitter {
     }
 
     public static func split(_ frame: UnsafeRawBufferPointer) -> Split? {
-        guard let snapshot = onlyLengthDelimitedField(snapshotField, in: frame, range: 0..<frame.count),
-              let values = onlyLengthDelimitedField(valuesField, in: frame, range: snapshot.payload),
-              let data = onlyLengthDelimitedField(dataField, in: frame, range: values.payload),
+        guard let snapshot = lengthDelimitedField(snapshotField, in: frame, range: 0..<frame.count),
+              let values = lengthDelimitedField(valuesField, in: frame, range: snapshot.payload),
+              let data = lengthDelimitedField(dataField, in: frame, range: values.payload),
               data.payload.count >= minimumSplitBytes
         else { return nil }
 
@@ -72,65 +72,37 @@ public enum SnapshotValuesSplitter {
     /// when the path is not there. The first occurrence is taken: whoever relies on the range
     /// must compare it with `split` of the whole frame, which refuses repeated fields.
     public static func valuesData(inPrefix prefix: UnsafeRawBufferPointer, frameLength: Int) -> Range<Int>? {
-        guard let snapshot = firstLengthDelimitedField(snapshotField, in: prefix, range: 0..<frameLength),
-              let values = firstLengthDelimitedField(valuesField, in: prefix, range: snapshot.payload),
-              let data = firstLengthDelimitedField(dataField, in: prefix, range: values.payload)
+        guard let snapshot = lengthDelimitedField(snapshotField, in: prefix, range: 0..<frameLength, firstOnly: true),
+              let values = lengthDelimitedField(valuesField, in: prefix, range: snapshot.payload, firstOnly: true),
+              let data = lengthDelimitedField(dataField, in: prefix, range: values.payload, firstOnly: true)
         else { return nil }
         return data.payload
     }
 
-    static func firstLengthDelimitedField(_ number: UInt64, in prefix: UnsafeRawBufferPointer, range: Range<Int>) -> FieldSpan? {
-        var index = range.lowerBound
-        let readable = Swift.min(range.upperBound, prefix.count)
-        while index < range.upperBound {
-            let start = index
-            guard let tag = readVarint(prefix, &index, limit: readable) else { return nil }
-            let payloadStart: Int
-            let payloadEnd: Int
-            switch tag & 7 {
-            case 0:
-                guard readVarint(prefix, &index, limit: readable) != nil else { return nil }
-                payloadStart = index; payloadEnd = index
-            case 1:
-                payloadStart = index; payloadEnd = index + 8
-            case 5:
-                payloadStart = index; payloadEnd = index + 4
-            case 2:
-                guard let length = readVarint(prefix, &index, limit: readable),
-                      length <= UInt64(range.upperBound - index) else { return nil }
-                payloadStart = index; payloadEnd = index + Int(length)
-            default:
-                return nil
-            }
-            guard payloadEnd <= range.upperBound else { return nil }
-            if tag >> 3 == number {
-                return tag & 7 == lengthDelimited ? FieldSpan(start: start, payload: payloadStart..<payloadEnd) : nil
-            }
-            index = payloadEnd
-        }
-        return nil
-    }
-
-    /// The single occurrence of length-delimited field `number` among the fields in `range`;
-    /// nil if it is absent, repeated, has another wire type, or the fields do not parse.
-    static func onlyLengthDelimitedField(_ number: UInt64, in bytes: UnsafeRawBufferPointer, range: Range<Int>) -> FieldSpan? {
+    /// Length-delimited field `number` among the fields in `range` of `bytes`, reading only
+    /// the bytes that are there (`bytes` may be a prefix of the frame: payloads are skipped
+    /// unread). `firstOnly`: the first occurrence; otherwise the single one, nil if repeated.
+    /// nil also if it is absent, has another wire type, or the fields do not parse.
+    static func lengthDelimitedField(_ number: UInt64, in bytes: UnsafeRawBufferPointer, range: Range<Int>,
+                                     firstOnly: Bool = false) -> FieldSpan? {
         var found: FieldSpan?
         var index = range.lowerBound
+        let readable = Swift.min(range.upperBound, bytes.count)
         while index < range.upperBound {
             let start = index
-            guard let tag = readVarint(bytes, &index, limit: range.upperBound) else { return nil }
+            guard let tag = readVarint(bytes, &index, limit: readable) else { return nil }
             let payloadStart: Int
             let payloadEnd: Int
             switch tag & 7 {
             case 0:
-                guard readVarint(bytes, &index, limit: range.upperBound) != nil else { return nil }
+                guard readVarint(bytes, &index, limit: readable) != nil else { return nil }
                 payloadStart = index; payloadEnd = index
             case 1:
                 payloadStart = index; payloadEnd = index + 8
             case 5:
                 payloadStart = index; payloadEnd = index + 4
             case 2:
-                guard let length = readVarint(bytes, &index, limit: range.upperBound),
+                guard let length = readVarint(bytes, &index, limit: readable),
                       length <= UInt64(range.upperBound - index) else { return nil }
                 payloadStart = index; payloadEnd = index + Int(length)
             default:
@@ -140,6 +112,7 @@ public enum SnapshotValuesSplitter {
             if tag >> 3 == number {
                 guard found == nil, tag & 7 == lengthDelimited else { return nil }
                 found = FieldSpan(start: start, payload: payloadStart..<payloadEnd)
+                if firstOnly { return found }
             }
             index = payloadEnd
         }

@@ -59,33 +59,24 @@ struct BruteForceSearch: Sendable {
             columnMajor.withUnsafeBufferPointer { cols in
                 let acc = UnsafeMutablePointer<Double>.allocate(capacity: BruteForceSearch.block)
                 defer { acc.deallocate() }
-                var best = [Double](repeating: .infinity, count: k)
-                var bestIndex = [Int](repeating: -1, count: k)
+                NearestList.with(k: k) { nearest in
                 for i in range {
                     let q = rows.baseAddress! + i * dimension
-                    for m in 0..<k { best[m] = .infinity; bestIndex[m] = -1 }
+                    nearest.reset()
                     var from = 0
                     while from < count {
                         let len = min(BruteForceSearch.block, count - from)
                         blockDistances(q, cols.baseAddress!, from, len, acc)
-                        var worst = best[k - 1]
+                        var worst = nearest.worst
                         for j in 0..<len where acc[j] < worst && from + j != i {
-                            let dist = acc[j]
-                            var m = k - 1
-                            while m > 0 && best[m - 1] > dist {
-                                best[m] = best[m - 1]; bestIndex[m] = bestIndex[m - 1]; m -= 1
-                            }
-                            best[m] = dist; bestIndex[m] = from + j
-                            worst = best[k - 1]
+                            nearest.offer(acc[j], index: from + j)
+                            worst = nearest.worst
                         }
                         from += len
                     }
-                    for m in 0..<k {
-                        reducedOut[i * k + m] = best[m]
-                        indexOut[i * k + m] = bestIndex[m]
-                    }
+                    nearest.write(row: i, reducedOut: reducedOut, indexOut: indexOut) { $0 }
                 }
-            }}
+            }}}
         }
     }
 

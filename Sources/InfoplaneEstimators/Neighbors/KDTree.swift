@@ -172,27 +172,19 @@ struct KDTree: Sendable {
             lower.withUnsafeBufferPointer { lo in
             upper.withUnsafeBufferPointer { hi in
             nodeTable.withUnsafeBufferPointer { nodes in
-                var best = [Double](repeating: .infinity, count: k)
-                var bestIndex = [Int](repeating: -1, count: k)
+                NearestList.with(k: k) { nearest in
                 var stack: [(Int, Double)] = []
                 stack.reserveCapacity(64)
                 for p in range {
                     let q = pts.baseAddress! + p * dimension
-                    for i in 0..<k { best[i] = .infinity; bestIndex[i] = -1 }
+                    nearest.reset()
                     stack.removeAll(keepingCapacity: true)
                     stack.append((0, 0))
                     while let (node, boxDist) = stack.popLast() {
-                        if boxDist > best[k - 1] { continue }
+                        if boxDist > nearest.worst { continue }
                         if nodes[node * 4 + 2] < 0 {
                             for other in nodes[node * 4]..<nodes[node * 4 + 1] where other != p {
-                                let dist = pointReduced(other, q, pts.baseAddress!)
-                                if dist < best[k - 1] {
-                                    var i = k - 1
-                                    while i > 0 && best[i - 1] > dist {
-                                        best[i] = best[i - 1]; bestIndex[i] = bestIndex[i - 1]; i -= 1
-                                    }
-                                    best[i] = dist; bestIndex[i] = other
-                                }
+                                nearest.offer(pointReduced(other, q, pts.baseAddress!), index: other)
                             }
                         } else {
                             let l = nodes[node * 4 + 2], r = nodes[node * 4 + 3]
@@ -203,13 +195,9 @@ struct KDTree: Sendable {
                             else { stack.append((l, dl)); stack.append((r, dr)) }
                         }
                     }
-                    let row = originalIndex[p]
-                    for i in 0..<k {
-                        reducedOut[row * k + i] = best[i]
-                        indexOut[row * k + i] = bestIndex[i] >= 0 ? originalIndex[bestIndex[i]] : -1
-                    }
+                    nearest.write(row: originalIndex[p], reducedOut: reducedOut, indexOut: indexOut) { originalIndex[$0] }
                 }
-            }}}}
+            }}}}}
         }
     }
 

@@ -93,12 +93,11 @@ struct PlaneGrid: Sendable {
         parallelChunks(count: count, minimumChunk: 64) { range in
             points.withUnsafeBufferPointer { pts in
             cellStart.withUnsafeBufferPointer { starts in
-                var best = [Double](repeating: .infinity, count: k)
-                var bestIndex = [Int](repeating: -1, count: k)
+                NearestList.with(k: k) { nearest in
                 for p in range {
                     let qx = pts[2 * p], qy = pts[2 * p + 1]
                     let cx = cellX[p], cy = cellY[p]
-                    for i in 0..<k { best[i] = .infinity; bestIndex[i] = -1 }
+                    nearest.reset()
                     var r = 0
                     while true {
                         // The cells at Chebyshev cell distance exactly r.
@@ -111,14 +110,7 @@ struct PlaneGrid: Sendable {
                             where x >= 0 && x < columns && (full || x == x0 || x == x1) {
                                 let c = y * columns + x
                                 for other in starts[c]..<starts[c + 1] where other != p {
-                                    let dist = reduced(pts[2 * other], pts[2 * other + 1], qx, qy)
-                                    if dist < best[k - 1] {
-                                        var i = k - 1
-                                        while i > 0 && best[i - 1] > dist {
-                                            best[i] = best[i - 1]; bestIndex[i] = bestIndex[i - 1]; i -= 1
-                                        }
-                                        best[i] = dist; bestIndex[i] = other
-                                    }
+                                    nearest.offer(reduced(pts[2 * other], pts[2 * other + 1], qx, qy), index: other)
                                 }
                             }
                         }
@@ -130,16 +122,12 @@ struct PlaneGrid: Sendable {
                         if y1 < rows - 1 { bound = Swift.min(bound, (minY + Double(y1 + 1) * cellHeight) - qy) }
                         if bound == .infinity { break }  // the whole grid is searched
                         bound -= slack
-                        if bound > 0 && best[k - 1] < metric.reduced(fromDistance: bound) { break }
+                        if bound > 0 && nearest.worst < metric.reduced(fromDistance: bound) { break }
                         r += 1
                     }
-                    let row = originalIndex[p]
-                    for i in 0..<k {
-                        reducedOut[row * k + i] = best[i]
-                        indexOut[row * k + i] = bestIndex[i] >= 0 ? originalIndex[bestIndex[i]] : -1
-                    }
+                    nearest.write(row: originalIndex[p], reducedOut: reducedOut, indexOut: indexOut) { originalIndex[$0] }
                 }
-            }}
+            }}}
         }
     }
 
