@@ -58,8 +58,13 @@ public struct LengthPrefixedFrameAssembler: Sendable {
                 partialFrame = nil
                 let take = min(partialFrameLength - frame.readableBytes, input.readableBytes)
                 if take > 0, let part = input.readSlice(length: take) {
-                    if valuesCheck != nil { checkValues(part, at: frame.readableBytes, in: frame) }
-                    Self.append(part, to: &frame, streaming: partialFrameLength >= Self.streamingCopyThreshold)
+                    if valuesCheck != nil {
+                        // Located values are only checked in frames large enough to stream.
+                        let whole = valuesToCheck(in: part, at: frame.readableBytes, of: frame)
+                        if Self.appendStreaming(part, to: &frame, checkingFloat32: whole) { valuesCheck?.finite = false }
+                    } else {
+                        Self.append(part, to: &frame, streaming: partialFrameLength >= Self.streamingCopyThreshold)
+                    }
                 }
                 if frame.readableBytes == partialFrameLength {
                     if let check = valuesCheck, check.finite, check.next == check.region.upperBound {
@@ -89,29 +94,28 @@ public struct LengthPrefixedFrameAssembler: Sendable {
         }
     }
 
-    /// Checks the F32 values of `valuesCheck.region` that `part` (frame bytes from `offset`)
+    /// The F32 values of `valuesCheck.region` that `part` (frame bytes from `offset`)
     /// completes: a value straddling the previous piece is put together from the frame
-    /// buffer, the whole values in `part` are checked in place.
-    private mutating func checkValues(_ part: ByteBuffer, at offset: Int, in frame: ByteBuffer) {
-        guard var check = valuesCheck, check.finite else { return }
+    /// buffer and checked here; the range of the whole values in `part` (relative to its
+    /// reader index) is returned for the copy to check, and counted as checked.
+    private mutating func valuesToCheck(in part: ByteBuffer, at offset: Int, of frame: ByteBuffer) -> Range<Int> {
+        guard var check = valuesCheck, check.finite else { return 0..<0 }
+        defer { valuesCheck = check }
         let end = Swift.min(offset + part.readableBytes, check.region.upperBound)
         if check.next < offset, check.next + 4 <= end {
             var lane = frame.getBytes(at: frame.readerIndex + check.next, length: offset - check.next) ?? []
             lane += part.getBytes(at: part.readerIndex, length: check.next + 4 - offset) ?? []
-            if lane.withUnsafeBytes({ Infoplane_V1_Tensor.containsNonFinite(float32: $0) }) { check.finite = false }
+            if lane.withUnsafeBytes({ Infoplane_V1_Tensor.containsNonFinite(float32: $0) }) {
+                check.finite = false
+                return 0..<0
+            }
             check.next += 4
         }
-        if check.finite, check.next >= offset, check.next < end {
-            let lanes = (end - check.next) / 4
-            if lanes > 0 {
-                let found = part.withUnsafeReadableBytes { raw in
-                    Infoplane_V1_Tensor.containsNonFinite(float32: UnsafeRawBufferPointer(rebasing: raw[(check.next - offset)..<(check.next - offset + lanes * 4)]))
-                }
-                if found { check.finite = false }
-                check.next += lanes * 4
-            }
-        }
-        valuesCheck = check
+        guard check.next >= offset, check.next < end else { return 0..<0 }
+        let lanes = (end - check.next) / 4
+        let whole = (check.next - offset)..<(check.next - offset + lanes * 4)
+        check.next += lanes * 4
+        return whole
     }
 
     /// An empty buffer of capacity exactly `byteCount`, from `malloc`. NIO's allocator rounds
@@ -140,6 +144,22 @@ public struct LengthPrefixedFrameAssembler: Sendable {
                 infoplane_streaming_copy(destination.baseAddress!, source.baseAddress!, source.count)
                 return source.count
             }
+        }
+    }
+
+    /// Appends `part` with streaming stores and reports whether the little-endian F32 values
+    /// in its bytes `float32Range` (relative to its reader index) include a NaN or an
+    /// infinity, checked from the registers the copy loads them into.
+    static func appendStreaming(_ part: ByteBuffer, to frame: inout ByteBuffer, checkingFloat32 float32Range: Range<Int>) -> Bool {
+        part.withUnsafeReadableBytes { source in
+            var found = false
+            _ = frame.writeWithUnsafeMutableBytes(minimumWritableBytes: source.count) { destination in
+                found = infoplane_streaming_copy_checking_float32(
+                    destination.baseAddress!, source.baseAddress!, source.count,
+                    float32Range.lowerBound, float32Range.upperBound) != 0
+                return source.count
+            }
+            return found
         }
     }
 

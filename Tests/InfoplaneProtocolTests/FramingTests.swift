@@ -143,4 +143,47 @@ import Testing
             #expect(assembler.checkedFiniteFloat32 == (expectedFinite ? region : nil), "phase \(phase) poison \(String(describing: poison))")
         }
     }
+
+    /// The streaming copy that also checks F32 values: the copy is exact and the verdict is
+    /// the one a value-by-value check gives, for every phase of the values against the
+    /// destination's alignment, ranges shorter and longer than one 64-byte window, and a NaN
+    /// or infinity at every value position of a range's first and last 80 bytes (where the
+    /// vector windows and the one-by-one edges meet) and at a spread of middle positions.
+    @Test(arguments: [0, 1, 2, 3])
+    func streamingCopyChecksExactlyTheValuesOfItsRange(beginPhase: Int) throws {
+        var generator = SystemRandomNumberGenerator()
+        let finiteValues = (0..<4_000).map { _ in Float.random(in: -1e6...1e6, using: &generator) }
+        func naiveContainsNonFinite(_ bytes: [UInt8], _ range: Range<Int>) -> Bool {
+            stride(from: range.lowerBound, to: range.upperBound, by: 4).contains { i in
+                !Float(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24).isFinite
+            }
+        }
+        for destinationOffset in [0, 1, 5, 12, 15] {        // frame bytes already written
+            for (begin, valueCount) in [(beginPhase, 0), (beginPhase + 4, 3), (beginPhase + 8, 16), (beginPhase + 64, 17),
+                                        (beginPhase + 100, 40), (beginPhase + 12, 2_000), (beginPhase, 4_000)] {
+                let range = begin..<(begin + 4 * valueCount)
+                var poisonAt: [Int?] = [nil]
+                for k in 0..<min(valueCount, 20) { poisonAt += [k, valueCount - 1 - k] }
+                poisonAt += stride(from: 0, to: valueCount, by: 97).map { $0 }
+                for (n, poison) in poisonAt.enumerated() {
+                    // Outside the range every byte reads as NaN whatever the phase: must not count.
+                    var bytes = [UInt8](repeating: 0xff, count: range.lowerBound)
+                    finiteValues.prefix(valueCount).withUnsafeBytes { bytes += $0 }
+                    bytes += [UInt8](repeating: 0xff, count: 37)
+                    if let poison {
+                        let bad: Float = n % 2 == 0 ? .nan : -.infinity
+                        withUnsafeBytes(of: bad.bitPattern.littleEndian) { for j in 0..<4 { bytes[range.lowerBound + 4 * poison + j] = $0[j] } }
+                    }
+                    var frame = LengthPrefixedFrameAssembler.allocateFrame(byteCount: destinationOffset + bytes.count)
+                    frame.writeBytes([UInt8](repeating: 7, count: destinationOffset))
+                    var part = ByteBufferAllocator().buffer(capacity: bytes.count)
+                    part.writeBytes(bytes)
+                    let found = LengthPrefixedFrameAssembler.appendStreaming(part, to: &frame, checkingFloat32: range)
+                    #expect(found == (poison != nil), "destination +\(destinationOffset), values \(range), poison \(String(describing: poison))")
+                    #expect(found == naiveContainsNonFinite(bytes, range))
+                    #expect(Array(frame.readableBytesView.dropFirst(destinationOffset)) == bytes)
+                }
+            }
+        }
+    }
 }

@@ -16,4 +16,13 @@
 /// that are consumed later; small copies are faster through the cache.
 void infoplane_streaming_copy(void *destination, const void *source, size_t count);
 
+/// `infoplane_streaming_copy`, which also reports whether the little-endian F32 values in
+/// bytes `check_begin ..< check_end` of `source` include a NaN or an infinity (exponent
+/// bits all ones): 1 if one does, 0 if all are finite. The values are checked from the
+/// registers the copy loads them into, so checking costs no second pass over memory.
+/// Requires `check_begin <= check_end <= count` and `(check_end - check_begin) % 4 == 0`;
+/// the values may start at any byte offset. An empty range checks nothing and returns 0.
+int infoplane_streaming_copy_checking_float32(void *destination, const void *source, size_t count,
+                                              size_t check_begin, size_t check_end);
+
 #endif
