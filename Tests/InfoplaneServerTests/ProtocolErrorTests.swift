@@ -64,6 +64,12 @@ import Testing
         var repeatedIDs = SnapshotFactory.snapshot(step: 1, rows: 2)
         repeatedIDs.sampleIds = Infoplane_V1_Tensor(int64s: [5, 5], shape: [2])
         #expect(try answer(to: repeatedIDs, on: s)?.code == .sampleIdsMismatch)
+        var repeatedApart = SnapshotFactory.snapshot(step: 1, rows: 5)
+        repeatedApart.sampleIds = Infoplane_V1_Tensor(int64s: [9, 2, 7, -4, 2], shape: [5])
+        #expect(try answer(to: repeatedApart, on: s)?.code == .sampleIdsMismatch)
+        var shuffled = SnapshotFactory.snapshot(step: 1, rows: 5)
+        shuffled.sampleIds = Infoplane_V1_Tensor(int64s: [9, 2, 7, -4, 3], shape: [5])
+        #expect(try answer(to: shuffled, on: s) == nil, "distinct ids in any order are accepted")
 
         var nan = SnapshotFactory.snapshot(step: 1, rows: 2, columns: 2)
         nan.values = Infoplane_V1_Tensor(floats: [0, 1, .nan, 3], shape: [2, 2])
