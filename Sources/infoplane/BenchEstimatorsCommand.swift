@@ -36,10 +36,10 @@ struct BenchEstimatorsCommand: ParsableCommand {
         for jointDimension in [2, 8, 32] {
             let (x, y) = BenchData.correlated(n: 4096, pairs: jointDimension / 2, rho: 0.6, seed: UInt64(jointDimension))
             let estimator = KSGEstimator(k: 3, algorithm: .one, tieBreaking: .none)
-            let (seconds, value) = try time(warmupSeconds: warmupSeconds) { try estimator.mutualInformation(x: x, y: y).value }
+            let (seconds, value) = try time(warmupSeconds: Self.warmupSeconds) { try estimator.mutualInformation(x: x, y: y).value }
             let xPath = try write(x, "ksg\(jointDimension)-x", directory), yPath = try write(y, "ksg\(jointDimension)-y", directory)
             let ref = try callReference(["ksg1", "--x", xPath, "--y", yPath, "--k", "3", "--repeat", "\(repeats)",
-                                         "--warmup-seconds", "\(warmupSeconds)"])
+                                         "--warmup-seconds", "\(Self.warmupSeconds)"])
             rows.append(Row(name: "KSG-1 N=4096 d=\(jointDimension) k=3", swiftSeconds: seconds, swiftValue: value,
                             referenceSeconds: ref?.seconds, referenceValue: ref?.value, note: "scipy cKDTree, all cores"))
         }
@@ -110,7 +110,7 @@ struct BenchEstimatorsCommand: ParsableCommand {
 
     /// KSG calls take milliseconds: both sides first run untimed for this long (thread pools
     /// woken, caches warm), so that the best of `--repeats` measures the estimator.
-    private let warmupSeconds = 0.2
+    private static let warmupSeconds = 0.2
 
     private func time(repeats: Int? = nil, warmupSeconds: Double = 0, _ body: () throws -> Double) throws -> (Double, Double) {
         let clock = ContinuousClock()

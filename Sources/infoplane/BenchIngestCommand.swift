@@ -93,7 +93,7 @@ struct BenchIngestCommand: ParsableCommand {
     func measureDaemon(binary: String, dir: String, payload: [UInt8]) throws -> Double {
         let socket = "\(dir)/d.sock"
         let config = "\(dir)/infoplaned.toml"
-        FileManager.default.createFile(atPath: config, contents: Data("# defaults\n".utf8))
+        _ = FileManager.default.createFile(atPath: config, contents: Data("# defaults\n".utf8))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--socket", socket, "--no-tcp", "--sink", "discard", "--state-dir", dir,

@@ -19,8 +19,10 @@ final class IdleTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
                 .idleTimeout,
                 "nothing received for \(timeoutMilliseconds) ms; send a Heartbeat at least every heartbeat_interval_ms given in Welcome",
                 fatal: true)
+            // Close once the Error is written, on this event loop (the future completes there).
+            let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(wrapOutboundOut(refusal.serverMessage(sequence: 0, credits: 0))).whenComplete { _ in
-                context.close(promise: nil)
+                boundContext.value.close(promise: nil)
             }
             return
         }

@@ -1,3 +1,4 @@
+import Foundation
 import InfoplaneProtocol
 import NIOCore
 import SwiftProtobuf
@@ -36,12 +37,21 @@ final class ClientMessageDecoder: ChannelInboundHandler, RemovableChannelHandler
                     return .message(message, wireBytes: frame.readableBytes, snapshotValues: values,
                                     valuesCheckedFinite: assembled.checkedFiniteFloat32 == split.valuesData)
                 }
-                return .message(try Infoplane_V1_ClientMessage(serializedBytes: bytes), wireBytes: frame.readableBytes, snapshotValues: nil, valuesCheckedFinite: false)
+                return .message(try Self.decodeClientMessage(bytes), wireBytes: frame.readableBytes, snapshotValues: nil, valuesCheckedFinite: false)
             }
         } catch {
             decoded = .malformed("\(error)")
         }
         context.fireChannelRead(wrapInboundOut(decoded))
+    }
+
+    /// Decodes a `ClientMessage` from bytes valid only during the call, without copying them
+    /// first: swift-protobuf reads `Data`, which here wraps the bytes in place (its decoder
+    /// copies every bytes field it keeps, so nothing refers to them afterwards).
+    static func decodeClientMessage(_ bytes: UnsafeRawBufferPointer) throws -> Infoplane_V1_ClientMessage {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return try Infoplane_V1_ClientMessage(serializedBytes: Data()) }
+        return try Infoplane_V1_ClientMessage(
+            serializedBytes: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none))
     }
 }
 

@@ -27,18 +27,18 @@ public struct JournalLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
-                    source: String, file: String, function: String, line: UInt) {
+    public func log(event: LogEvent) {
         var fields = [
-            "MESSAGE=\(message)",
-            "PRIORITY=\(Self.priority(level))",
+            "MESSAGE=\(event.message)",
+            "PRIORITY=\(Self.priority(event.level))",
             "SYSLOG_IDENTIFIER=\(identifier)",
             "INFOPLANE_LOGGER=\(label)",
-            "CODE_FILE=\(file)",
-            "CODE_LINE=\(line)",
-            "CODE_FUNC=\(function)",
+            "CODE_FILE=\(event.file)",
+            "CODE_LINE=\(event.line)",
+            "CODE_FUNC=\(event.function)",
         ]
-        let merged = metadata.merging(explicit ?? [:]) { $1 }
+        if let error = event.error { fields.append("ERROR=\(error)") }
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         for (key, value) in merged {
             fields.append("\(Self.fieldName(key))=\(value)")
         }
