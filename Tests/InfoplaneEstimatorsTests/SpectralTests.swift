@@ -28,6 +28,30 @@ func lanczosDSEIsCloseToExact(t: Int) throws {
     #expect(abs(fast - exact) / exact < 0.01, "t=\(t): \(fast) vs \(exact)")
 }
 
+/// The fused Gaussian kernel (upper triangle computed, lower mirrored in tiles) equals the
+/// squared distances followed by `applyGaussian` bit for bit, for sizes that do and do not
+/// fill the 64 × 64 mirror tiles, with repeated rows (zero distances); it is symmetric and the
+/// squared distances match the coordinate-wise ones.
+@Test(arguments: [1, 63, 64, 65, 200])
+func gaussianKernelEqualsDistancesThenGaussianBitForBit(n: Int) throws {
+    var rows = TestData.gaussian(n: n, d: 5, seed: UInt64(n)).storage
+    if n > 3 { for c in 0..<5 { rows[2 * 5 + c] = rows[0 * 5 + c] } }   // row 2 repeats row 0
+    let x = try Matrix(rows: n, columns: 5, storage: rows)
+    let squared = KernelMatrix.squaredDistances(x, method: .gram)
+    var separate = squared
+    KernelMatrix.applyGaussian(&separate, sigma: 1.7, scale: 0.3, viaDistance: true)
+    let fused = KernelMatrix.gaussianKernel(x, sigma: 1.7, scale: 0.3, viaDistance: true)
+    #expect(fused.map(\.bitPattern) == separate.map(\.bitPattern))
+    let differences = KernelMatrix.squaredDistances(x, method: .differences)
+    for i in 0..<n {
+        #expect(squared[i * n + i] == 0)
+        for j in 0..<n {
+            #expect(squared[i * n + j].bitPattern == squared[j * n + i].bitPattern)
+            #expect(abs(squared[i * n + j] - differences[i * n + j]) <= 1e-12 * max(1, differences[i * n + j]))
+        }
+    }
+}
+
 @Test func dsmiDrawsReproducibleSubsetsAndDetectsStructure() throws {
     // Three well-separated clusters labelled by cluster: DSMI > 0; shuffled labels: ≈ 0.
     var g = SeededGenerator(seed: 21)

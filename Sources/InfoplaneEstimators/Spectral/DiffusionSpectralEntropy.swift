@@ -49,12 +49,12 @@ public struct DiffusionSpectralEntropy: Sendable {
             data = data.selectingRows(generator.sample(from: data.rows, count: maxSamples))
         }
         let n = data.rows
-        var kernel = diffusionKernel(data)
         let value: Double
         switch resolvedMethod(n: n) {
         case .lanczos(let rank, let probes, let steps, let seed):
-            value = try lanczosEntropy(kernel: kernel, n: n, rank: rank, probes: probes, steps: steps, seed: seed)
+            value = try lanczosEntropy(data, rank: rank, probes: probes, steps: steps, seed: seed)
         default:
+            var kernel = diffusionKernel(data)
             let eigenvalues = try SymmetricEigenvalues.of(&kernel, n: n)
             value = DiffusionSpectralEntropy.entropy(ofEigenvalues: eigenvalues, t: t)
         }
@@ -103,16 +103,7 @@ public struct DiffusionSpectralEntropy: Sendable {
     /// distances as scikit-learn's `pairwise_distances`, then (s_i G_ij) s_j.
     func diffusionKernel(_ x: Matrix) -> [Double] {
         let n = x.rows
-        var g = KernelMatrix.squaredDistances(x, method: .gram)
-        KernelMatrix.applyGaussian(&g, sigma: sigma, scale: 1 / (sigma * (2 * Double.pi).squareRoot()), viaDistance: true)
-        var s = [Double](repeating: 0, count: n)
-        g.withUnsafeBufferPointer { p in
-            for i in 0..<n {
-                var sum = 0.0
-                for j in 0..<n { sum += p[i * n + j] }
-                s[i] = 1 / sum.squareRoot()
-            }
-        }
+        var (g, s) = gaussianKernelAndScales(x)
         g.withUnsafeMutableBufferPointer { p in
             let buffer = SharedBuffer(pointer: p.baseAddress!)
             parallelChunks(count: n, minimumChunk: 64) { rows in
@@ -122,26 +113,69 @@ public struct DiffusionSpectralEntropy: Sendable {
         return g
     }
 
+    /// The Gaussian kernel G of the rows of `x` and the row scales s_i = 1/√(Σ_j G_ij)
+    /// (each row summed in column order, rows in parallel).
+    func gaussianKernelAndScales(_ x: Matrix) -> (kernel: [Double], scales: [Double]) {
+        let n = x.rows
+        let g = KernelMatrix.gaussianKernel(x, sigma: sigma, scale: 1 / (sigma * (2 * Double.pi).squareRoot()), viaDistance: true)
+        var s = [Double](repeating: 0, count: n)
+        g.withUnsafeBufferPointer { p in
+            s.withUnsafeMutableBufferPointer { sp in
+                let scales = SharedBuffer(pointer: sp.baseAddress!)
+                parallelChunks(count: n, minimumChunk: 64) { rows in
+                    for i in rows {
+                        var sum = 0.0
+                        for j in 0..<n { sum += p[i * n + j] }
+                        scales[i] = 1 / sum.squareRoot()
+                    }
+                }
+            }
+        }
+        return (g, s)
+    }
+
     /// DSE from Lanczos quadrature: with S = tr(K^t) and T = tr(K^t log₂ K^t) (K is positive
     /// semi-definite, so |λ| = λ up to round-off), DSE ≈ log₂ S − T / S. S is exact for t = 1
     /// (the trace) and t = 2 (the squared Frobenius norm). The ε term of the package adds
     /// at most N·ε·log₂(1/ε) ≈ 1e−11 bits and is left out.
-    func lanczosEntropy(kernel: [Double], n: Int, rank: Int, probes: Int, steps: Int, seed: UInt64) throws(EstimatorError) -> Double {
+    func lanczosEntropy(_ x: Matrix, rank: Int, probes: Int, steps: Int, seed: UInt64) throws(EstimatorError) -> Double {
         guard rank >= 1, probes >= 0, steps >= 2 else { throw .invalidParameter("Lanczos needs rank >= 1, probes >= 0 and steps >= 2") }
+        let n = x.rows
         let t = Double(self.t)
         let power: @Sendable (Double) -> Double = { pow(Swift.max($0, 0), t) }
         let weighted: @Sendable (Double) -> Double = { lambda in
             let v = pow(Swift.max(lambda, 0), t)
             return v > 0 ? v * log2(v) : 0
         }
-        let quadrature = DeflatedTraceEstimator(rank: rank, powerIterations: 2, probes: probes, steps: steps, seed: seed)
-        let traces = try quadrature.traces(of: [power, weighted], matrix: kernel, n: n)
-        var total = traces[0]
-        if self.t == 1 {
-            total = (0..<n).reduce(0) { $0 + kernel[$1 * n + $1] }
-        } else if self.t == 2 {
-            total = kernel.reduce(0) { $0 + $1 * $1 }
+        // K = (s_i G_ij) s_j goes straight to single precision (the quadrature's products
+        // read it in `sgemm`); its trace (t = 1) and squared Frobenius norm (t = 2) are summed
+        // from the double-precision entries on the way, a partial sum per row.
+        let (g, s) = gaussianKernelAndScales(x)
+        var rowTotals = [Double](repeating: 0, count: n)
+        let squares = self.t == 2
+        let single = [Float](unsafeUninitializedCapacity: n * n) { out, initialized in
+            let buffer = SharedBuffer(pointer: out.baseAddress!)
+            rowTotals.withUnsafeMutableBufferPointer { totals in
+                let rowTotal = SharedBuffer(pointer: totals.baseAddress!)
+                g.withUnsafeBufferPointer { p in
+                    parallelChunks(count: n, minimumChunk: 64) { rows in
+                        for i in rows {
+                            var total = 0.0
+                            for j in 0..<n {
+                                let k = (s[i] * p[i * n + j]) * s[j]
+                                buffer[i * n + j] = Float(k)
+                                if squares { total += k * k }
+                            }
+                            rowTotal[i] = squares ? total : (s[i] * p[i * n + i]) * s[i]
+                        }
+                    }
+                }
+            }
+            initialized = n * n
         }
+        let quadrature = DeflatedTraceEstimator(rank: rank, powerIterations: 2, probes: probes, steps: steps, seed: seed)
+        let traces = try quadrature.traces(of: [power, weighted], operator: SinglePrecisionOperator(matrix: single, n: n))
+        let total = (self.t == 1 || self.t == 2) ? rowTotals.reduce(0, +) : traces[0]
         return log2(total) - traces[1] / total
     }
 }
