@@ -16,7 +16,10 @@ log="$dir/infoplaned.log"
 if [ -f "$dir/infoplaned.pid" ] && kill -0 "$(cat "$dir/infoplaned.pid")" 2>/dev/null; then
   kill "$(cat "$dir/infoplaned.pid")"; sleep 1
 fi
-echo "starting infoplaned (log: $log)"
+# Each demo starts from an empty store, so that what it shows is this run's (pass another DIR
+# to keep an earlier one).
+rm -rf "$state"
+echo "starting infoplaned (log: $log, store: $state)"
 # Keep every probe frame: the demo sends them faster than a debug build estimates them, and
 # the daemon's default (latest wins) would estimate only the newest.
 cat >"$dir/infoplaned.toml" <<TOML
@@ -25,8 +28,18 @@ max_queued_frames_per_stream = 1024
 TOML
 "$bin" --socket "$sock" --no-tcp --state-dir "$state" --config "$dir/infoplaned.toml" >"$log" 2>&1 &
 echo $! >"$dir/infoplaned.pid"
-for _ in $(seq 100); do grep -q "] ready" "$log" 2>/dev/null && break; sleep 0.1; done
-grep -q "] ready" "$log" || { echo "infoplaned did not start:"; cat "$log"; exit 1; }
+# "ready" is logged once the socket and the HTTP port are bound; a daemon that cannot bind
+# (another infoplaned on port 7412, say) exits instead.
+pid=$(cat "$dir/infoplaned.pid")
+for _ in $(seq 300); do
+  grep -q "] ready" "$log" 2>/dev/null && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.1
+done
+grep -q "] ready" "$log" || {
+  echo "infoplaned did not start (log below); if another infoplaned is running, stop it first:"
+  cat "$log"; exit 1
+}
 
 echo "training the 12-10-7-5-4-3-2 tanh network for $epochs epochs, streaming every hidden layer"
 python3 Clients/python/examples/szt_demo.py --epochs "$epochs" --address "$sock" --progress 250

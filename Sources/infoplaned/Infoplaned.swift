@@ -165,8 +165,11 @@ struct Infoplaned: AsyncParsableCommand {
 
         let server = IngestServer(configuration: configuration.ingest, listeners: listeners, sink: sink,
                                   group: group, statistics: statistics, alertFeed: alertFeed, logger: logger)
+        let httpService = try makeHTTPService(configuration, store: seriesStore, pipeline: pipeline,
+                                              statistics: statistics, listeners: listeners.map { "\($0)" }, logger: logger)
         let notifier = SystemdNotifier(
-            ready: server.listeningAddresses, statusInterval: .seconds(configuration.statusIntervalSeconds),
+            ready: Self.readiness(ingest: server.listeningAddresses, http: httpService?.boundAddress),
+            statusInterval: .seconds(configuration.statusIntervalSeconds),
             status: { [pipeline] in
                 let v = statistics.values
                 let perSecond = rate.update(total: v.snapshotsAccepted)
@@ -183,8 +186,7 @@ struct Infoplaned: AsyncParsableCommand {
         services.append(.init(service: server))
         services.append(.init(service: notifier))
         // First in the list, so stopped last: the live stream sees the pipeline's final points.
-        if let httpService = try makeHTTPService(configuration, store: seriesStore, pipeline: pipeline,
-                                                 statistics: statistics, listeners: listeners.map { "\($0)" }, logger: logger) {
+        if let httpService {
             services.insert(.init(service: httpService), at: 0)
         }
         let serviceGroup = ServiceGroup(configuration: .init(
@@ -198,5 +200,26 @@ struct Infoplaned: AsyncParsableCommand {
             logger.info("wrote sink report", metadata: ["path": "\(path)"])
         }
         logger.info("stopped", metadata: ["snapshots": "\(statistics.values.snapshotsAccepted)"])
+    }
+
+    /// Yields once, when every ingest listener listens and the HTTP server (when enabled) is
+    /// bound: their addresses. `READY=1` waits for it, so a daemon that cannot bind its HTTP
+    /// port fails to start instead of reporting ready and then exiting. Finishes without
+    /// yielding when either side stops first.
+    static func readiness(ingest: AsyncStream<[String]>, http: AsyncStream<String>?) -> AsyncStream<[String]> {
+        AsyncStream { continuation in
+            let waiting = Task {
+                var addresses: [String]?
+                for await bound in ingest { addresses = bound; break }
+                if let http, addresses != nil {
+                    var httpAddress: String?
+                    for await bound in http { httpAddress = bound; break }
+                    addresses = httpAddress.map { addresses! + ["http://\($0)"] }
+                }
+                if let addresses { continuation.yield(addresses) }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in waiting.cancel() }
+        }
     }
 }

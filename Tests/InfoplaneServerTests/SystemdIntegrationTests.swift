@@ -65,6 +65,23 @@ import Testing
         #expect(try daemon.waitForExit() == 0)
     }
 
+    /// READY=1 waits for the HTTP listener too: a daemon whose HTTP port is taken (here by
+    /// another daemon) never says READY=1, and exits non-zero naming the address.
+    @Test func neverReadyWhenTheHTTPPortIsTaken() throws {
+        let first = try DaemonProcess(http: true)
+        defer { _ = try? first.stop() }
+        let taken = try #require(first.httpAddress)
+        let dir = DaemonProcess.temporaryDirectory("sd-http")
+        let listener = try NotifyListener(directory: dir)
+        let second = try DaemonProcess(http: true, arguments: ["--http", taken], environment: ["NOTIFY_SOCKET": listener.path],
+                                       directory: dir, waitUntilReady: false)
+        let status = try second.waitForExit()
+        let messages = listener.collect(timeout: 0.5) { _ in false }
+        #expect(status != 0)
+        #expect(!messages.contains { $0.contains("READY=1") }, "READY=1 sent although HTTP could not bind: \(messages)")
+        #expect(second.log.contains("cannot serve HTTP on \(taken)"), "\(second.log)")
+    }
+
     @Test func servesOnTheSocketPassedBySystemdSocketActivate() throws {
         let tool = "/usr/bin/systemd-socket-activate"
         try #require(FileManager.default.isExecutableFile(atPath: tool), "systemd-socket-activate is part of Debian's systemd package")

@@ -15,7 +15,8 @@ public struct SystemdNotifier: Service {
     private let logger: Logger
 
     /// - Parameters:
-    ///   - ready: yields once when the daemon is ready to serve (the bound addresses).
+    ///   - ready: yields once when the daemon is ready to serve (the bound addresses); when
+    ///     it finishes without yielding, nothing is sent.
     ///   - status: the live status line.
     public init(ready: AsyncStream<[String]>, statusInterval: Duration = .seconds(5),
                 status: @escaping @Sendable () async -> String, logger: Logger) {
@@ -42,9 +43,10 @@ public struct SystemdNotifier: Service {
     }
 
     public func run() async throws {
-        var addresses: [String] = []
-        for await a in ready.cancelOnGracefulShutdown() { addresses = a; break }
-        if Task.isShuttingDownGracefully || Task.isCancelled { return }
+        var ready: [String]?
+        for await a in self.ready.cancelOnGracefulShutdown() { ready = a; break }
+        // No addresses: a listener failed (its service stops the daemon); never READY=1.
+        guard let addresses = ready, !Task.isShuttingDownGracefully, !Task.isCancelled else { return }
         let sent = Self.notify("READY=1\nSTATUS=listening on \(addresses.joined(separator: ", "))\nMAINPID=\(getpid())")
         logger.info("ready", metadata: ["addresses": "\(addresses)", "notified_systemd": "\(sent)"])
 
