@@ -10,15 +10,15 @@ static inline uint32_t nonfinite_flag(uint32_t bits) {
     return (bits & 0x7f800000u) + 0x00800000u;
 }
 
-/// 1 when some of the `count` little-endian F32 values at `bytes` (any alignment) is not finite.
-static int scalar_contains_nonfinite(const unsigned char *bytes, size_t count) {
+/// The values one by one (any alignment).
+static uint32_t scalar_nonfinite_flags(const unsigned char *bytes, size_t count) {
     uint32_t flags = 0;
     for (size_t i = 0; i < count; i++) {
         uint32_t bits;
         memcpy(&bits, bytes + 4 * i, 4);
         flags |= nonfinite_flag(bits);
     }
-    return (flags >> 31) != 0;
+    return flags;
 }
 
 #if defined(__x86_64__)
@@ -26,6 +26,22 @@ static int scalar_contains_nonfinite(const unsigned char *bytes, size_t count) {
 
 static inline __m128i nonfinite_flags(__m128i v, __m128i exponent, __m128i carry) {
     return _mm_add_epi32(_mm_and_si128(v, exponent), carry);
+}
+
+int infoplane_float32_contains_nonfinite(const void *values, size_t count) {
+    const unsigned char *v = values;
+    const __m128i exponent = _mm_set1_epi32(0x7f800000);
+    const __m128i carry = _mm_set1_epi32(0x00800000);
+    __m128i flags = _mm_setzero_si128();
+    size_t i = 0;
+    for (; i + 16 <= count; i += 16) {
+        const unsigned char *p = v + 4 * i;
+        flags = _mm_or_si128(flags, nonfinite_flags(_mm_loadu_si128((const __m128i *)(p + 0)), exponent, carry));
+        flags = _mm_or_si128(flags, nonfinite_flags(_mm_loadu_si128((const __m128i *)(p + 16)), exponent, carry));
+        flags = _mm_or_si128(flags, nonfinite_flags(_mm_loadu_si128((const __m128i *)(p + 32)), exponent, carry));
+        flags = _mm_or_si128(flags, nonfinite_flags(_mm_loadu_si128((const __m128i *)(p + 48)), exponent, carry));
+    }
+    return _mm_movemask_ps(_mm_castsi128_ps(flags)) != 0 || (scalar_nonfinite_flags(v + 4 * i, count - i) >> 31) != 0;
 }
 
 int infoplane_streaming_copy_checking_float32(void *destination, const void *source, size_t count,
@@ -81,10 +97,10 @@ int infoplane_streaming_copy_checking_float32(void *destination, const void *sou
 
     int found = _mm_movemask_ps(_mm_castsi128_ps(flags)) != 0;
     if (first_window == SIZE_MAX) {
-        found |= scalar_contains_nonfinite(s + check_begin, (check_end - check_begin) / 4);
+        found |= infoplane_float32_contains_nonfinite(s + check_begin, (check_end - check_begin) / 4);
     } else {
-        found |= scalar_contains_nonfinite(s + check_begin, (first_window - check_begin) / 4);
-        found |= scalar_contains_nonfinite(s + windows_end, (check_end - windows_end) / 4);
+        found |= infoplane_float32_contains_nonfinite(s + check_begin, (first_window - check_begin) / 4);
+        found |= infoplane_float32_contains_nonfinite(s + windows_end, (check_end - windows_end) / 4);
     }
     return found;
 }
@@ -95,10 +111,14 @@ void infoplane_streaming_copy(void *destination, const void *source, size_t coun
 
 #else
 
+int infoplane_float32_contains_nonfinite(const void *values, size_t count) {
+    return (scalar_nonfinite_flags(values, count) >> 31) != 0;
+}
+
 int infoplane_streaming_copy_checking_float32(void *destination, const void *source, size_t count,
                                               size_t check_begin, size_t check_end) {
     memcpy(destination, source, count);
-    return scalar_contains_nonfinite((const unsigned char *)source + check_begin, (check_end - check_begin) / 4);
+    return infoplane_float32_contains_nonfinite((const unsigned char *)source + check_begin, (check_end - check_begin) / 4);
 }
 
 void infoplane_streaming_copy(void *destination, const void *source, size_t count) {

@@ -1,3 +1,4 @@
+import CStreamingCopy
 import Foundation
 
 /// Why a `Tensor` could not be decoded.
@@ -128,33 +129,16 @@ extension Infoplane_V1_Tensor {
         return out
     }
 
-    /// True when some value is NaN or infinite (exponent bits all ones). Branch-free over
-    /// 16-lane chunks: a masked exponent e ≤ 0x7f80_0000 plus 0x0080_0000 sets bit 31
-    /// exactly when e is all ones, and the lanes are OR-ed together.
+    /// True when some value is NaN or infinite (exponent bits all ones).
     static func containsNonFinite(_ values: UnsafeBufferPointer<Float>) -> Bool {
         containsNonFinite(float32: UnsafeRawBufferPointer(values))
     }
 
-    /// `containsNonFinite` over little-endian F32 bytes at any alignment.
+    /// `containsNonFinite` over little-endian F32 bytes at any alignment (the same check the
+    /// frame assembly runs while copying: `infoplane_float32_contains_nonfinite`).
     static func containsNonFinite(float32 raw: UnsafeRawBufferPointer) -> Bool {
-        let exponent: UInt32 = 0x7f80_0000
-        let carry: UInt32 = 0x0080_0000
-        let count = raw.count / 4
-        let lanes = 16
-        let chunks = count / lanes
-        var acc = SIMD16<UInt32>(repeating: 0)
-        let mask = SIMD16<UInt32>(repeating: exponent)
-        let add = SIMD16<UInt32>(repeating: carry)
-        for c in 0..<chunks {
-            let v = raw.loadUnaligned(fromByteOffset: c * lanes * 4, as: SIMD16<UInt32>.self)
-            acc |= (v & mask) &+ add
-        }
-        var bits: UInt32 = 0
-        for lane in 0..<lanes { bits |= acc[lane] }
-        for i in (chunks * lanes)..<count {
-            bits |= (UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)) & exponent) &+ carry
-        }
-        return bits & 0x8000_0000 != 0
+        guard let base = raw.baseAddress else { return false }
+        return infoplane_float32_contains_nonfinite(base, raw.count / 4) != 0
     }
 
     /// Checks an F32 tensor held in `bytes` (shape, byte count, every value finite) without

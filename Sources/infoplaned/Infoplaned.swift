@@ -209,15 +209,13 @@ struct Infoplaned: AsyncParsableCommand {
     static func readiness(ingest: AsyncStream<[String]>, http: AsyncStream<String>?) -> AsyncStream<[String]> {
         AsyncStream { continuation in
             let waiting = Task {
-                var addresses: [String]?
-                for await bound in ingest { addresses = bound; break }
-                if let http, addresses != nil {
-                    var httpAddress: String?
-                    for await bound in http { httpAddress = bound; break }
-                    addresses = httpAddress.map { addresses! + ["http://\($0)"] }
+                defer { continuation.finish() }
+                guard var addresses = await ingest.first(where: { _ in true }) else { return }
+                if let http {
+                    guard let address = await http.first(where: { _ in true }) else { return }
+                    addresses.append("http://\(address)")
                 }
-                if let addresses { continuation.yield(addresses) }
-                continuation.finish()
+                continuation.yield(addresses)
             }
             continuation.onTermination = { _ in waiting.cancel() }
         }

@@ -16,6 +16,11 @@
 /// that are consumed later; small copies are faster through the cache.
 void infoplane_streaming_copy(void *destination, const void *source, size_t count);
 
+/// 1 when some of the `count` little-endian F32 values at `values` (any alignment) is a NaN
+/// or an infinity (exponent bits all ones), 0 when all are finite. The one finiteness check
+/// of the protocol module: `Infoplane_V1_Tensor.containsNonFinite` calls it too.
+int infoplane_float32_contains_nonfinite(const void *values, size_t count);
+
 /// `infoplane_streaming_copy`, which also reports whether the little-endian F32 values in
 /// bytes `check_begin ..< check_end` of `source` include a NaN or an infinity (exponent
 /// bits all ones): 1 if one does, 0 if all are finite. The values are checked from the

@@ -148,15 +148,15 @@ public struct DiffusionSpectralEntropy: Sendable {
             return v > 0 ? v * log2(v) : 0
         }
         // K = (s_i G_ij) s_j goes straight to single precision (the quadrature's products
-        // read it in `sgemm`); its trace (t = 1) and squared Frobenius norm (t = 2) are summed
-        // from the double-precision entries on the way, a partial sum per row.
+        // read it in `sgemm`); for t = 2 its squared Frobenius norm is summed on the way from
+        // the double-precision entries, a partial sum per row.
         let (g, s) = gaussianKernelAndScales(x)
-        var rowTotals = [Double](repeating: 0, count: n)
         let squares = self.t == 2
+        var rowSquares = [Double](repeating: 0, count: n)
         let single = [Float](unsafeUninitializedCapacity: n * n) { out, initialized in
             let buffer = SharedBuffer(pointer: out.baseAddress!)
-            rowTotals.withUnsafeMutableBufferPointer { totals in
-                let rowTotal = SharedBuffer(pointer: totals.baseAddress!)
+            rowSquares.withUnsafeMutableBufferPointer { totals in
+                let rowSquare = SharedBuffer(pointer: totals.baseAddress!)
                 g.withUnsafeBufferPointer { p in
                     parallelChunks(count: n, minimumChunk: 64) { rows in
                         for i in rows {
@@ -166,7 +166,7 @@ public struct DiffusionSpectralEntropy: Sendable {
                                 buffer[i * n + j] = Float(k)
                                 if squares { total += k * k }
                             }
-                            rowTotal[i] = squares ? total : (s[i] * p[i * n + i]) * s[i]
+                            if squares { rowSquare[i] = total }
                         }
                     }
                 }
@@ -175,7 +175,12 @@ public struct DiffusionSpectralEntropy: Sendable {
         }
         let quadrature = DeflatedTraceEstimator(rank: rank, powerIterations: 2, probes: probes, steps: steps, seed: seed)
         let traces = try quadrature.traces(of: [power, weighted], operator: SinglePrecisionOperator(matrix: single, n: n))
-        let total = (self.t == 1 || self.t == 2) ? rowTotals.reduce(0, +) : traces[0]
+        let total: Double
+        switch self.t {
+        case 1: total = (0..<n).reduce(0) { $0 + (s[$1] * g[$1 * n + $1]) * s[$1] }   // the trace
+        case 2: total = rowSquares.reduce(0, +)
+        default: total = traces[0]
+        }
         return log2(total) - traces[1] / total
     }
 }
