@@ -16,7 +16,8 @@ public struct SystemdNotifier: Service {
 
     /// - Parameters:
     ///   - ready: yields once when the daemon is ready to serve (the bound addresses); when
-    ///     it finishes without yielding, nothing is sent.
+    ///     it finishes without yielding, nothing is sent and the notifier waits for the
+    ///     shutdown the failing listener causes.
     ///   - status: the live status line.
     public init(ready: AsyncStream<[String]>, statusInterval: Duration = .seconds(5),
                 status: @escaping @Sendable () async -> String, logger: Logger) {
@@ -45,8 +46,14 @@ public struct SystemdNotifier: Service {
     public func run() async throws {
         var ready: [String]?
         for await a in self.ready.cancelOnGracefulShutdown() { ready = a; break }
-        // No addresses: a listener failed (its service stops the daemon); never READY=1.
-        guard let addresses = ready, !Task.isShuttingDownGracefully, !Task.isCancelled else { return }
+        guard let addresses = ready, !Task.isShuttingDownGracefully, !Task.isCancelled else {
+            // No addresses: a listener failed and its service is stopping the daemon with its
+            // own error. Never READY=1, and do not return before that error arrives: a service
+            // that returns on its own first would become the error the group reports
+            // ("finished unexpectedly") in place of the one that says what to do.
+            try? await gracefulShutdown()
+            return
+        }
         let sent = Self.notify("READY=1\nSTATUS=listening on \(addresses.joined(separator: ", "))\nMAINPID=\(getpid())")
         logger.info("ready", metadata: ["addresses": "\(addresses)", "notified_systemd": "\(sent)"])
 
