@@ -134,7 +134,11 @@ struct BenchIngestCommand: ParsableCommand {
         try stream(warmup)
         let start = Date()
         try stream(frames)
-        return Double(frames) / Date().timeIntervalSince(start)
+        let rate = Double(frames) / Date().timeIntervalSince(start)
+        // End the session before stopping the daemon, as a client would (otherwise the
+        // daemon tells the still-open session it is shutting down, and logs that).
+        try s.goodbye(reason: "benchmark done")
+        return rate
     }
 
     /// Frames per second moving the same number of bytes through a Unix socket to a reader
