@@ -16,12 +16,20 @@ TOML
 "$bin" --socket "$dir/s.sock" --no-tcp --no-http --state-dir "$dir/state" --config "$dir/infoplaned.toml" >"$dir/infoplaned.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 100); do grep -q "] ready" "$dir/infoplaned.log" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 300); do
+  grep -q "] ready" "$dir/infoplaned.log" 2>/dev/null && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.1
+done
+grep -q "] ready" "$dir/infoplaned.log" || { echo "infoplaned did not start (log below):"; cat "$dir/infoplaned.log"; exit 1; }
 python3 Clients/python/examples/szt_demo.py --epochs "$epochs" --address "$dir/s.sock" --quiet --result-json >"$dir/demo.out"
 frames=$(sed -n 's/^RESULT .*"frames": \([0-9]*\).*/\1/p' "$dir/demo.out")
 db="$dir/state/infoplane.sqlite"
 count() { python3 -c "import sqlite3; db=sqlite3.connect('file:$db?mode=ro', uri=True); print(db.execute(\"SELECT count(DISTINCT step) FROM points WHERE metric='DSE(T)'\").fetchone()[0])" 2>/dev/null || echo 0; }
-while [ "$(count)" -lt "$frames" ]; do sleep 2; done
+while [ "$(count)" -lt "$frames" ]; do
+  kill -0 "$pid" 2>/dev/null || { echo "infoplaned exited before every frame was estimated (log below):"; cat "$dir/infoplaned.log"; exit 1; }
+  sleep 2
+done
 echo "$frames frames estimated; alerts of $(tail -1 "$dir/demo.out" | cut -c1-60)..."
 python3 - "$db" <<'PY'
 import sqlite3, sys
