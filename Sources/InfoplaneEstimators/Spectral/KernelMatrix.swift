@@ -137,9 +137,9 @@ enum KernelMatrix {
 /// it is its own transpose: LAPACK reads it column-major in place, where LAPACKE's row-major
 /// interface would first transpose the whole N × N matrix into a copy (3.5 % of an N = 2048
 /// DSE). It reads the lower triangle ("L", as numpy's `eigvalsh` does by default): Debian's
-/// OpenBLAS 0.3.21 reduces it to tridiagonal form 10–20 % faster than the upper one at
-/// N = 2048 (0.31–0.33 s against 0.33–0.42 s, six alternating pairs; eigenvalues equal to
-/// 2e-17), and far faster than the two-stage `dsyevd_2stage` (0.75–0.83 s).
+/// OpenBLAS 0.3.21 reduces it to tridiagonal form faster than the upper one at N = 2048
+/// (12 alternating pairs, both orders: 0.28–0.33 s against 0.30–0.43 s, 3–29 % less, median
+/// 12 %; eigenvalues equal to 2e-17), and far faster than `dsyevd_2stage` (0.75–0.83 s).
 enum SymmetricEigenvalues {
     static func of(_ matrix: inout [Double], n: Int) throws(EstimatorError) -> [Double] {
         var w = [Double](repeating: 0, count: n)
