@@ -71,6 +71,15 @@ public final class InfoplaneSession {
         }
     }
 
+    /// Tells the server the client is alive while it has nothing else to send (the server
+    /// closes a session that sends nothing for its idle timeout; Welcome's
+    /// `heartbeat_interval_ms` is the cadence it asks for). Spends no credit.
+    public func heartbeat() throws {
+        var m = Infoplane_V1_ClientMessage()
+        m.heartbeat.clientTimeUnixNanos = UInt64(max(0, Date().timeIntervalSince1970 * 1e9))
+        try send(m)
+    }
+
     /// Sends Goodbye and waits for the server to acknowledge it and close.
     public func goodbye(reason: String = "done") throws {
         var m = Infoplane_V1_ClientMessage()

@@ -22,11 +22,20 @@ struct MonitorDaemon: Sendable {
     }
 
     /// Polls the store until `done` holds of what it reads, or `timeout` seconds pass.
-    func waitForStore<T>(timeout: Double, read: (StoreReader) throws -> T, until done: (T) -> Bool) throws -> T {
+    /// Reads the store every 0.1 s until `done` or `timeout`; `keepAlive` (a session's
+    /// Heartbeat) runs every `keepAliveSeconds` meanwhile, so that a session kept open while a
+    /// slow machine estimates is not closed for idleness.
+    func waitForStore<T>(timeout: Double, read: (StoreReader) throws -> T, until done: (T) -> Bool,
+                         keepAlive: (() throws -> Void)? = nil, keepAliveSeconds: Double = 5) throws -> T {
         let deadline = Date().addingTimeInterval(timeout)
+        var nextKeepAlive = Date().addingTimeInterval(keepAliveSeconds)
         var last = try read(store)
         while !done(last) && Date() < deadline {
             usleep(100_000)
+            if let keepAlive, Date() >= nextKeepAlive {
+                try keepAlive()
+                nextKeepAlive = Date().addingTimeInterval(keepAliveSeconds)
+            }
             last = try read(store)
         }
         return last

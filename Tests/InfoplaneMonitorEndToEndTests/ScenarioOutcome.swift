@@ -32,7 +32,9 @@ extension MonitorDaemon {
             try session.hello(run: run)
             try send(session)
             try session.drain()
-            let points = try waitForStore(timeout: timeout, read: { try $0.points(run: run) }, until: stored)
+            let interval = session.welcome.heartbeatIntervalMs > 0 ? Double(session.welcome.heartbeatIntervalMs) / 1000 : 5
+            let points = try waitForStore(timeout: timeout, read: { try $0.points(run: run) }, until: stored,
+                                          keepAlive: { try session.heartbeat() }, keepAliveSeconds: interval)
             usleep(1_000_000)
             let alerts = try store.alerts(run: run)
             try session.receive(until: { session.alerts.count >= alerts.count }, timeout: 10)

@@ -192,4 +192,24 @@ import Testing
         #expect(reply.error.fatal)
         #expect(try quick.stop() == 0)
     }
+
+    /// The same idle timeout does not close a session that sends only Heartbeats, for well
+    /// over the timeout: each is acknowledged, and Goodbye ends it cleanly.
+    @Test func heartbeatsKeepAQuietSessionOpen() throws {
+        let quick = try DaemonProcess(arguments: ["--idle-timeout-ms", "1000"])
+        let s = try InfoplaneSession(address: quick.socketPath)
+        try s.hello(run: "quiet")
+        let start = Date()
+        var sent = 0
+        while Date().timeIntervalSince(start) < 2.5 {
+            try s.heartbeat()
+            sent += 1
+            usleep(100_000)
+        }
+        try s.drain()
+        #expect(s.errors.isEmpty, "\(s.errors)")
+        #expect(s.acknowledged.count == sent)
+        try s.goodbye()
+        #expect(try quick.stop() == 0)
+    }
 }
