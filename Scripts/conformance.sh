@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+. Scripts/wait-for-daemon.sh
 scratch=${SCRATCH_PATH:-.build}
 bin=${INFOPLANE_BIN_DIR:-$scratch/debug}
 clients=${CONFORMANCE_CLIENTS:-"python c swift"}
@@ -45,12 +46,7 @@ for client in $clients; do
   "$bin/infoplaned" --socket "$dir/s.sock" --no-tcp --state-dir "$dir/state" \
     --sink counting --no-http --sink-report "$dir/report.json" >"$dir/daemon.log" 2>&1 &
   daemon_pid=$!
-  for _ in $(seq 300); do
-    grep -q '] ready' "$dir/daemon.log" && break
-    kill -0 "$daemon_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  grep -q '] ready' "$dir/daemon.log" || { echo "conformance: infoplaned did not start:"; cat "$dir/daemon.log"; exit 1; }
+  wait_for_daemon "$dir/daemon.log" "$daemon_pid" || { echo "conformance: infoplaned did not start:"; cat "$dir/daemon.log"; exit 1; }
   case $client in
     python) (cd Tests/Conformance && PYTHONPATH="$root/Clients/python" python3 session_python.py "$dir/s.sock") ;;
     c) "$work/session_c" "$dir/s.sock" ;;

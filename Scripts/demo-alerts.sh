@@ -6,6 +6,7 @@
 # About 4 minutes for 8000 epochs on a release build with 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. Scripts/wait-for-daemon.sh
 epochs=${1:-8000}
 bin=${2:-$(swift build -c release --show-bin-path)/infoplaned}
 dir=$(mktemp -d /tmp/infoplane-demo-alerts.XXXXXX)
@@ -16,12 +17,7 @@ TOML
 "$bin" --socket "$dir/s.sock" --no-tcp --no-http --state-dir "$dir/state" --config "$dir/infoplaned.toml" >"$dir/infoplaned.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 300); do
-  grep -q "] ready" "$dir/infoplaned.log" 2>/dev/null && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-done
-grep -q "] ready" "$dir/infoplaned.log" || { echo "infoplaned did not start (log below):"; cat "$dir/infoplaned.log"; exit 1; }
+wait_for_daemon "$dir/infoplaned.log" "$pid" || { echo "infoplaned did not start (log below):"; cat "$dir/infoplaned.log"; exit 1; }
 python3 Clients/python/examples/szt_demo.py --epochs "$epochs" --address "$dir/s.sock" --quiet --result-json >"$dir/demo.out"
 frames=$(sed -n 's/^RESULT .*"frames": \([0-9]*\).*/\1/p' "$dir/demo.out")
 db="$dir/state/infoplane.sqlite"

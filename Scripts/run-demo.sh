@@ -4,6 +4,7 @@
 #   Scripts/run-demo.sh [DIR] [EPOCHS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. Scripts/wait-for-daemon.sh
 dir=${1:-.demo}
 epochs=${2:-1500}
 mkdir -p "$dir"
@@ -30,13 +31,7 @@ TOML
 echo $! >"$dir/infoplaned.pid"
 # "ready" is logged once the socket and the HTTP port are bound; a daemon that cannot bind
 # (another infoplaned on port 7412, say) exits instead.
-pid=$(cat "$dir/infoplaned.pid")
-for _ in $(seq 300); do
-  grep -q "] ready" "$log" 2>/dev/null && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-done
-grep -q "] ready" "$log" || {
+wait_for_daemon "$log" "$(cat "$dir/infoplaned.pid")" || {
   echo "infoplaned did not start (log below); if another infoplaned is running, stop it first:"
   cat "$log"; exit 1
 }

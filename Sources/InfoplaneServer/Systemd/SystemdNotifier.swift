@@ -44,8 +44,7 @@ public struct SystemdNotifier: Service {
     }
 
     public func run() async throws {
-        var ready: [String]?
-        for await a in self.ready.cancelOnGracefulShutdown() { ready = a; break }
+        let ready = await self.ready.cancelOnGracefulShutdown().first { _ in true }
         guard let addresses = ready, !Task.isShuttingDownGracefully, !Task.isCancelled else {
             // No addresses: a listener failed and its service is stopping the daemon with its
             // own error. Never READY=1, and do not return before that error arrives: a service
