@@ -47,7 +47,11 @@ build: deps-apt
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --skip LiveEventTests
+	@# LiveEventTests time live delivery (within 1 s) through an in-process server: run them
+	@# alone, not beside 250 tests whose synchronous waits and estimator work can hold both
+	@# threads of Swift's concurrency pool for seconds.
+	$(SWIFT) test --skip-build --filter LiveEventTests
 	$(MAKE) test-python test-c
 	Scripts/conformance.sh --no-build
 
