@@ -16,9 +16,14 @@ import Glibc
 /// the next frame's bytes copying it on write — which a shared cumulation buffer, as NIO's
 /// `ByteToMessageHandler` keeps, would do. A frame whose announced length exceeds
 /// `maximumFrameLength` is refused as soon as its prefix is read, before anything is
-/// allocated for it.
+/// allocated for it. A frame that spans pieces is charged to `memoryAccount` (when set)
+/// before its buffer is allocated, and an allocation that fails is an error
+/// (`FramingError.allocationFailed`), never a crash: an announced length is a number a
+/// client chose.
 public struct LengthPrefixedFrameAssembler: Sendable {
     public let maximumFrameLength: Int
+    /// Charged with each spanning frame's length while it is being assembled.
+    public var memoryAccount: (any FrameMemoryAccount)?
     /// Bytes of a length prefix that is not complete yet (fewer than 10).
     private var partialPrefix = ByteBuffer()
     /// The frame being filled, and its length.
@@ -67,6 +72,7 @@ public struct LengthPrefixedFrameAssembler: Sendable {
                     }
                 }
                 if frame.readableBytes == partialFrameLength {
+                    memoryAccount?.release(partialFrameLength)
                     if let check = valuesCheck, check.finite, check.next == check.region.upperBound {
                         checkedFiniteFloat32 = check.region
                     }
@@ -84,7 +90,12 @@ public struct LengthPrefixedFrameAssembler: Sendable {
             }
             let body = Int(length)
             if input.readableBytes >= body { return input.readSlice(length: body)! }
-            partialFrame = Self.allocateFrame(byteCount: body)
+            try memoryAccount?.reserve(body)
+            guard let buffer = Self.allocateFrame(byteCount: body) else {
+                memoryAccount?.release(body)
+                throw FramingError.allocationFailed(bytes: body)
+            }
+            partialFrame = buffer
             partialFrameLength = body
             if let locate = float32ValuesLocator, body >= Self.streamingCopyThreshold,
                let region = input.withUnsafeReadableBytes({ locate($0, body) }),
@@ -123,8 +134,9 @@ public struct LengthPrefixedFrameAssembler: Sendable {
     /// always serves by a fresh `mmap` (its mmap threshold cannot exceed 32 MiB), so every
     /// frame would pay ~4000 page faults and the kernel zeroing its pages. At the exact size
     /// glibc reuses the memory of the previous frame.
-    static func allocateFrame(byteCount: Int) -> ByteBuffer {
-        guard let memory = malloc(byteCount) else { fatalError("out of memory allocating a \(byteCount)-byte frame") }
+    /// Nil when the memory cannot be had (the caller refuses the frame).
+    static func allocateFrame(byteCount: Int) -> ByteBuffer? {
+        guard let memory = malloc(byteCount) else { return nil }
         return ByteBuffer(takingOwnershipOf: UnsafeMutableRawBufferPointer(start: memory, count: byteCount),
                           allocator: ByteBufferAllocator(), readerIndex: 0, writerIndex: 0)
     }
@@ -166,6 +178,22 @@ public struct LengthPrefixedFrameAssembler: Sendable {
     /// Throws when the stream ended inside a frame.
     public func finish() throws(FramingError) {
         if bufferedBytes > 0 { throw FramingError.truncatedFrame(bufferedBytes: bufferedBytes) }
+    }
+
+    /// Drops the frame being assembled, if any, and returns its reservation (the
+    /// connection is closing, or its framing is lost).
+    public mutating func discardPartialFrame() {
+        if partialFrame != nil { memoryAccount?.release(partialFrameLength) }
+        partialFrame = nil
+        partialFrameLength = 0
+        partialPrefix.clear()
+        valuesCheck = nil
+    }
+
+    /// For the frame being assembled: its announced length and the bytes of it that have
+    /// arrived; nil between frames (the slow-sender check reads it).
+    public var frameInProgress: (length: Int, arrived: Int)? {
+        partialFrame.map { (partialFrameLength, $0.readableBytes) }
     }
 
     /// Reads a length prefix, joining the bytes kept from earlier pieces; nil (with every
@@ -250,6 +278,12 @@ public enum FramingError: Error, Sendable, Equatable, CustomStringConvertible {
     case badVarint
     /// The stream ended inside a frame.
     case truncatedFrame(bufferedBytes: Int)
+    /// Assembling the frame would pass a memory budget; `budget` says which and its size.
+    case memoryBudgetExceeded(announced: Int, budget: String)
+    /// The frame's buffer could not be allocated.
+    case allocationFailed(bytes: Int)
+    /// The frame in progress arrived slower than the minimum rate.
+    case senderTooSlow(arrived: Int, announced: Int, seconds: Double, minimumBytesPerSecond: Int)
 
     public var description: String {
         switch self {
@@ -258,7 +292,13 @@ public enum FramingError: Error, Sendable, Equatable, CustomStringConvertible {
         case .badVarint:
             return "the length prefix is not a valid unsigned varint; frames must be the protobuf delimited form (varint length, then the message)"
         case .truncatedFrame(let n):
-            return "the stream ended inside a frame (\(n) bytes buffered)"
+            return "the stream ended inside a frame (\(n) bytes buffered); the partial message was not accepted"
+        case .memoryBudgetExceeded(let announced, let budget):
+            return "a frame of \(announced) bytes would pass the daemon's memory budget for frames being received (\(budget)); the frame was not accepted: wait for acknowledgements and retry, or send smaller chunks"
+        case .allocationFailed(let bytes):
+            return "the daemon could not allocate \(bytes) bytes for the frame (out of memory); the frame was not accepted: retry later or send smaller chunks"
+        case .senderTooSlow(let arrived, let announced, let seconds, let minimum):
+            return "only \(arrived) of the frame's \(announced) bytes arrived in \((seconds * 10).rounded() / 10) s, slower than the minimum of \(minimum) bytes/s for a frame in progress; the frame was not accepted: send each message whole without pauses"
         }
     }
 }

@@ -33,11 +33,8 @@ struct DaemonConfiguration: Sendable {
     static let documentedKeys: [(key: String, meaning: String)] = [
         ("ingest.socket_path", "Unix socket path; \"\" disables it (default /run/infoplane/infoplane.sock)"),
         ("ingest.socket_mode", "Unix socket permission bits as an octal string (default \"0660\")"),
-        ("ingest.tcp", "TCP listen address host:port; \"\" disables TCP (default 127.0.0.1:7411)"),
-        ("ingest.max_message_bytes", "largest message accepted, bytes (default 67108864 = 64 MiB)"),
-        ("ingest.credits", "send credits per session (default 16)"),
-        ("ingest.heartbeat_interval_ms", "heartbeat interval asked of clients (default 5000)"),
-        ("ingest.idle_timeout_ms", "a silent session is closed after this (default 30000)"),
+        ("ingest.tcp", "TCP listen address host:port, e.g. 127.0.0.1:7411; \"\" (the default) disables TCP: any local user can reach a TCP port, while the Unix socket's permissions decide who may send"),
+    ] + IngestLimit.all.map { (key: $0.key, meaning: "\($0.meaning) (default \($0.defaultValue), \($0.range.lowerBound)...\($0.range.upperBound))") } + [
         ("daemon.state_dir", "state directory (default /var/lib/infoplane)"),
         ("daemon.log_level", "trace, debug, info, notice, warning, error or critical (default info)"),
         ("daemon.status_interval_seconds", "systemd STATUS= period (default 5)"),
@@ -112,6 +109,27 @@ extension DaemonConfiguration {
     /// Values of the right type but out of range (checked after the file, so that
     /// `--check-config` names them too).
     func validateRanges() throws {
+        guard ingest.maxMessageBytes <= ingest.maxReceivingBytesPerRun, ingest.maxReceivingBytesPerRun <= ingest.maxReceivingBytes else {
+            throw ConfigurationError(key: "ingest.max_message_bytes", problem: "need max_message_bytes (\(ingest.maxMessageBytes)) <= max_receiving_bytes_per_run (\(ingest.maxReceivingBytesPerRun)) <= max_receiving_bytes (\(ingest.maxReceivingBytes)): a message larger than a budget could never be received")
+        }
+        guard ingest.maxConnectionsPerPeer <= ingest.maxConnections else {
+            throw ConfigurationError(key: "ingest.max_connections_per_peer", problem: "\(ingest.maxConnectionsPerPeer) is more than max_connections (\(ingest.maxConnections))")
+        }
+        do {
+            try monitor.assembly.validate()
+        } catch {
+            throw ConfigurationError(key: "assembly.\(error.option)", problem: error.message)
+        }
+        do {
+            try monitor.compression.validate()
+        } catch {
+            throw ConfigurationError(key: "compression.\(error.option)", problem: error.message)
+        }
+        do {
+            try monitor.estimation.validate()
+        } catch {
+            throw ConfigurationError(key: "estimation.\(error.option)", problem: error.message)
+        }
         do {
             try monitor.alerts.validate()
         } catch {
@@ -187,10 +205,9 @@ extension DaemonConfiguration {
             ingest.socketMode = mode
         case "ingest.tcp":
             try setTCP(try string(), key: key)
-        case "ingest.max_message_bytes": ingest.maxMessageBytes = try int(1024...(1 << 31))
-        case "ingest.credits": ingest.credits = try int(1...4096)
-        case "ingest.heartbeat_interval_ms": ingest.heartbeatIntervalMilliseconds = try int(100...3_600_000)
-        case "ingest.idle_timeout_ms": ingest.idleTimeoutMilliseconds = try int(100...86_400_000)
+        case _ where IngestLimit.named(key) != nil:
+            guard let i = v.int else { throw ConfigurationError(key: key, problem: "expected an integer, got \(v.debugDescription)") }
+            try set(IngestLimit.named(key)!, i, as: key)
         case "daemon.state_dir": stateDirectory = try string()
         case "daemon.log_level": try setLogLevel(try string(), key: key)
         case "daemon.status_interval_seconds": statusIntervalSeconds = try int(1...3600)
@@ -202,6 +219,15 @@ extension DaemonConfiguration {
         default:
             throw ConfigurationError(key: key, problem: "unknown key; known keys: " + Self.documentedKeys.map(\.key).joined(separator: ", "))
         }
+    }
+
+    /// Sets an `[ingest]` integer after checking its range: the one check for the file's
+    /// key and its command-line flag (`name` is what the user wrote, for the error).
+    mutating func set(_ limit: IngestLimit, _ value: Int, as name: String) throws {
+        guard limit.range.contains(value) else {
+            throw ConfigurationError(key: name, problem: "\(value) is out of range \(limit.range.lowerBound)...\(limit.range.upperBound) (\(limit.meaning))")
+        }
+        ingest[keyPath: limit.field] = value
     }
 
     /// The sinks `daemon.sink` / `--sink` accept.
@@ -242,10 +268,7 @@ extension DaemonConfiguration {
         socket_path = \(q(ingest.socketPath))
         socket_mode = "0\(String(ingest.socketMode, radix: 8))"
         tcp = \(q(tcp))
-        max_message_bytes = \(ingest.maxMessageBytes)
-        credits = \(ingest.credits)
-        heartbeat_interval_ms = \(ingest.heartbeatIntervalMilliseconds)
-        idle_timeout_ms = \(ingest.idleTimeoutMilliseconds)
+        \(IngestLimit.all.map { "\($0.key.dropFirst("ingest.".count)) = \(ingest[keyPath: $0.field])" }.joined(separator: "\n"))
 
         [daemon]
         state_dir = \(q(stateDirectory))
@@ -272,4 +295,40 @@ extension DaemonConfiguration {
         }
         return root.convert(to: .toml) + "\n"
     }
+}
+
+/// An integer of the `[ingest]` table: its key, range, default and meaning, in one place
+/// for the file, the flags, `--check-config` and the documentation.
+struct IngestLimit: Sendable {
+    var key: String
+    var field: WritableKeyPath<IngestConfiguration, Int> & Sendable
+    var range: ClosedRange<Int>
+    var meaning: String
+    var defaultValue: Int { IngestConfiguration()[keyPath: field] }
+
+    static let all: [IngestLimit] = [
+        .init(key: "ingest.max_message_bytes", field: \.maxMessageBytes, range: 1024...(1 << 31),
+              meaning: "largest message accepted, bytes; also a connection's budget for a frame being received"),
+        .init(key: "ingest.credits", field: \.credits, range: 1...4096, meaning: "send credits per session"),
+        .init(key: "ingest.heartbeat_interval_ms", field: \.heartbeatIntervalMilliseconds, range: 100...3_600_000,
+              meaning: "heartbeat interval asked of clients, ms"),
+        .init(key: "ingest.idle_timeout_ms", field: \.idleTimeoutMilliseconds, range: 100...86_400_000,
+              meaning: "a silent session is closed after this, ms"),
+        .init(key: "ingest.max_receiving_bytes", field: \.maxReceivingBytes, range: 1024...(1 << 40),
+              meaning: "bytes of frames still arriving, all connections together; past it the newest frame is refused (MEMORY_BUDGET_EXCEEDED)"),
+        .init(key: "ingest.max_receiving_bytes_per_run", field: \.maxReceivingBytesPerRun, range: 1024...(1 << 40),
+              meaning: "bytes of frames still arriving on the connections of one run (MEMORY_BUDGET_EXCEEDED)"),
+        .init(key: "ingest.max_connections", field: \.maxConnections, range: 1...1_000_000,
+              meaning: "open ingest connections in total; more are refused (TOO_MANY_CONNECTIONS)"),
+        .init(key: "ingest.max_connections_per_peer", field: \.maxConnectionsPerPeer, range: 1...1_000_000,
+              meaning: "open connections of one peer: a Unix-socket user id or a TCP address (TOO_MANY_CONNECTIONS)"),
+        .init(key: "ingest.max_metadata_bytes", field: \.maxMetadataBytes, range: 0...(16 << 20),
+              meaning: "bytes of a run's Hello metadata, keys and values (METADATA_TOO_LARGE)"),
+        .init(key: "ingest.min_frame_bytes_per_second", field: \.minimumFrameBytesPerSecond, range: 0...(1 << 30),
+              meaning: "a frame in progress must arrive at least this fast on average; 0: no minimum (SENDER_TOO_SLOW)"),
+        .init(key: "ingest.slow_sender_grace_ms", field: \.slowSenderGraceMilliseconds, range: 100...3_600_000,
+              meaning: "how long a frame may be in progress before its rate is judged, ms"),
+    ]
+
+    static func named(_ key: String) -> IngestLimit? { all.first { $0.key == key } }
 }

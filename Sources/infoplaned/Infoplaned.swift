@@ -75,18 +75,16 @@ struct Infoplaned: AsyncParsableCommand {
         if noHttp { c.http = nil }
         if let stateDir { c.stateDirectory = stateDir }
         if let logLevel { try c.setLogLevel(logLevel, key: "--log-level") }
-        if let maxMessageBytes { c.ingest.maxMessageBytes = maxMessageBytes }
-        if let credits {
-            guard credits >= 1 else { throw ConfigurationError(key: "--credits", problem: "must be at least 1") }
-            c.ingest.credits = credits
-        }
-        if let idleTimeoutMs { c.ingest.idleTimeoutMilliseconds = idleTimeoutMs }
+        if let maxMessageBytes { try c.set(IngestLimit.named("ingest.max_message_bytes")!, maxMessageBytes, as: "--max-message-bytes") }
+        if let credits { try c.set(IngestLimit.named("ingest.credits")!, credits, as: "--credits") }
+        if let idleTimeoutMs { try c.set(IngestLimit.named("ingest.idle_timeout_ms")!, idleTimeoutMs, as: "--idle-timeout-ms") }
         if let sink { try c.setSink(sink, key: "--sink") }
         if let sinkReport { c.sinkReportPath = sinkReport }
         if let statusIntervalSeconds {
             guard statusIntervalSeconds >= 1 else { throw ConfigurationError(key: "--status-interval-seconds", problem: "must be at least 1") }
             c.statusIntervalSeconds = statusIntervalSeconds
         }
+        try c.validateRanges()
         return c
     }
 

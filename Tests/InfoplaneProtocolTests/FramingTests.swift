@@ -174,7 +174,7 @@ import Testing
                         let bad: Float = n % 2 == 0 ? .nan : -.infinity
                         withUnsafeBytes(of: bad.bitPattern.littleEndian) { for j in 0..<4 { bytes[range.lowerBound + 4 * poison + j] = $0[j] } }
                     }
-                    var frame = LengthPrefixedFrameAssembler.allocateFrame(byteCount: destinationOffset + bytes.count)
+                    var frame = try #require(LengthPrefixedFrameAssembler.allocateFrame(byteCount: destinationOffset + bytes.count))
                     frame.writeBytes([UInt8](repeating: 7, count: destinationOffset))
                     var part = ByteBufferAllocator().buffer(capacity: bytes.count)
                     part.writeBytes(bytes)

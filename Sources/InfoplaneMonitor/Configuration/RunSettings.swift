@@ -87,11 +87,24 @@ public struct RunSettings: Sendable, Equatable {
             default: continue
             }
         }
-        guard e.binLower < e.binUpper else {
-            throw RunOptionError(option: "bin_lower", message: "bin_lower (\(e.binLower)) must be below bin_upper (\(e.binUpper))")
+        // The configuration file's own check (SettingRanges), under the option's name.
+        do {
+            try c.validate()
+            try e.validate()
+        } catch {
+            throw RunOptionError(option: Self.optionName(forSetting: error.option), message: error.message)
         }
         self.compression = c
         self.estimation = e
+    }
+
+    /// The Hello option that sets the configuration key `setting`.
+    static func optionName(forSetting setting: String) -> String {
+        switch setting {
+        case "ksg_neighbors": return "ksg_k"
+        case "mixed_neighbors": return "mixed_k"
+        default: return setting
+        }
     }
 
     private static func integer(_ name: String, _ value: String, minimum: Int) throws(RunOptionError) -> Int {

@@ -23,9 +23,14 @@ public struct AssemblyConfiguration: Sendable, Codable, Equatable {
     /// frame already finalised are recognised and ignored rather than starting a new frame.
     /// Default 64.
     public var finishedFramesRemembered: Int
+    /// Layers (X, Y and watched layers) one frame may have; a chunk of a layer past it is
+    /// refused (`TOO_MANY_LAYERS`). Bounds the work and memory one frame can ask for.
+    /// Default 4096.
+    public var maxLayersPerFrame: Int
 
     public init(frameTimeoutSeconds: Double = 30, incompletePolicy: IncompleteFramePolicy = .estimatePartial,
-                maxFramesInFlightPerRun: Int = 8, finishedFramesRemembered: Int = 64) {
+                maxFramesInFlightPerRun: Int = 8, finishedFramesRemembered: Int = 64, maxLayersPerFrame: Int = 4096) {
+        self.maxLayersPerFrame = maxLayersPerFrame
         self.frameTimeoutSeconds = frameTimeoutSeconds
         self.incompletePolicy = incompletePolicy
         self.maxFramesInFlightPerRun = maxFramesInFlightPerRun
@@ -37,6 +42,7 @@ public struct AssemblyConfiguration: Sendable, Codable, Equatable {
         case incompletePolicy = "incomplete_policy"
         case maxFramesInFlightPerRun = "max_frames_in_flight_per_run"
         case finishedFramesRemembered = "finished_frames_remembered"
+        case maxLayersPerFrame = "max_layers_per_frame"
     }
 
     /// Missing keys take their defaults.
@@ -47,5 +53,6 @@ public struct AssemblyConfiguration: Sendable, Codable, Equatable {
         incompletePolicy = try c.decodeIfPresent(IncompleteFramePolicy.self, forKey: .incompletePolicy) ?? d.incompletePolicy
         maxFramesInFlightPerRun = try c.decodeIfPresent(Int.self, forKey: .maxFramesInFlightPerRun) ?? d.maxFramesInFlightPerRun
         finishedFramesRemembered = try c.decodeIfPresent(Int.self, forKey: .finishedFramesRemembered) ?? d.finishedFramesRemembered
+        maxLayersPerFrame = try c.decodeIfPresent(Int.self, forKey: .maxLayersPerFrame) ?? d.maxLayersPerFrame
     }
 }

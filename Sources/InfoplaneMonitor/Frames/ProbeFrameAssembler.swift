@@ -90,6 +90,11 @@ public struct ProbeFrameAssembler: Sendable {
         sequence += isNew ? 1 : 0
         var frame = pending[key] ?? PendingFrame(key: key, epoch: s.epoch, sequence: sequence,
                                                  layerCount: s.frameLayerCount, now: now)
+        let limit = configuration.maxLayersPerFrame
+        if s.frameLayerCount > limit || (frame.layers[s.layer] == nil && frame.layers.count >= limit) {
+            if isNew { sequence -= 1 }
+            throw SnapshotRejection(.tooManyLayers, "frame at step \(s.step) would have more than \(limit) layers (assembly.max_layers_per_frame); watch fewer layers, or raise the daemon's limit")
+        }
         let added: Bool
         do {
             added = try Self.add(s, to: &frame, counters: &counters)

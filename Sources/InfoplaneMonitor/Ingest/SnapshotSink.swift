@@ -23,6 +23,8 @@ public struct SnapshotRejection: Error, Sendable, Equatable, CustomStringConvert
         case frameMisaligned
         /// The chunks of one layer disagree (count, columns or role) or repeat ids.
         case badChunk
+        /// The frame would pass the layers-per-frame limit.
+        case tooManyLayers
         /// Anything else the sink cannot take (for example it is shutting down).
         case unavailable
     }

@@ -267,6 +267,32 @@ public nonisolated enum Infoplane_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseIt
 
   /// An unexpected server fault; the message was not accepted.
   case `internal` // = 20
+
+  /// Accepting the message would take the daemon past a memory budget: bytes of frames
+  /// being received or of probe frames being assembled, per connection, per run or in
+  /// total (the message names which), or the allocation itself failed. Not accepted; the
+  /// frame's later chunks are refused too. Retry later or send smaller chunks.
+  case memoryBudgetExceeded // = 21
+
+  /// A probe frame would have more layers than the daemon's layers-per-frame budget.
+  case tooManyLayers // = 22
+
+  /// The daemon holds its maximum number of connections, in total or for this peer's
+  /// user id.                                                   Fatal.
+  case tooManyConnections // = 23
+
+  /// Hello.metadata is larger than the daemon's metadata budget per run.  Fatal.
+  case metadataTooLarge // = 24
+
+  /// A frame in progress arrived slower than the daemon's minimum rate.  Fatal.
+  case senderTooSlow // = 25
+
+  /// The daemon's store has no space left on its disk; the message was not accepted.
+  /// Nothing to fix on the client: retry later (the operator must free space).
+  case storeFull // = 26
+
+  /// The daemon's store could not write (not for lack of space); not accepted. Retry later.
+  case storeUnavailable // = 27
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -296,6 +322,13 @@ public nonisolated enum Infoplane_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseIt
     case 18: self = .idleTimeout
     case 19: self = .shuttingDown
     case 20: self = .internal
+    case 21: self = .memoryBudgetExceeded
+    case 22: self = .tooManyLayers
+    case 23: self = .tooManyConnections
+    case 24: self = .metadataTooLarge
+    case 25: self = .senderTooSlow
+    case 26: self = .storeFull
+    case 27: self = .storeUnavailable
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -323,6 +356,13 @@ public nonisolated enum Infoplane_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseIt
     case .idleTimeout: return 18
     case .shuttingDown: return 19
     case .internal: return 20
+    case .memoryBudgetExceeded: return 21
+    case .tooManyLayers: return 22
+    case .tooManyConnections: return 23
+    case .metadataTooLarge: return 24
+    case .senderTooSlow: return 25
+    case .storeFull: return 26
+    case .storeUnavailable: return 27
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -350,6 +390,13 @@ public nonisolated enum Infoplane_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseIt
     .idleTimeout,
     .shuttingDown,
     .internal,
+    .memoryBudgetExceeded,
+    .tooManyLayers,
+    .tooManyConnections,
+    .metadataTooLarge,
+    .senderTooSlow,
+    .storeFull,
+    .storeUnavailable,
   ]
 
 }
@@ -854,7 +901,7 @@ nonisolated extension Infoplane_V1_Role: SwiftProtobuf._ProtoNameProviding {
 }
 
 nonisolated extension Infoplane_V1_ErrorCode: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ERROR_CODE_UNSPECIFIED\0\u{1}ERROR_CODE_PROTOCOL_VERSION_MISMATCH\0\u{1}ERROR_CODE_HELLO_REQUIRED\0\u{1}ERROR_CODE_DUPLICATE_HELLO\0\u{1}ERROR_CODE_MALFORMED_MESSAGE\0\u{1}ERROR_CODE_UNKNOWN_MESSAGE_KIND\0\u{1}ERROR_CODE_MESSAGE_TOO_LARGE\0\u{1}ERROR_CODE_BAD_FRAMING\0\u{1}ERROR_CODE_CREDITS_EXCEEDED\0\u{1}ERROR_CODE_SHAPE_MISMATCH\0\u{1}ERROR_CODE_SAMPLE_IDS_MISMATCH\0\u{1}ERROR_CODE_NON_FINITE_VALUES\0\u{1}ERROR_CODE_BAD_CHUNK\0\u{1}ERROR_CODE_NEGATIVE_STEP\0\u{1}ERROR_CODE_UNSUPPORTED_DTYPE\0\u{1}ERROR_CODE_UNKNOWN_RUN\0\u{1}ERROR_CODE_INVALID_ARGUMENT\0\u{1}ERROR_CODE_FRAME_MISALIGNED\0\u{1}ERROR_CODE_IDLE_TIMEOUT\0\u{1}ERROR_CODE_SHUTTING_DOWN\0\u{1}ERROR_CODE_INTERNAL\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ERROR_CODE_UNSPECIFIED\0\u{1}ERROR_CODE_PROTOCOL_VERSION_MISMATCH\0\u{1}ERROR_CODE_HELLO_REQUIRED\0\u{1}ERROR_CODE_DUPLICATE_HELLO\0\u{1}ERROR_CODE_MALFORMED_MESSAGE\0\u{1}ERROR_CODE_UNKNOWN_MESSAGE_KIND\0\u{1}ERROR_CODE_MESSAGE_TOO_LARGE\0\u{1}ERROR_CODE_BAD_FRAMING\0\u{1}ERROR_CODE_CREDITS_EXCEEDED\0\u{1}ERROR_CODE_SHAPE_MISMATCH\0\u{1}ERROR_CODE_SAMPLE_IDS_MISMATCH\0\u{1}ERROR_CODE_NON_FINITE_VALUES\0\u{1}ERROR_CODE_BAD_CHUNK\0\u{1}ERROR_CODE_NEGATIVE_STEP\0\u{1}ERROR_CODE_UNSUPPORTED_DTYPE\0\u{1}ERROR_CODE_UNKNOWN_RUN\0\u{1}ERROR_CODE_INVALID_ARGUMENT\0\u{1}ERROR_CODE_FRAME_MISALIGNED\0\u{1}ERROR_CODE_IDLE_TIMEOUT\0\u{1}ERROR_CODE_SHUTTING_DOWN\0\u{1}ERROR_CODE_INTERNAL\0\u{1}ERROR_CODE_MEMORY_BUDGET_EXCEEDED\0\u{1}ERROR_CODE_TOO_MANY_LAYERS\0\u{1}ERROR_CODE_TOO_MANY_CONNECTIONS\0\u{1}ERROR_CODE_METADATA_TOO_LARGE\0\u{1}ERROR_CODE_SENDER_TOO_SLOW\0\u{1}ERROR_CODE_STORE_FULL\0\u{1}ERROR_CODE_STORE_UNAVAILABLE\0")
 }
 
 nonisolated extension Infoplane_V1_Severity: SwiftProtobuf._ProtoNameProviding {

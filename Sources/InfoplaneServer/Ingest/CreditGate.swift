@@ -30,7 +30,7 @@ final class CreditGate: ChannelDuplexHandler, RemovableChannelHandler {
                 let refusal = IngestRefusal(
                     .creditsExceeded,
                     "message \(message.sequence) exceeds the \(credits) send credits granted in Welcome; wait for an Ack before sending more (the message was not accepted)")
-                statistics.update { $0.errorsSent += 1 }
+                statistics.countRefusal(.creditsExceeded)
                 context.writeAndFlush(wrapOutboundOut(refusal.serverMessage(sequence: message.sequence, credits: 0)), promise: nil)
                 return
             }

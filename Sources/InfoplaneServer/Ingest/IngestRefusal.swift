@@ -52,6 +52,13 @@ extension Infoplane_V1_ErrorCode {
         case .idleTimeout: return "IDLE_TIMEOUT"
         case .shuttingDown: return "SHUTTING_DOWN"
         case .internal: return "INTERNAL"
+        case .memoryBudgetExceeded: return "MEMORY_BUDGET_EXCEEDED"
+        case .tooManyLayers: return "TOO_MANY_LAYERS"
+        case .tooManyConnections: return "TOO_MANY_CONNECTIONS"
+        case .metadataTooLarge: return "METADATA_TOO_LARGE"
+        case .senderTooSlow: return "SENDER_TOO_SLOW"
+        case .storeFull: return "STORE_FULL"
+        case .storeUnavailable: return "STORE_UNAVAILABLE"
         case .UNRECOGNIZED(let v): return "UNRECOGNIZED(\(v))"
         }
     }

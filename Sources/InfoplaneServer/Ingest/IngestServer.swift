@@ -34,6 +34,9 @@ public final class IngestServer: Service, Sendable {
     private let logger: Logger
     public let statistics: IngestStatistics
     private let registry = SessionRegistry()
+    /// Bytes of frames still arriving, per run and in total.
+    public let receiveBudget: ReceiveMemoryBudget
+    private let connections: ConnectionLimiter
     private let alertFeed: AsyncStream<MonitorEvent>?
     private let listening: AsyncStream<[String]>.Continuation
     /// Yields the bound addresses once every listener is listening.
@@ -49,10 +52,12 @@ public final class IngestServer: Service, Sendable {
         self.group = group
         self.statistics = statistics
         self.logger = logger
+        receiveBudget = ReceiveMemoryBudget(totalLimit: configuration.maxReceivingBytes, perRunLimit: configuration.maxReceivingBytesPerRun)
+        connections = ConnectionLimiter(totalLimit: configuration.maxConnections, perPeerLimit: configuration.maxConnectionsPerPeer)
         (self.listeningAddresses, self.listening) = AsyncStream.makeStream(of: [String].self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    typealias ServerChannel = NIOAsyncChannel<NIOAsyncChannel<IngestInbound, Infoplane_V1_ServerMessage>, Never>
+    typealias ServerChannel = NIOAsyncChannel<IngestConnection, Never>
 
     public func run() async throws {
         var channels: [ServerChannel] = []
@@ -85,7 +90,7 @@ public final class IngestServer: Service, Sendable {
             try await channel.executeThenClose { inbound in
                 for try await connection in inbound.cancelOnGracefulShutdown() {
                     let session = IngestSession(
-                        channel: connection, sessionID: sessionIDs.next(), configuration: configuration,
+                        connection: connection, sessionID: sessionIDs.next(), configuration: configuration,
                         sink: sink, statistics: statistics, registry: registry, logger: logger)
                     sessions.addTask { await session.run() }
                 }
@@ -97,14 +102,27 @@ public final class IngestServer: Service, Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // A client that shuts down its sending side (after Goodbye, or mid-frame) still
+            // reads the answers to what it sent: the session answers, then closes.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             // Snapshots are megabytes: read up to 1 MiB per syscall instead of NIO's 64 KiB.
             .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 64 << 10, maximum: 1 << 20))
-        let initializer: @Sendable (Channel) -> EventLoopFuture<NIOAsyncChannel<IngestInbound, Infoplane_V1_ServerMessage>> = { [configuration, statistics] channel in
-            channel.eventLoop.makeCompletedFuture {
+        let initializer: @Sendable (Channel) -> EventLoopFuture<IngestConnection> = { [configuration, statistics, receiveBudget, connections] channel in
+            Self.identifyPeer(of: channel).flatMapThrowing { peer in
+                // A connection past a limit still gets the pipeline, so that its session can
+                // tell the client why before closing; it holds no place and no budget.
+                let refusal = connections.admit(peer)
+                if refusal == nil {
+                    channel.closeFuture.whenComplete { _ in connections.release(peer) }
+                }
+                let memory = ConnectionMemoryAccount(budget: receiveBudget)
                 let ops = channel.pipeline.syncOperations
                 try ops.addHandler(IdleStateHandler(readTimeout: .milliseconds(Int64(configuration.idleTimeoutMilliseconds))))
-                try ops.addHandler(FrameAssemblingHandler(maximumFrameLength: configuration.maxMessageBytes))
+                try ops.addHandler(FrameAssemblingHandler(
+                    maximumFrameLength: configuration.maxMessageBytes, memoryAccount: memory,
+                    slowSender: .init(minimumBytesPerSecond: configuration.minimumFrameBytesPerSecond,
+                                      grace: .milliseconds(Int64(configuration.slowSenderGraceMilliseconds)))))
                 try ops.addHandler(MessageToByteHandler(LengthPrefixedFrameEncoder()))
                 try ops.addHandler(ClientMessageDecoder())
                 try ops.addHandler(ServerMessageEncoder())
@@ -112,8 +130,10 @@ public final class IngestServer: Service, Sendable {
                 try ops.addHandler(IdleTimeoutHandler(timeoutMilliseconds: configuration.idleTimeoutMilliseconds))
                 // Output half-closure lets a session send its last Error and then wait for
                 // the client to close (see IngestSession.closeAfterLastWord).
-                return try NIOAsyncChannel(wrappingChannelSynchronously: channel,
-                                           configuration: .init(isOutboundHalfClosureEnabled: true))
+                let async = try NIOAsyncChannel<IngestInbound, Infoplane_V1_ServerMessage>(
+                    wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
+                return IngestConnection(channel: async, peer: peer, memory: memory,
+                                        refusal: refusal.map { IngestRefusal(.tooManyConnections, $0, fatal: true) })
             }
         }
         switch listener {
@@ -141,6 +161,39 @@ public enum IngestServerError: Error, CustomStringConvertible {
             return "cannot chmod the socket \(path): \(String(cString: strerror(e))); check the runtime directory's ownership"
         }
     }
+}
+
+/// An accepted connection, as the session receives it: the channel, who is at the other
+/// end, its account with the receive-memory budget, and — when it is past a connection
+/// limit — the refusal its session sends instead of serving it.
+struct IngestConnection: Sendable {
+    var channel: NIOAsyncChannel<IngestInbound, Infoplane_V1_ServerMessage>
+    var peer: ConnectionPeer
+    var memory: ConnectionMemoryAccount
+    var refusal: IngestRefusal?
+}
+
+extension IngestServer {
+    /// The peer's user id for a Unix socket (`SO_PEERCRED`), its address for TCP.
+    static func identifyPeer(of channel: Channel) -> EventLoopFuture<ConnectionPeer> {
+        switch channel.remoteAddress {
+        case .v4(let a)?: return channel.eventLoop.makeSucceededFuture(.address(a.host))
+        case .v6(let a)?: return channel.eventLoop.makeSucceededFuture(.address(a.host))
+        case .unixDomainSocket?:
+            guard let provider = channel as? SocketOptionProvider else { return channel.eventLoop.makeSucceededFuture(.unknown) }
+            return provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
+                .map { (credentials: PeerCredentials) in ConnectionPeer.user(uid: credentials.uid) }
+                .recover { _ in .unknown }
+        default: return channel.eventLoop.makeSucceededFuture(.unknown)
+        }
+    }
+}
+
+/// `struct ucred` of <sys/socket.h>, as `SO_PEERCRED` fills it.
+struct PeerCredentials: Sendable {
+    var pid: Int32
+    var uid: UInt32
+    var gid: UInt32
 }
 
 /// Hands out session identifiers, unique within the daemon's lifetime.

@@ -13,7 +13,8 @@ import ServiceLifecycle
 /// shutdown the session finishes the message in hand, tells the client the server is
 /// stopping, and closes.
 struct IngestSession {
-    let channel: NIOAsyncChannel<IngestInbound, Infoplane_V1_ServerMessage>
+    let connection: IngestConnection
+    var channel: NIOAsyncChannel<IngestInbound, Infoplane_V1_ServerMessage> { connection.channel }
     let sessionID: UInt64
     let configuration: IngestConfiguration
     let sink: any SnapshotSink
@@ -32,6 +33,12 @@ struct IngestSession {
         do {
             try await channel.executeThenClose { inbound, outbound in
                 var iterator = inbound.cancelOnGracefulShutdown().makeAsyncIterator()
+                if let refusal = connection.refusal {
+                    logger[metadataKey: "peer"] = "\(connection.peer)"
+                    try await outbound.write(refuse(refusal, sequence: 0, credits: 0, logger: logger))
+                    await closeAfterLastWord(outbound: outbound, iterator: &iterator)
+                    return
+                }
                 do {
                     while let item = try await iterator.next() {
                         let reply: Infoplane_V1_ServerMessage
@@ -44,6 +51,7 @@ struct IngestSession {
                             (reply, close) = await handle(message, wireBytes: wireBytes, snapshotValues: snapshotValues,
                                                           valuesCheckedFinite: checked, runName: &runName, logger: &logger)
                             if !wasBound, let run = runName {
+                                connection.memory.bind(run: run)
                                 await registry.register(run: run, session: sessionID, writer: outbound)
                             }
                             if case .goodbye = message.kind { clean = true }
@@ -64,6 +72,8 @@ struct IngestSession {
                     switch error {
                     case .frameTooLarge: code = .messageTooLarge
                     case .badVarint, .truncatedFrame: code = .badFraming
+                    case .memoryBudgetExceeded, .allocationFailed: code = .memoryBudgetExceeded
+                    case .senderTooSlow: code = .senderTooSlow
                     }
                     try? await outbound.write(refuse(IngestRefusal(code, error.description, fatal: true), sequence: 0, credits: 0, logger: logger))
                     await closeAfterLastWord(outbound: outbound, iterator: &iterator)
@@ -146,6 +156,7 @@ struct IngestSession {
             switch rejection.reason {
             case .frameMisaligned: code = .frameMisaligned
             case .badChunk: code = .badChunk
+            case .tooManyLayers: code = .tooManyLayers
             case .unavailable: code = .internal
             }
             return (refuse(IngestRefusal(code, rejection.message), sequence: sequence, credits: credit, logger: logger), false)
@@ -161,6 +172,10 @@ struct IngestSession {
         let name = hello.runName
         guard !name.isEmpty, name.utf8.count <= 128, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw IngestRefusal(.invalidArgument, "run_name must be 1 to 128 bytes without control characters", fatal: true)
+        }
+        let metadataBytes = hello.metadata.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+        guard metadataBytes <= configuration.maxMetadataBytes else {
+            throw IngestRefusal(.metadataTooLarge, "Hello.metadata holds \(metadataBytes) bytes, more than this daemon's \(configuration.maxMetadataBytes) (ingest.max_metadata_bytes); keep metadata to tags and settings, and send large data as snapshots or files", fatal: true)
         }
         let runID = try await sink.runStarted(RunDescriptor(
             name: name, clientName: hello.clientName, metadata: hello.metadata, options: hello.options.asDictionary))
@@ -189,7 +204,7 @@ struct IngestSession {
     }
 
     private func refuse(_ refusal: IngestRefusal, sequence: UInt64, credits: Int, logger: Logger) -> Infoplane_V1_ServerMessage {
-        statistics.update { $0.errorsSent += 1 }
+        statistics.countRefusal(refusal.code)
         logger.warning("refused a message", metadata: [
             "code": "\(refusal.code.logName)", "sequence": "\(sequence)", "fatal": "\(refusal.fatal)",
             "reason": "\(refusal.message)",

@@ -1,3 +1,4 @@
+import InfoplaneProtocol
 import NIOConcurrencyHelpers
 
 /// Live ingest figures, shared by every session (for systemd STATUS= and /metrics).
@@ -12,6 +13,8 @@ public final class IngestStatistics: Sendable {
         public var bytesAccepted = 0
         /// Error messages sent, any code.
         public var errorsSent = 0
+        /// Error messages sent, by code (the .proto name without ERROR_CODE_).
+        public var errorsByCode: [String: Int] = [:]
     }
 
     private let box = NIOLockedValueBox(Values())
@@ -22,5 +25,13 @@ public final class IngestStatistics: Sendable {
 
     func update(_ body: (inout Values) -> Void) {
         box.withLockedValue { body(&$0) }
+    }
+
+    /// Counts an Error sent to a client.
+    func countRefusal(_ code: Infoplane_V1_ErrorCode) {
+        box.withLockedValue {
+            $0.errorsSent += 1
+            $0.errorsByCode[code.logName, default: 0] += 1
+        }
     }
 }

@@ -27,7 +27,13 @@ struct SnapshotValidator: Sendable {
         guard let rows = values.shape.first, rows > 0 else {
             throw IngestRefusal(.shapeMismatch, "values shape \(values.shape) has no rows; send shape [rows, features...] with rows >= 1")
         }
-        let columns = values.shape.dropFirst().reduce(1) { $0 * Int($1) }
+        // Every size derived from the shape is checked arithmetic: a shape such as
+        // [1, 4294967295, 4294967295] must be refused, not overflow.
+        let elementSize = values.dtype.elementSize ?? 1
+        guard let columns = Self.product(values.shape.dropFirst()), let elements = Self.product(values.shape),
+              !elements.multipliedReportingOverflow(by: elementSize).overflow else {
+            throw IngestRefusal(.shapeMismatch, "values shape \(values.shape) has more elements than this machine can address; send shape [rows, features...] matching the data")
+        }
         guard columns > 0 else {
             throw IngestRefusal(.shapeMismatch, "values shape \(values.shape) has a zero dimension")
         }
@@ -122,6 +128,17 @@ struct SnapshotValidator: Sendable {
             return i >= p.count
         }
         return ascending || Set(ids).count == ids.count
+    }
+
+    /// The product of `dimensions`, nil when it overflows `Int`.
+    static func product(_ dimensions: some Sequence<UInt32>) -> Int? {
+        var n = 1
+        for d in dimensions {
+            let (p, overflow) = n.multipliedReportingOverflow(by: Int(d))
+            if overflow { return nil }
+            n = p
+        }
+        return n
     }
 
     /// Calls `body` with the tensor's bytes: `buffer`'s when given, else the tensor's `data`.

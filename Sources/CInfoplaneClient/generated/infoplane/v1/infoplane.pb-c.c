@@ -2033,7 +2033,7 @@ const ProtobufCEnumDescriptor infoplane__v1__role__descriptor =
   infoplane__v1__role__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue infoplane__v1__error_code__enum_values_by_number[21] =
+static const ProtobufCEnumValue infoplane__v1__error_code__enum_values_by_number[28] =
 {
   { "ERROR_CODE_UNSPECIFIED", "INFOPLANE__V1__ERROR_CODE__ERROR_CODE_UNSPECIFIED", 0 },
   { "ERROR_CODE_PROTOCOL_VERSION_MISMATCH", "INFOPLANE__V1__ERROR_CODE__ERROR_CODE_PROTOCOL_VERSION_MISMATCH", 1 },
@@ -2056,11 +2056,18 @@ static const ProtobufCEnumValue infoplane__v1__error_code__enum_values_by_number
   { "ERROR_CODE_IDLE_TIMEOUT", "INFOPLANE__V1__ERROR_CODE__ERROR_CODE_IDLE_TIMEOUT", 18 },
   { "ERROR_CODE_SHUTTING_DOWN", "INFOPLANE__V1__ERROR_CODE__ERROR_CODE_SHUTTING_DOWN", 19 },
   { "ERROR_CODE_INTERNAL", "INFOPLANE__V1__ERROR_CODE__ERROR_CODE_INTERNAL", 20 },
+  { "ERROR_CODE_MEMORY_BUDGET_EXCEEDED", "INFOPLANE__V1__ERROR_CODE__ERROR_CODE_MEMORY_BUDGET_EXCEEDED", 21 },
+  { "ERROR_CODE_TOO_MANY_LAYERS", "INFOPLANE__V1__ERROR_CODE__ERROR_CODE_TOO_MANY_LAYERS", 22 },
+  { "ERROR_CODE_TOO_MANY_CONNECTIONS", "INFOPLANE__V1__ERROR_CODE__ERROR_CODE_TOO_MANY_CONNECTIONS", 23 },
+  { "ERROR_CODE_METADATA_TOO_LARGE", "INFOPLANE__V1__ERROR_CODE__ERROR_CODE_METADATA_TOO_LARGE", 24 },
+  { "ERROR_CODE_SENDER_TOO_SLOW", "INFOPLANE__V1__ERROR_CODE__ERROR_CODE_SENDER_TOO_SLOW", 25 },
+  { "ERROR_CODE_STORE_FULL", "INFOPLANE__V1__ERROR_CODE__ERROR_CODE_STORE_FULL", 26 },
+  { "ERROR_CODE_STORE_UNAVAILABLE", "INFOPLANE__V1__ERROR_CODE__ERROR_CODE_STORE_UNAVAILABLE", 27 },
 };
 static const ProtobufCIntRange infoplane__v1__error_code__value_ranges[] = {
-{0, 0},{0, 21}
+{0, 0},{0, 28}
 };
-static const ProtobufCEnumValueIndex infoplane__v1__error_code__enum_values_by_name[21] =
+static const ProtobufCEnumValueIndex infoplane__v1__error_code__enum_values_by_name[28] =
 {
   { "ERROR_CODE_BAD_CHUNK", 12 },
   { "ERROR_CODE_BAD_FRAMING", 7 },
@@ -2072,13 +2079,20 @@ static const ProtobufCEnumValueIndex infoplane__v1__error_code__enum_values_by_n
   { "ERROR_CODE_INTERNAL", 20 },
   { "ERROR_CODE_INVALID_ARGUMENT", 16 },
   { "ERROR_CODE_MALFORMED_MESSAGE", 4 },
+  { "ERROR_CODE_MEMORY_BUDGET_EXCEEDED", 21 },
   { "ERROR_CODE_MESSAGE_TOO_LARGE", 6 },
+  { "ERROR_CODE_METADATA_TOO_LARGE", 24 },
   { "ERROR_CODE_NEGATIVE_STEP", 13 },
   { "ERROR_CODE_NON_FINITE_VALUES", 11 },
   { "ERROR_CODE_PROTOCOL_VERSION_MISMATCH", 1 },
   { "ERROR_CODE_SAMPLE_IDS_MISMATCH", 10 },
+  { "ERROR_CODE_SENDER_TOO_SLOW", 25 },
   { "ERROR_CODE_SHAPE_MISMATCH", 9 },
   { "ERROR_CODE_SHUTTING_DOWN", 19 },
+  { "ERROR_CODE_STORE_FULL", 26 },
+  { "ERROR_CODE_STORE_UNAVAILABLE", 27 },
+  { "ERROR_CODE_TOO_MANY_CONNECTIONS", 23 },
+  { "ERROR_CODE_TOO_MANY_LAYERS", 22 },
   { "ERROR_CODE_UNKNOWN_MESSAGE_KIND", 5 },
   { "ERROR_CODE_UNKNOWN_RUN", 15 },
   { "ERROR_CODE_UNSPECIFIED", 0 },
@@ -2091,9 +2105,9 @@ const ProtobufCEnumDescriptor infoplane__v1__error_code__descriptor =
   "ErrorCode",
   "Infoplane__V1__ErrorCode",
   "infoplane.v1",
-  21,
+  28,
   infoplane__v1__error_code__enum_values_by_number,
-  21,
+  28,
   infoplane__v1__error_code__enum_values_by_name,
   1,
   infoplane__v1__error_code__value_ranges,

@@ -182,7 +182,40 @@ typedef enum _Infoplane__V1__ErrorCode {
   /*
    * An unexpected server fault; the message was not accepted.
    */
-  INFOPLANE__V1__ERROR_CODE__ERROR_CODE_INTERNAL = 20
+  INFOPLANE__V1__ERROR_CODE__ERROR_CODE_INTERNAL = 20,
+  /*
+   * Accepting the message would take the daemon past a memory budget: bytes of frames
+   * being received or of probe frames being assembled, per connection, per run or in
+   * total (the message names which), or the allocation itself failed. Not accepted; the
+   * frame's later chunks are refused too. Retry later or send smaller chunks.
+   */
+  INFOPLANE__V1__ERROR_CODE__ERROR_CODE_MEMORY_BUDGET_EXCEEDED = 21,
+  /*
+   * A probe frame would have more layers than the daemon's layers-per-frame budget.
+   */
+  INFOPLANE__V1__ERROR_CODE__ERROR_CODE_TOO_MANY_LAYERS = 22,
+  /*
+   * The daemon holds its maximum number of connections, in total or for this peer's
+   * user id.                                                   Fatal.
+   */
+  INFOPLANE__V1__ERROR_CODE__ERROR_CODE_TOO_MANY_CONNECTIONS = 23,
+  /*
+   * Hello.metadata is larger than the daemon's metadata budget per run.  Fatal.
+   */
+  INFOPLANE__V1__ERROR_CODE__ERROR_CODE_METADATA_TOO_LARGE = 24,
+  /*
+   * A frame in progress arrived slower than the daemon's minimum rate.  Fatal.
+   */
+  INFOPLANE__V1__ERROR_CODE__ERROR_CODE_SENDER_TOO_SLOW = 25,
+  /*
+   * The daemon's store has no space left on its disk; the message was not accepted.
+   * Nothing to fix on the client: retry later (the operator must free space).
+   */
+  INFOPLANE__V1__ERROR_CODE__ERROR_CODE_STORE_FULL = 26,
+  /*
+   * The daemon's store could not write (not for lack of space); not accepted. Retry later.
+   */
+  INFOPLANE__V1__ERROR_CODE__ERROR_CODE_STORE_UNAVAILABLE = 27
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(INFOPLANE__V1__ERROR_CODE)
 } Infoplane__V1__ErrorCode;
 typedef enum _Infoplane__V1__Severity {
