@@ -9,10 +9,10 @@ import Testing
 /// refused with its own code, and the daemon keeps serving everyone else.
 @Suite(.serialized) struct HardeningTests {
     /// A daemon whose configuration file holds `toml`.
-    func daemon(_ toml: String, sink: String = "counting", arguments: [String] = []) throws -> DaemonProcess {
+    func daemon(_ toml: String, sink: String = "counting", arguments: [String] = [], resourceLimits: [String] = []) throws -> DaemonProcess {
         let dir = DaemonProcess.temporaryDirectory("hard")
         try toml.write(to: dir.appendingPathComponent("infoplaned.toml"), atomically: true, encoding: .utf8)
-        return try DaemonProcess(sink: sink, arguments: arguments, directory: dir)
+        return try DaemonProcess(sink: sink, arguments: arguments, directory: dir, resourceLimits: resourceLimits)
     }
 
     /// A session that said Hello for `run`.
@@ -93,6 +93,35 @@ import Testing
         #expect(refused.count == 12, "16 frames of 2 MiB against an 8 MiB budget: 12 refused, got \(refused.count)")
         #expect(refused.allSatisfy { $0.code == .memoryBudgetExceeded && $0.fatal && $0.message.contains("max_receiving_bytes") })
         #expect(grown < 20 << 20, "resident memory grew \(grown >> 20) MiB for 8 MiB of budget")
+        try expectOthersServed(d)
+    }
+
+    /// The probe's crash: under a 2 GiB address-space limit, 40 connections that each send
+    /// only a length prefix announcing 64 MiB. With the default budget (1 GiB) the newest
+    /// are refused; with a budget above what the address space holds, allocations fail and
+    /// are refused too. Either way the daemon lives and serves others.
+    @Test(arguments: [false, true])
+    func announcedFramesCannotExhaustTheAddressSpace(budgetAboveTheLimit: Bool) throws {
+        // No minimum rate here: the held frames would be refused as slow after 10 s.
+        let unhurried = "[ingest]\nmin_frame_bytes_per_second = 0\n"
+        let generous = "max_receiving_bytes = 8589934592\nmax_receiving_bytes_per_run = 8589934592\n"
+        let d = try daemon(unhurried + (budgetAboveTheLimit ? generous : ""), resourceLimits: ["--as=2147483648"])
+        var prefix = ByteBuffer()
+        prefix.writeVarint(64 << 20)
+        let announce = Array(prefix.readableBytesView) + [0x0a]
+        let sessions = try (0..<40).map { try session(d, run: "prefix-\($0)") }
+        for s in sessions { try s.connection.sendRaw(announce) }
+        var refusals: [Infoplane_V1_Error] = []
+        for s in sessions {
+            if let reply = try? s.connection.receive(timeout: 0.5), case .error(let e) = reply.kind { refusals.append(e) }
+        }
+        #expect(d.process.isRunning, "the daemon survived")
+        #expect(!refusals.isEmpty && refusals.allSatisfy { $0.code == .memoryBudgetExceeded }, "\(refusals.map { "\($0.code): \($0.message)" })")
+        if budgetAboveTheLimit {
+            #expect(refusals.contains { $0.message.contains("could not allocate") }, "\(refusals.map(\.message))")
+        } else {
+            #expect(refusals.count == 40 - 16, "1 GiB holds 16 frames of 64 MiB")
+        }
         try expectOthersServed(d)
     }
 

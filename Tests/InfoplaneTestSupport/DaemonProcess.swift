@@ -49,8 +49,10 @@ public final class DaemonProcess: @unchecked Sendable {
     ///   - environment: extra environment variables.
     ///   - sink: "counting" (the default here: tests read its report) or "monitor".
     ///   - http: serve the HTTP API on 127.0.0.1 on an ephemeral port (else `--no-http`).
+    ///   - resourceLimits: `prlimit` options the daemon starts under (e.g. `--as=2147483648`
+    ///     for a 2 GiB address space); prlimit sets them and execs the daemon (same pid).
     public init(tcp: Bool = false, sink: String = "counting", http: Bool = false, arguments: [String] = [], environment: [String: String] = [:],
-                directory: URL? = nil, waitUntilReady: Bool = true) throws {
+                directory: URL? = nil, waitUntilReady: Bool = true, resourceLimits: [String] = []) throws {
         self.directory = directory ?? Self.temporaryDirectory()
         self.http = http
         socketPath = self.directory.appendingPathComponent("s.sock").path
@@ -61,12 +63,12 @@ public final class DaemonProcess: @unchecked Sendable {
         if !FileManager.default.fileExists(atPath: configPath) {
             FileManager.default.createFile(atPath: configPath, contents: Data("# test daemon: defaults, flags override\n".utf8))
         }
-        process.executableURL = Self.binary
+        process.executableURL = resourceLimits.isEmpty ? Self.binary : URL(fileURLWithPath: "/usr/bin/prlimit")
         var args = ["--socket", socketPath, "--state-dir", self.directory.appendingPathComponent("state").path,
                     "--sink", sink, "--sink-report", reportPath, "--config", configPath]
         args += tcp ? ["--tcp", "127.0.0.1:0"] : ["--no-tcp"]
         args += http ? ["--http", "127.0.0.1:0"] : ["--no-http"]
-        process.arguments = args + arguments
+        process.arguments = resourceLimits.isEmpty ? args + arguments : resourceLimits + ["--", Self.binary.path] + args + arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "NOTIFY_SOCKET")
         env.removeValue(forKey: "JOURNAL_STREAM")
