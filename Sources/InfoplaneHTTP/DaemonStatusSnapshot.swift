@@ -14,9 +14,12 @@ public struct DaemonStatusSnapshot: Sendable {
         public var scalarsAccepted: Int
         public var bytesAccepted: Int
         public var errorsSent: Int
+        /// Errors sent, by code (the .proto name without ERROR_CODE_).
+        public var errorsByCode: [String: Int]
 
         public init(openConnections: Int = 0, totalConnections: Int = 0, snapshotsAccepted: Int = 0,
-                    scalarsAccepted: Int = 0, bytesAccepted: Int = 0, errorsSent: Int = 0) {
+                    scalarsAccepted: Int = 0, bytesAccepted: Int = 0, errorsSent: Int = 0, errorsByCode: [String: Int] = [:]) {
+            self.errorsByCode = errorsByCode
             self.openConnections = openConnections
             self.totalConnections = totalConnections
             self.snapshotsAccepted = snapshotsAccepted
@@ -28,7 +31,7 @@ public struct DaemonStatusSnapshot: Sendable {
         public init(_ v: IngestStatistics.Values) {
             self.init(openConnections: v.openConnections, totalConnections: v.totalConnections,
                       snapshotsAccepted: v.snapshotsAccepted, scalarsAccepted: v.scalarsAccepted,
-                      bytesAccepted: v.bytesAccepted, errorsSent: v.errorsSent)
+                      bytesAccepted: v.bytesAccepted, errorsSent: v.errorsSent, errorsByCode: v.errorsByCode)
         }
     }
 

@@ -9,10 +9,11 @@ import Testing
 /// refused with its own code, and the daemon keeps serving everyone else.
 @Suite(.serialized) struct HardeningTests {
     /// A daemon whose configuration file holds `toml`.
-    func daemon(_ toml: String, sink: String = "counting", arguments: [String] = [], resourceLimits: [String] = []) throws -> DaemonProcess {
+    func daemon(_ toml: String, sink: String = "counting", http: Bool = false, arguments: [String] = [],
+                resourceLimits: [String] = []) throws -> DaemonProcess {
         let dir = DaemonProcess.temporaryDirectory("hard")
         try toml.write(to: dir.appendingPathComponent("infoplaned.toml"), atomically: true, encoding: .utf8)
-        return try DaemonProcess(sink: sink, arguments: arguments, directory: dir, resourceLimits: resourceLimits)
+        return try DaemonProcess(sink: sink, http: http, arguments: arguments, directory: dir, resourceLimits: resourceLimits)
     }
 
     /// A session that said Hello for `run`.
@@ -152,7 +153,7 @@ import Testing
     // MARK: - 4. Connections
 
     @Test func connectionsPastThePeerLimitAreToldWhy() throws {
-        let d = try daemon("[ingest]\nmax_connections_per_peer = 3\n")
+        let d = try daemon("[ingest]\nmax_connections_per_peer = 3\n", http: true)
         var open = try (0..<3).map { try session(d, run: "conn-\($0)") }
         let fourth = try InfoplaneConnection(address: d.socketPath)
         let error = try nextError(on: fourth)
@@ -167,6 +168,9 @@ import Testing
             if !admitted { usleep(100_000) }
         }
         #expect(admitted)
+        // Each budget is its own series in /metrics.
+        let metrics = try String(contentsOf: URL(string: "http://\(try #require(d.httpAddress))/metrics")!, encoding: .utf8)
+        #expect(metrics.contains(#"infoplane_ingest_errors_by_code_total{code="TOO_MANY_CONNECTIONS"} 1"#), "\(metrics)")
     }
 
     // MARK: - 10. Metadata

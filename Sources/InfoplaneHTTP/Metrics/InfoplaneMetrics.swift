@@ -104,6 +104,9 @@ public final class InfoplaneMetrics: Sendable {
                                     buckets: MetricNames.estimationBuckets)
     }
 
+    static var errorsByCodeDescriptor: MetricNameDescriptor { MetricNameDescriptor(
+        metricName: MetricNames.ingestErrorsByCode, unitName: "",
+        helpText: "Protocol Error messages sent to clients, by code (MEMORY_BUDGET_EXCEEDED, TOO_MANY_CONNECTIONS, ...: each budget has its own).") }
     static var estimateDescriptor: MetricNameDescriptor { MetricNameDescriptor(
         metricName: MetricNames.estimate, unitName: "",
         helpText: "Latest estimate per run, layer, metric (I(X;T), I(T;Y), DSE(T), ...), estimator and split, in the series' units.") }
@@ -150,10 +153,15 @@ public final class InfoplaneMetrics: Sendable {
             }
             for (name, value) in totals { grow(name, value) }
             for (reason, value) in drops { grow("drop:" + reason.rawValue, value) }
+            for (code, value) in ingest.errorsByCode { grow("code:" + code, value) }
             return out
         }
         for (key, delta) in increments {
-            if key.hasPrefix("drop:"), let reason = FrameDropReason(rawValue: String(key.dropFirst(5))) {
+            if key.hasPrefix("code:") {
+                // One series per code: every budget refuses with a code of its own.
+                registry.makeCounter(descriptor: Self.errorsByCodeDescriptor, labels: [("code", String(key.dropFirst(5)))])
+                    .increment(by: Int64(delta))
+            } else if key.hasPrefix("drop:"), let reason = FrameDropReason(rawValue: String(key.dropFirst(5))) {
                 dropped[reason]?.increment(by: Int64(delta))
             } else {
                 counters[key]?.increment(by: Int64(delta))

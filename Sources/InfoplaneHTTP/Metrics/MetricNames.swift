@@ -9,6 +9,7 @@ public enum MetricNames {
     public static let ingestScalars = "infoplane_ingest_scalars_total"
     public static let ingestBytes = "infoplane_ingest_bytes_total"
     public static let ingestErrors = "infoplane_ingest_errors_total"
+    public static let ingestErrorsByCode = "infoplane_ingest_errors_by_code_total"
     public static let framesEstimated = "infoplane_frames_estimated_total"
     public static let framesDropped = "infoplane_frames_dropped_total"
     public static let pointsWritten = "infoplane_points_written_total"
