@@ -134,6 +134,7 @@ let package = Package(
             "InfoplaneServer", "InfoplaneProtocol", "InfoplaneClient", "InfoplaneTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-        ]),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ], resources: [.copy("FuzzCorpus")]),
     ]
 )
