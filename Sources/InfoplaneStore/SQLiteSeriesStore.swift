@@ -97,9 +97,21 @@ public final class SQLiteSeriesStore: SeriesStore {
             return try await writer.write(body)
         } catch let error as StoreError {
             throw error
+        } catch let error as DatabaseError where isDiskFull(error) {
+            throw StoreError.diskFull(operation: operation, underlying: "SQLite error \(error.resultCode.rawValue): \(error.message ?? "database or disk is full")")
         } catch {
             throw StoreError.databaseFailure(operation: operation, underlying: String(describing: error))
         }
+    }
+
+    /// SQLITE_FULL, or an I/O error while the store's filesystem has no space left (SQLite
+    /// reports ENOSPC as SQLITE_FULL on most paths, not all).
+    private func isDiskFull(_ error: DatabaseError) -> Bool {
+        if error.resultCode.primaryResultCode == .SQLITE_FULL { return true }
+        guard error.resultCode.primaryResultCode == .SQLITE_IOERR, let path else { return false }
+        var stats = statvfs()
+        guard statvfs((path as NSString).deletingLastPathComponent, &stats) == 0 else { return false }
+        return stats.f_bavail == 0
     }
 
     func reading<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {

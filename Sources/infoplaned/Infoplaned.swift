@@ -151,6 +151,7 @@ struct Infoplaned: AsyncParsableCommand {
             logger.info("store opened", metadata: ["path": "\(storePath)"])
             seriesStore = store
             let p = MonitorPipeline(configuration: configuration.monitor, store: store, logger: Logger(label: "infoplane.monitor"))
+            await p.setStoreRetryLimit(points: configuration.store.retryQueuePoints)
             pipeline = p
             sink = p
             alertFeed = p.events.subscribe()

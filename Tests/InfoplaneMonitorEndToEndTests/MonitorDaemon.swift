@@ -14,10 +14,11 @@ struct MonitorDaemon: Sendable {
 
     /// Writes `configuration` (TOML) as the daemon's configuration file in `directory` (a
     /// fresh temporary one by default) and starts the daemon there.
-    init(configuration: String, directory: URL? = nil, logLevel: String = "info") throws {
+    /// With `http`, the HTTP API listens on an ephemeral port (`process.httpAddress`).
+    init(configuration: String, directory: URL? = nil, logLevel: String = "info", http: Bool = false) throws {
         let directory = directory ?? DaemonProcess.temporaryDirectory("ipm")
         try Data(configuration.utf8).write(to: directory.appendingPathComponent("infoplaned.toml"))
-        process = try DaemonProcess(sink: "monitor", arguments: ["--log-level", logLevel], directory: directory)
+        process = try DaemonProcess(sink: "monitor", http: http, arguments: ["--log-level", logLevel], directory: directory)
         store = StoreReader(stateDirectory: directory.appendingPathComponent("state"))
     }
 

@@ -36,6 +36,9 @@ struct HealthJSON: Encodable, Sendable {
         var estimatesFailed: Int
         var alertsRaised: Int
         var storeErrors: Int
+        var pointsLost: Int
+        var framesAwaitingStore: Int
+        var pointsAwaitingStore: Int
         var lastFrameLatencySeconds: Double
 
         init(_ c: PipelineCounters) {
@@ -43,6 +46,7 @@ struct HealthJSON: Encodable, Sendable {
             framesDropped = c.framesDropped; queueDepth = c.queueDepth; framesInAssembly = c.framesInAssembly
             framesActive = c.framesActive; pointsWritten = c.pointsWritten; estimatesFailed = c.estimatesFailed
             alertsRaised = c.alertsRaised; storeErrors = c.storeErrors; lastFrameLatencySeconds = c.lastFrameLatencySeconds
+            pointsLost = c.pointsLost; framesAwaitingStore = c.framesAwaitingStore; pointsAwaitingStore = c.pointsAwaitingStore
         }
 
         enum CodingKeys: String, CodingKey {
@@ -57,11 +61,15 @@ struct HealthJSON: Encodable, Sendable {
             case estimatesFailed = "estimates_failed"
             case alertsRaised = "alerts_raised"
             case storeErrors = "store_errors"
+            case pointsLost = "points_lost"
+            case framesAwaitingStore = "frames_awaiting_store"
+            case pointsAwaitingStore = "points_awaiting_store"
             case lastFrameLatencySeconds = "last_frame_latency_seconds"
         }
     }
 
-    /// "ok", or "degraded" when the store cannot be read (then `store_error` says why).
+    /// "ok", or "degraded" when the store cannot be read or its writes fail (then
+    /// `store_error` says why; for failing writes `store_error_since` says since when).
     var status: String
     var version: String
     var startedAt: Date
@@ -71,10 +79,12 @@ struct HealthJSON: Encodable, Sendable {
     var pipeline: Pipeline?
     var runs: Int?
     var storeError: String?
+    var storeErrorSince: Date?
     var sseClients: Int
 
     init(_ s: DaemonStatusSnapshot, runs: Int?, storeError: String?, sseClients: Int, now: Date = Date()) {
-        status = storeError == nil ? "ok" : "degraded"
+        let writeFailure = s.pipeline?.storeWriteFailure
+        status = storeError == nil && writeFailure == nil ? "ok" : "degraded"
         version = s.version
         startedAt = s.startedAt
         uptimeSeconds = max(0, now.timeIntervalSince(s.startedAt))
@@ -84,7 +94,8 @@ struct HealthJSON: Encodable, Sendable {
                         errorsSent: s.ingest.errorsSent)
         pipeline = s.pipeline.map(Pipeline.init)
         self.runs = runs
-        self.storeError = storeError
+        self.storeError = storeError ?? writeFailure?.message
+        self.storeErrorSince = storeError == nil ? writeFailure?.since : nil
         self.sseClients = sseClients
     }
 
@@ -93,6 +104,7 @@ struct HealthJSON: Encodable, Sendable {
         case startedAt = "started_at"
         case uptimeSeconds = "uptime_seconds"
         case storeError = "store_error"
+        case storeErrorSince = "store_error_since"
         case sseClients = "sse_clients"
     }
 
@@ -106,6 +118,7 @@ struct HealthJSON: Encodable, Sendable {
         try c.encode(pipeline, forKey: .pipeline)  // null, not absent
         try c.encode(runs, forKey: .runs)
         try c.encodeIfPresent(storeError, forKey: .storeError)
+        try c.encodeIfPresent(storeErrorSince, forKey: .storeErrorSince)
         try c.encode(sseClients, forKey: .sseClients)
     }
 }

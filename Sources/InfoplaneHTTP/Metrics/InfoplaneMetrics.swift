@@ -28,6 +28,9 @@ public final class InfoplaneMetrics: Sendable {
     private let framesActive: Gauge
     private let frameLatency: Gauge
     private let sseClients: Gauge
+    private let storeWriteFailing: Gauge
+    private let storePointsWaiting: Gauge
+    private let pointsLostStore: Counter
     private let counters: [String: Counter]
     private let dropped: [FrameDropReason: Counter]
     private let alertCounters: [AlertKind: Counter]
@@ -47,6 +50,10 @@ public final class InfoplaneMetrics: Sendable {
         framesActive = registry.makeGauge(descriptor: d(MetricNames.framesActive, "Frames being estimated or stored."))
         frameLatency = registry.makeGauge(descriptor: d(MetricNames.frameLatency, "Seconds from queuing to storing of the last estimated frame."))
         sseClients = registry.makeGauge(descriptor: d(MetricNames.sseClients, "Clients of the live event stream (/v1/events)."))
+        storeWriteFailing = registry.makeGauge(descriptor: d(MetricNames.storeWriteFailing, "1 while the store's writes fail (disk full or otherwise; /healthz is degraded), else 0."))
+        storePointsWaiting = registry.makeGauge(descriptor: d(MetricNames.storePointsWaiting, "Points of acknowledged frames waiting for the store to write again."))
+        pointsLostStore = registry.makeCounter(descriptor: d(MetricNames.pointsLost, "Points of acknowledged frames given up, by reason (store: the store could not write them and the retry queue was full, or the daemon stopped)."),
+                                               labels: [("reason", "store")])
         let counterHelp: [(String, String)] = [
             (MetricNames.ingestConnectionsTotal, "Ingest sessions accepted."),
             (MetricNames.ingestSnapshots, "Snapshot messages (chunks) accepted."),
@@ -137,6 +144,9 @@ public final class InfoplaneMetrics: Sendable {
             totals[MetricNames.pointsWritten] = p.pointsWritten
             totals[MetricNames.estimatesFailed] = p.estimatesFailed
             totals[MetricNames.storeErrors] = p.storeErrors
+            totals[MetricNames.pointsLost] = p.pointsLost
+            storeWriteFailing.set(p.storeWriteFailure == nil ? 0.0 : 1.0)
+            storePointsWaiting.set(Double(p.pointsAwaitingStore))
             drops = [.timeout: p.assembly.framesDroppedTimeout, .unusable: p.assembly.framesDroppedUnusable,
                      .assemblyLimit: p.assembly.framesDroppedAssemblyLimit, .backlog: p.framesDroppedBacklog]
             queueDepth.set(Double(p.queueDepth))
@@ -163,6 +173,8 @@ public final class InfoplaneMetrics: Sendable {
                     .increment(by: Int64(delta))
             } else if key.hasPrefix("drop:"), let reason = FrameDropReason(rawValue: String(key.dropFirst(5))) {
                 dropped[reason]?.increment(by: Int64(delta))
+            } else if key == MetricNames.pointsLost {
+                pointsLostStore.increment(by: Int64(delta))
             } else {
                 counters[key]?.increment(by: Int64(delta))
             }

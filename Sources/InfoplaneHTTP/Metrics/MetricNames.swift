@@ -15,6 +15,12 @@ public enum MetricNames {
     public static let pointsWritten = "infoplane_points_written_total"
     public static let estimatesFailed = "infoplane_estimates_failed_total"
     public static let storeErrors = "infoplane_store_errors_total"
+    /// 1 while the store's writes fail (disk full or otherwise), else 0.
+    public static let storeWriteFailing = "infoplane_store_write_failing"
+    /// Points of acknowledged frames waiting for the store to write again.
+    public static let storePointsWaiting = "infoplane_store_points_waiting"
+    /// Points of acknowledged frames given up, by reason (`store`).
+    public static let pointsLost = "infoplane_points_lost_total"
     public static let queueDepth = "infoplane_estimation_queue_depth"
     public static let framesInAssembly = "infoplane_frames_in_assembly"
     public static let framesActive = "infoplane_frames_active"
@@ -30,7 +36,8 @@ public enum MetricNames {
     /// gauges and the estimation histogram once a point has been estimated).
     public static let always: [String] = [
         buildInfo, startTime, ingestConnections, ingestConnectionsTotal, ingestSnapshots, ingestScalars, ingestBytes,
-        ingestErrors, framesEstimated, framesDropped, pointsWritten, estimatesFailed, storeErrors, queueDepth,
+        ingestErrors, framesEstimated, framesDropped, pointsWritten, estimatesFailed, storeErrors, storeWriteFailing,
+        storePointsWaiting, pointsLost, queueDepth,
         framesInAssembly, framesActive, frameLatency, alerts, sseClients,
     ]
     public static let afterFirstEstimate: [String] = [estimationSeconds, estimate, estimateStep, runLastEvent]

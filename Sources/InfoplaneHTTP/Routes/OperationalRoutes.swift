@@ -9,7 +9,7 @@ extension HTTPAPI {
             var storeError: String?
             do { runs = try await store.runs().count } catch { storeError = "\(error)" }
             let body = HealthJSON(snapshot, runs: runs, storeError: storeError, sseClients: hub.subscriberCount)
-            return try JSONResponse.make(body, status: storeError == nil ? .ok : .serviceUnavailable)
+            return try JSONResponse.make(body, status: body.status == "ok" ? .ok : .serviceUnavailable)
         }
         router.get("/metrics") { _, _ in
             metrics.refresh(from: await status(), sseClients: hub.subscriberCount)

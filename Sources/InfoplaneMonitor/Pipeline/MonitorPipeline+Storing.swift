@@ -2,45 +2,6 @@ import Foundation
 import Logging
 
 extension MonitorPipeline {
-    /// Writes a finished frame's points in one `appendFrame` call, publishes them, feeds the
-    /// alert engine and stores and publishes the alerts it raises.
-    func store(_ frame: FinishedFrame) async {
-        let points = frame.points + auxiliaryPoints(frame)
-        var stored = true
-        if !points.isEmpty {
-            do {
-                try await store.appendFrame(points)
-            } catch {
-                stored = false
-                counters.storeErrors += 1
-                logger.error("storing a frame failed; its points are lost", metadata: [
-                    "run": "\(frame.key.run)", "step": "\(frame.key.step)", "split": "\(frame.key.split.rawValue)",
-                    "points": "\(points.count)", "error": "\(error)",
-                ])
-            }
-        }
-        if stored {
-            counters.pointsWritten += points.count
-            counters.framesEstimated += 1
-            if frame.partial { counters.framesEstimatedPartial += 1 }
-            let latency = clock.now() - frame.queuedAt
-            counters.lastFrameLatencySeconds = latency
-            counters.maxFrameLatencySeconds = max(counters.maxFrameLatencySeconds, latency)
-            if !points.isEmpty { events.publish(.points(points)) }
-            logger.debug("frame estimated", metadata: [
-                "run": "\(frame.key.run)", "step": "\(frame.key.step)", "split": "\(frame.key.split.rawValue)",
-                "points": "\(points.count)", "seconds": "\(String(format: "%.3f", latency))", "partial": "\(frame.partial)",
-            ])
-            await raise(alertsFor(points: frame.points))
-        }
-        streamingBinning.discard(frame: frame.key)
-        framesStoring -= 1
-        framesStoringByRun[frame.key.run, default: 1] -= 1
-        if framesStoringByRun[frame.key.run] == 0 { framesStoringByRun[frame.key.run] = nil }
-        endRunIfDone(frame.key.run)
-        signalIfDrained()
-    }
-
     /// A run that said Goodbye keeps its alert-rule state until the frames it sent before
     /// are estimated and stored (estimation can run minutes behind training: dropping the
     /// state at Goodbye fed those frames' points to empty rules — no training accuracy, no
@@ -82,6 +43,7 @@ extension MonitorPipeline {
         for alert in alerts {
             do {
                 let stored = try await store.appendAlert(alert)
+                storeWriteSucceeded()
                 counters.alertsRaised += 1
                 logger.warning("\(stored.message)", metadata: [
                     "alert": "\(stored.kind.rawValue)", "run": "\(stored.run)", "layer": "\(stored.layer)",
@@ -89,8 +51,12 @@ extension MonitorPipeline {
                 ])
                 events.publish(.alert(stored))
             } catch {
-                counters.storeErrors += 1
-                logger.error("storing an alert failed", metadata: [
+                if let failure = StoreFailure(error, operation: "a \(alert.kind.rawValue) alert of run '\(alert.run)'") {
+                    storeWriteFailed(failure)
+                } else {
+                    counters.storeErrors += 1
+                }
+                logger.error("storing an alert failed; it is lost", metadata: [
                     "run": "\(alert.run)", "kind": "\(alert.kind.rawValue)", "error": "\(error)",
                 ])
             }

@@ -45,6 +45,7 @@ extension MonitorPipeline {
         if !isDrained {
             await withCheckedContinuation { drainWaiters.append($0) }
         }
+        await abandonStoreWrites()
         if state != .finished {
             state = .finished
             wakeWorkers()

@@ -35,6 +35,8 @@ public actor MonitorPipeline: SnapshotSink {
     var endingRuns: Set<String> = []
     /// Frames handed to `store` and not yet stored, per run.
     var framesStoringByRun: [String: Int] = [:]
+    /// Frames waiting for the store, and whether its writes fail (see +StoreWrites).
+    var storeWrites = StoreWriteState()
 
     enum State { case running, draining, finished }
     var state = State.running
@@ -68,7 +70,7 @@ public actor MonitorPipeline: SnapshotSink {
 
     public func runStarted(_ run: RunDescriptor) async throws -> String {
         let settings = try RunSettings(options: run.options, defaults: configuration)
-        let record = try await store.upsertRun(run)
+        let record = try await clientWrite("the run '\(run.name)'") { try await store.upsertRun(run) }
         runSettings[run.name] = settings
         counters.runs = runSettings.count
         logger.info("run started", metadata: [
@@ -123,7 +125,7 @@ public actor MonitorPipeline: SnapshotSink {
     }
 
     public func accept(_ scalars: ScalarRecord) async throws {
-        try await store.appendScalars(scalars)
+        try await clientWrite("the scalars of run '\(scalars.run)' at step \(scalars.step)") { try await store.appendScalars(scalars) }
         counters.scalarsWritten += 1
         events.publish(.scalars(scalars))
         await raise(alertsFor(scalars: scalars))
@@ -152,6 +154,9 @@ public actor MonitorPipeline: SnapshotSink {
         c.framesInAssembly = assembler.framesInFlight
         c.queueDepth = scheduler.waitingFrames
         c.framesActive = scheduler.activeFrames + framesStoring
+        c.framesAwaitingStore = storeWrites.queue.count
+        c.pointsAwaitingStore = storeWrites.queuedPoints
+        c.storeWriteFailure = storeWrites.failure
         return c
     }
 
@@ -175,6 +180,7 @@ public actor MonitorPipeline: SnapshotSink {
         let now = clock.now()
         handle(assembler.expire(now: now), now: now)
         await raise(alertEngine.tick(now: clock.wallTime()))
+        await retryStoreWrites()
     }
 
     // MARK: - Assembly events

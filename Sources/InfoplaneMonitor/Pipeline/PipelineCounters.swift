@@ -30,8 +30,17 @@ public struct PipelineCounters: Sendable, Equatable, Codable {
     public var chunksBinnedOnArrival = 0
     public var rowsBinnedOnArrival = 0
     public var alertsRaised = 0
-    /// Failed store writes (the frame's points, scalars or alerts are lost; logged).
+    /// Failed store writes, retries included (a frame's points wait for a retry; a client's
+    /// scalars or Hello are refused with ERROR_CODE_STORE_FULL / STORE_UNAVAILABLE; logged).
     public var storeErrors = 0
+    /// Points of acknowledged frames given up because the store could not write them: the
+    /// retry queue was full, or the daemon stopped first (logged).
+    public var pointsLost = 0
+    /// Frames (and their points) waiting for the store to write again.
+    public var framesAwaitingStore = 0
+    public var pointsAwaitingStore = 0
+    /// Set while store writes fail, nil once one succeeds again.
+    public var storeWriteFailure: StoreWriteFailure?
     /// Gauges.
     public var framesInAssembly = 0
     /// Frames queued for estimation, not started.

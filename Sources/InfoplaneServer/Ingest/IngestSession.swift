@@ -123,6 +123,8 @@ struct IngestSession {
                 return (refuse(refusal, sequence: sequence, credits: 0, logger: logger), true)
             } catch let bad as RunOptionError {
                 return (refuse(IngestRefusal(.invalidArgument, "Hello.options: \(bad)", fatal: true), sequence: sequence, credits: 0, logger: logger), true)
+            } catch let failure as StoreFailure {
+                return (refuse(IngestRefusal(failure.errorCode, failure.description, fatal: true), sequence: sequence, credits: 0, logger: logger), true)
             } catch {
                 return (refuse(IngestRefusal(.internal, "could not register the run: \(error)", fatal: true), sequence: sequence, credits: 0, logger: logger), true)
             }
@@ -160,6 +162,8 @@ struct IngestSession {
             case .unavailable: code = .internal
             }
             return (refuse(IngestRefusal(code, rejection.message), sequence: sequence, credits: credit, logger: logger), false)
+        } catch let failure as StoreFailure {
+            return (refuse(IngestRefusal(failure.errorCode, failure.description), sequence: sequence, credits: credit, logger: logger), false)
         } catch {
             return (refuse(IngestRefusal(.internal, "the monitor could not take the message: \(error)"), sequence: sequence, credits: credit, logger: logger), false)
         }
