@@ -110,6 +110,7 @@ struct Infoplaned: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "infoplaned")
+        DescriptorLimits.logAtStart(logger)
 
         var listeners = SocketActivation.inheritedListeners()
         if listeners.isEmpty {
@@ -132,6 +133,9 @@ struct Infoplaned: AsyncParsableCommand {
         var pipeline: MonitorPipeline?
         var alertFeed: AsyncStream<MonitorEvent>?
         var seriesStore: (any SeriesStore)?
+        /// `<state-dir>/infoplaned.lock`, held while the daemon runs (one daemon per state directory).
+        var stateLock: LockFile?
+        defer { withExtendedLifetime(stateLock) {} }
 
         switch configuration.sink {
         case "counting", "discard":
@@ -143,7 +147,14 @@ struct Infoplaned: AsyncParsableCommand {
             let store: SQLiteSeriesStore
             do {
                 try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
+                // One daemon per state directory: a second one on the same store is refused.
+                stateLock = try LockFile.acquire(path: (configuration.stateDirectory as NSString).appendingPathComponent("infoplaned.lock"),
+                                                 guarding: "the state directory \(configuration.stateDirectory)",
+                                                 remedy: "give this one a state directory of its own (--state-dir, daemon.state_dir)")
                 store = try SQLiteSeriesStore(path: storePath, configuration: configuration.store)
+            } catch let error as LockFileError {
+                logger.critical("\(error)", metadata: ["holder_pid": "\(error.holder.map(String.init) ?? "unknown")"])
+                throw ExitCode(1)
             } catch {
                 logger.critical("cannot open the store", metadata: ["path": "\(storePath)", "error": "\(error)"])
                 throw ExitCode(1)
@@ -183,6 +194,7 @@ struct Infoplaned: AsyncParsableCommand {
         // Graceful shutdown runs in reverse order: systemd is told STOPPING=1, the ingest
         // server stops accepting and finishes in-flight messages, then the pipeline drains.
         services.append(.init(service: server))
+        services.append(.init(service: DescriptorWatch(warnings: server.descriptorWarnings)))
         services.append(.init(service: notifier))
         // First in the list, so stopped last: the live stream sees the pipeline's final points.
         if let httpService {

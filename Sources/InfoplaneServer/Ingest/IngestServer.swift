@@ -41,6 +41,10 @@ public final class IngestServer: Service, Sendable {
     private let listening: AsyncStream<[String]>.Continuation
     /// Yields the bound addresses once every listener is listening.
     public let listeningAddresses: AsyncStream<[String]>
+    /// Warnings about file-descriptor pressure (accept errors here; `DescriptorWatch`).
+    public let descriptorWarnings: DescriptorWarnings
+    /// The `<socket>.lock` of every Unix socket this server bound, held while it runs.
+    private let socketLocks = NIOLockedValueBox<[LockFile]>([])
 
     public init(configuration: IngestConfiguration, listeners: [IngestListener], sink: any SnapshotSink,
                 group: MultiThreadedEventLoopGroup, statistics: IngestStatistics = IngestStatistics(),
@@ -52,6 +56,7 @@ public final class IngestServer: Service, Sendable {
         self.group = group
         self.statistics = statistics
         self.logger = logger
+        self.descriptorWarnings = DescriptorWarnings(logger: logger)
         receiveBudget = ReceiveMemoryBudget(totalLimit: configuration.maxReceivingBytes, perRunLimit: configuration.maxReceivingBytesPerRun)
         connections = ConnectionLimiter(totalLimit: configuration.maxConnections, perPeerLimit: configuration.maxConnectionsPerPeer)
         (self.listeningAddresses, self.listening) = AsyncStream.makeStream(of: [String].self, bufferingPolicy: .bufferingNewest(1))
@@ -106,6 +111,12 @@ public final class IngestServer: Service, Sendable {
             // reads the answers to what it sent: the session answers, then closes.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.maxMessagesPerRead, value: 16)
+            .serverChannelInitializer { [descriptorWarnings] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        AcceptErrorLogger(warnings: descriptorWarnings, listener: listener.description))
+                }
+            }
             // Snapshots are megabytes: read up to 1 MiB per syscall instead of NIO's 64 KiB.
             .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 64 << 10, maximum: 1 << 20))
         let initializer: @Sendable (Channel) -> EventLoopFuture<IngestConnection> = { [configuration, statistics, receiveBudget, connections] channel in
@@ -139,6 +150,11 @@ public final class IngestServer: Service, Sendable {
         switch listener {
         case .unix(let path, let mode):
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            // One daemon per socket: the lock beside it is taken before the old socket file
+            // is removed, so a second daemon fails here instead of taking the socket over.
+            let lock = try LockFile.acquire(path: path + ".lock", guarding: "the socket \(path)",
+                                            remedy: "give this one a socket path of its own (--socket, ingest.socket_path)")
+            socketLocks.withLockedValue { $0.append(lock) }
             let channel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true, childChannelInitializer: initializer)
             guard chmod(path, mode_t(mode)) == 0 else {
                 throw IngestServerError.cannotSetSocketMode(path: path, errno: errno)
