@@ -56,10 +56,12 @@ import Testing
         let lastInputPath = environment["INFOPLANE_FUZZ_LAST_INPUT"]
         let corpus = try Self.loadCorpus().map(\.bytes)
         print("FrameDecoderFuzzTests: seed 0x\(String(seed, radix: 16)), inputs \(first)..<\(first + inputs) (a trap here: rerun with INFOPLANE_FUZZ_SEED=0x\(String(seed, radix: 16)) INFOPLANE_FUZZ_LAST_INPUT=/tmp/last.bin)")
+        fflush(nil)
 
         // Off the concurrency pool: a CPU-bound loop of seconds would hold one of its threads.
         let report = try await BlockingWorkers.run {
-            Campaign(seed: seed, corpus: corpus, lastInputPath: lastInputPath).run(first: first, count: inputs)
+            Campaign(seed: seed, corpus: corpus, lastInputPath: lastInputPath)
+                .run(first: first, count: inputs, progressEvery: inputs > Self.defaultInputs ? 100_000 : nil)
         }
         print("FrameDecoderFuzzTests: \(report.inputs) inputs (\(report.bytes) bytes) in \(String(format: "%.1f", report.seconds)) s, \(Int(Double(report.inputs) / report.seconds)) inputs/s, \(report.failures.count) failing")
         print("FrameDecoderFuzzTests outcomes: " + report.stats.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
@@ -469,12 +471,19 @@ fileprivate struct Campaign {
         self.lastInputPath = lastInputPath
     }
 
-    func run(first: Int, count: Int) -> CampaignReport {
+    /// `progressEvery`: print the index reached every this many inputs (after a trap, the
+    /// last line says where to start looking, with INFOPLANE_FUZZ_FIRST and _LAST_INPUT).
+    func run(first: Int, count: Int, progressEvery: Int? = nil) -> CampaignReport {
         var report = CampaignReport()
         let clock = ContinuousClock()
         let started = clock.now
         let generator = InputGenerator(corpus: corpus)
         for index in first..<(first + count) {
+            if let progressEvery, index > first, (index - first) % progressEvery == 0 {
+                let seconds = Double((clock.now - started).components.seconds)
+                print("FrameDecoderFuzzTests: input \(index) after \(Int(seconds)) s, \(report.failures.count) failing so far")
+                fflush(nil)  // a trap loses what is buffered
+            }
             var rng = SplitMix64(seed: seed, stream: UInt64(index))
             let stream = generator.stream(&rng)
             let cuts = InputGenerator.cuts(for: stream.count, &rng)
