@@ -110,7 +110,17 @@ struct Infoplaned: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "infoplaned")
+        DescriptorLimits.raiseSoftLimitToHard()
         DescriptorLimits.logAtStart(logger)
+        var ingestConfiguration = configuration.ingest
+        if let fitting = DescriptorLimits.connectionLimitThatFits(ingestConfiguration.maxConnections) {
+            logger.notice("ingest.max_connections lowered to fit the file descriptor limit", metadata: [
+                "configured": "\(ingestConfiguration.maxConnections)", "effective": "\(fitting)",
+                "reserved_for_other_uses": "\(DescriptorLimits.reservedForOtherUses)",
+            ])
+            ingestConfiguration.maxConnections = fitting
+            ingestConfiguration.maxConnectionsPerPeer = min(ingestConfiguration.maxConnectionsPerPeer, fitting)
+        }
 
         var listeners = SocketActivation.inheritedListeners()
         if listeners.isEmpty {
@@ -173,7 +183,7 @@ struct Infoplaned: AsyncParsableCommand {
                                   successTerminationBehavior: .ignore))
         }
 
-        let server = IngestServer(configuration: configuration.ingest, listeners: listeners, sink: sink,
+        let server = IngestServer(configuration: ingestConfiguration, listeners: listeners, sink: sink,
                                   group: group, statistics: statistics, alertFeed: alertFeed, logger: logger)
         let httpService = try makeHTTPService(configuration, store: seriesStore, pipeline: pipeline,
                                               statistics: statistics, listeners: listeners.map { "\($0)" }, logger: logger)

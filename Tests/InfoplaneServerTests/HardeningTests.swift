@@ -173,6 +173,20 @@ import Testing
         #expect(metrics.contains(#"infoplane_ingest_errors_by_code_total{code="TOO_MANY_CONNECTIONS"} 1"#), "\(metrics)")
     }
 
+    /// With a descriptor limit too small for `max_connections`, the daemon lowers the limit
+    /// (keeping 256 descriptors for everything else) and refuses the connection past it
+    /// with TOO_MANY_CONNECTIONS, instead of running out of descriptors.
+    @Test func theConnectionLimitFitsTheDescriptorLimit() throws {
+        let d = try daemon("[ingest]\nmax_connections_per_peer = 1000\n", resourceLimits: ["--nofile=400:400"])
+        let notice = try #require(d.log.split(separator: "\n").first { $0.contains("ingest.max_connections lowered") })
+        #expect(notice.contains("effective=144"), "\(notice)")
+        let sessions = try (0..<144).map { try session(d, run: "fd-\($0)") }
+        let past = try InfoplaneConnection(address: d.socketPath)
+        let error = try nextError(on: past)
+        #expect(error.code == .tooManyConnections && error.message.contains("144"))
+        for s in sessions { s.connection.shutdownWrite() }
+    }
+
     // MARK: - 10. Metadata
 
     @Test func metadataPastItsBudgetIsRefusedAtHello() throws {

@@ -50,6 +50,31 @@ public enum DescriptorLimits {
         ]
     }
 
+    /// Raises the soft limit to the hard one, as a daemon using epoll may (the low soft
+    /// default exists for select(2)); returns the limits in force afterwards.
+    @discardableResult
+    public static func raiseSoftLimitToHard() -> (soft: UInt64?, hard: UInt64?) {
+        var limit = rlimit()
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        return current()
+    }
+
+    /// Descriptors kept aside from ingest connections: listeners, the store, HTTP clients,
+    /// live-stream subscribers, logs.
+    public static let reservedForOtherUses: UInt64 = 256
+
+    /// `maxConnections` lowered so that ingest connections alone cannot use up the
+    /// descriptors (which would leave the daemon unable to accept HTTP clients or open
+    /// files); nil when it already fits.
+    public static func connectionLimitThatFits(_ maxConnections: Int) -> Int? {
+        guard let soft = current().soft else { return nil }
+        let room = soft > reservedForOtherUses ? Int(soft - reservedForOtherUses) : 1
+        return maxConnections > room ? room : nil
+    }
+
     /// Logs the limit: one structured line at start.
     public static func logAtStart(_ logger: Logger) {
         let (soft, hard) = current()

@@ -108,7 +108,9 @@ struct SnapshotValidator: Sendable {
         guard !s.values.isEmpty else {
             throw IngestRefusal(.invalidArgument, "Scalars has no values; send at least one name -> value pair")
         }
-        for (name, value) in s.values {
+        // In name order: the same message must get the same refusal in every run (a
+        // dictionary's order differs from process to process).
+        for (name, value) in s.values.sorted(by: { $0.key < $1.key }) {
             guard !name.isEmpty else { throw IngestRefusal(.invalidArgument, "a scalar has an empty name") }
             guard value.isFinite else {
                 throw IngestRefusal(.nonFiniteValues, "scalar \"\(name)\" is \(value); only finite values can be stored")
