@@ -9,18 +9,35 @@ struct PendingLayer: Sendable {
     var chunks: [Int: ProbeSnapshot] = [:]
     /// Sample id → chunk index, over every chunk received.
     var chunkOfID: [Int64: Int] = [:]
+    /// Values of the chunks received (kept as chunks come, not summed when asked).
+    private(set) var valueCount = 0
     /// Set when the layer's ids turned out not to match the frame's; its chunks are
     /// discarded and later ones refused with this message.
     var misalignment: String?
 
+    init(name: String, role: LayerRole, columns: Int, chunkCount: Int, arrival: Int) {
+        self.name = name
+        self.role = role
+        self.columns = columns
+        self.chunkCount = chunkCount
+        self.arrival = arrival
+    }
+
     var isComplete: Bool { misalignment == nil && chunks.count == chunkCount }
     var isUsable: Bool { misalignment == nil && !chunks.isEmpty }
-    var valueCount: Int { chunks.values.reduce(0) { $0 + $1.values.count } }
+
+    /// Records a chunk the assembler checked (new index, ids new to the layer).
+    mutating func record(_ s: ProbeSnapshot) {
+        chunks[s.chunkIndex] = s
+        for id in s.sampleIDs { chunkOfID[id] = s.chunkIndex }
+        valueCount += s.values.count
+    }
 
     mutating func discard(because message: String) {
         misalignment = message
         chunks = [:]
         chunkOfID = [:]
+        valueCount = 0
     }
 }
 
@@ -32,7 +49,13 @@ struct PendingFrame: Sendable {
     let sequence: Int
     /// Layers announced for the frame; 0 while unknown.
     var layerCount: Int
-    var layers: [String: PendingLayer] = [:]
+    /// Changed only through `record` and `discardLayer`, which keep the counts below.
+    private(set) var layers: [String: PendingLayer] = [:]
+    /// Layers present and whole: completion is a comparison, not a pass over the layers on
+    /// every chunk (which made ingest quadratic in the layers of a frame).
+    private(set) var completeLayers = 0
+    /// Values held, all layers.
+    private(set) var valueCount = 0
     /// The sample ids of the first layer that came whole; every other layer must carry
     /// exactly these.
     var referenceIDs: Set<Int64>?
@@ -49,15 +72,35 @@ struct PendingFrame: Sendable {
 
     /// Every announced layer present and whole (layer count known).
     var isComplete: Bool {
-        layerCount > 0 && layers.count == layerCount && layers.values.allSatisfy(\.isComplete)
+        layerCount > 0 && layers.count == layerCount && completeLayers == layerCount
     }
 
     /// Every layer present is whole (used when the layer count is unknown).
     var presentLayersComplete: Bool {
-        !layers.isEmpty && layers.values.allSatisfy(\.isComplete)
+        !layers.isEmpty && completeLayers == layers.count
     }
 
-    var valueCount: Int { layers.values.reduce(0) { $0 + $1.valueCount } }
+    /// Records a checked chunk, creating its layer if new. In place: the layer is changed
+    /// where it is stored, never copied (its id map grows with every chunk).
+    mutating func record(_ s: ProbeSnapshot) {
+        if layers[s.layer] == nil {
+            layers[s.layer] = PendingLayer(name: s.layer, role: s.role, columns: s.columns, chunkCount: s.chunkCount,
+                                           arrival: layers.count)
+        }
+        layers[s.layer]!.record(s)
+        valueCount += s.values.count
+        if layers[s.layer]!.isComplete { completeLayers += 1 }
+        if s.frameLayerCount > 0 { layerCount = s.frameLayerCount }
+    }
+
+    /// Leaves a layer out of the frame (misaligned ids): its chunks are dropped and later
+    /// ones refused with `message`.
+    mutating func discardLayer(_ name: String, because message: String) {
+        guard let layer = layers[name] else { return }
+        if layer.isComplete { completeLayers -= 1 }
+        valueCount -= layer.valueCount
+        layers[name]!.discard(because: message)
+    }
 
     /// Builds the frame from the usable layers: rows are the sample ids common to all of
     /// them, in ascending order. Returns nil when nothing is usable.

@@ -95,6 +95,11 @@ public struct ProbeFrameAssembler: Sendable {
             if isNew { sequence -= 1 }
             throw SnapshotRejection(.tooManyLayers, "frame at step \(s.step) would have more than \(limit) layers (assembly.max_layers_per_frame); watch fewer layers, or raise the daemon's limit")
         }
+        // The frame leaves `pending` while it changes, so that `frame` holds the only
+        // reference to its layers: changing a copy that `pending` still shared copied every
+        // layer of the frame (O(layers) per chunk, ingest quadratic in the layers of a frame:
+        // 20,000 layers took 20 s). Every path below puts it back.
+        pending[key] = nil
         let added: Bool
         do {
             added = try Self.add(s, to: &frame, counters: &counters)
@@ -105,6 +110,7 @@ public struct ProbeFrameAssembler: Sendable {
             throw error
         }
         if !added {
+            pending[key] = frame
             counters.chunksDuplicate += 1
             return []
         }
@@ -142,15 +148,48 @@ public struct ProbeFrameAssembler: Sendable {
     /// Adds the chunk to the frame. Returns false for an identical duplicate. Throws without
     /// changing `frame` unless a layer is discarded for misalignment (then the frame keeps
     /// that change and the chunk is refused).
+    ///
+    /// O(rows of the chunk): the checks read the layer where it is, and the chunk is recorded
+    /// in place (`PendingFrame.record`), so no layer or frame is copied.
     private static func add(_ s: ProbeSnapshot, to frame: inout PendingFrame,
                             counters: inout AssemblyCounters) throws(SnapshotRejection) -> Bool {
+        guard try check(s, against: frame) else { return false }
+        frame.record(s)
+
+        guard frame.layers[s.layer]?.isComplete == true else { return true }
+        if let reference = frame.referenceIDs {
+            let ids = frame.layers[s.layer]?.chunkOfID.count ?? 0
+            if ids != reference.count {
+                let message = "layer \(s.layer) at step \(s.step) (\(s.split.rawValue)) came whole with \(ids) sample ids, layer \(frame.referenceLayer ?? "?") with \(reference.count); the layer is left out of the frame. Send every layer of a frame for the same samples"
+                frame.discardLayer(s.layer, because: message)
+                counters.layersMisaligned += 1
+                throw SnapshotRejection(.frameMisaligned, message)
+            }
+        } else {
+            let reference = frame.layers[s.layer].map { Set($0.chunkOfID.keys) } ?? []
+            frame.referenceIDs = reference
+            frame.referenceLayer = s.layer
+            // Once per frame. Names first: discarding while iterating would copy the layers.
+            var foreign: [(layer: String, id: Int64)] = []
+            for (name, other) in frame.layers where name != s.layer && other.misalignment == nil {
+                if let id = other.chunkOfID.keys.first(where: { !reference.contains($0) }) { foreign.append((name, id)) }
+            }
+            for (name, id) in foreign.sorted(by: { $0.layer < $1.layer }) {
+                frame.discardLayer(name, because: "layer \(name) at step \(s.step) (\(s.split.rawValue)) holds sample id \(id), which layer \(s.layer) does not; the layer is left out of the frame. Send every layer of a frame for the same samples")
+                counters.layersMisaligned += 1
+            }
+        }
+        return true
+    }
+
+    /// The checks of `add` before anything changes: throws when the chunk is refused, returns
+    /// false for an identical duplicate. Reads the frame without copying it.
+    private static func check(_ s: ProbeSnapshot, against frame: PendingFrame) throws(SnapshotRejection) -> Bool {
         let what = "layer \(s.layer) at step \(s.step) (\(s.split.rawValue))"
         if s.frameLayerCount > 0 && frame.layerCount > 0 && s.frameLayerCount != frame.layerCount {
             throw SnapshotRejection(.badChunk, "\(what) announces \(s.frameLayerCount) layers but the frame's earlier snapshots announced \(frame.layerCount); send the same frame_layer_count with every snapshot of a step")
         }
-        var layer: PendingLayer
-        if let existing = frame.layers[s.layer] {
-            layer = existing
+        if let layer = frame.layers[s.layer] {
             if let message = layer.misalignment {
                 throw SnapshotRejection(.frameMisaligned, message)
             }
@@ -161,46 +200,19 @@ public struct ProbeFrameAssembler: Sendable {
                 if previous.sampleIDs == s.sampleIDs && previous.values == s.values { return false }
                 throw SnapshotRejection(.badChunk, "chunk \(s.chunkIndex) of \(what) was sent twice with different contents; resend a chunk only unchanged")
             }
+            for id in s.sampleIDs {
+                if let other = layer.chunkOfID[id] {
+                    throw SnapshotRejection(.badChunk, "sample id \(id) of \(what) appears in chunks \(other) and \(s.chunkIndex); the chunks of a layer must hold disjoint rows")
+                }
+            }
         } else {
             let limit = max(frame.layerCount, s.frameLayerCount)
             if limit > 0 && frame.layers.count >= limit {
                 throw SnapshotRejection(.badChunk, "\(what) would be layer \(frame.layers.count + 1) of a frame announced with \(limit) layers; count every layer (inputs and labels included) in frame_layer_count")
             }
-            layer = PendingLayer(name: s.layer, role: s.role, columns: s.columns, chunkCount: s.chunkCount,
-                                 arrival: frame.layers.count)
-        }
-        for id in s.sampleIDs {
-            if let other = layer.chunkOfID[id] {
-                throw SnapshotRejection(.badChunk, "sample id \(id) of \(what) appears in chunks \(other) and \(s.chunkIndex); the chunks of a layer must hold disjoint rows")
-            }
         }
         if let reference = frame.referenceIDs, let foreign = s.sampleIDs.first(where: { !reference.contains($0) }) {
             throw SnapshotRejection(.frameMisaligned, "sample id \(foreign) of \(what) is not among the \(reference.count) ids of layer \(frame.referenceLayer ?? "?"); every layer of a frame must carry the same sample ids")
-        }
-
-        layer.chunks[s.chunkIndex] = s
-        for id in s.sampleIDs { layer.chunkOfID[id] = s.chunkIndex }
-        if s.frameLayerCount > 0 { frame.layerCount = s.frameLayerCount }
-        frame.layers[s.layer] = layer
-
-        guard layer.isComplete else { return true }
-        if let reference = frame.referenceIDs {
-            if layer.chunkOfID.count != reference.count {
-                let message = "layer \(s.layer) at step \(s.step) (\(s.split.rawValue)) came whole with \(layer.chunkOfID.count) sample ids, layer \(frame.referenceLayer ?? "?") with \(reference.count); the layer is left out of the frame. Send every layer of a frame for the same samples"
-                frame.layers[s.layer]?.discard(because: message)
-                counters.layersMisaligned += 1
-                throw SnapshotRejection(.frameMisaligned, message)
-            }
-        } else {
-            let reference = Set(layer.chunkOfID.keys)
-            frame.referenceIDs = reference
-            frame.referenceLayer = s.layer
-            for (name, other) in frame.layers where name != s.layer && other.misalignment == nil {
-                if let foreign = other.chunkOfID.keys.first(where: { !reference.contains($0) }) {
-                    frame.layers[name]?.discard(because: "layer \(name) at step \(s.step) (\(s.split.rawValue)) holds sample id \(foreign), which layer \(s.layer) does not; the layer is left out of the frame. Send every layer of a frame for the same samples")
-                    counters.layersMisaligned += 1
-                }
-            }
         }
         return true
     }
