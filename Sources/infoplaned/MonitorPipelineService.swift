@@ -3,7 +3,9 @@ import ServiceLifecycle
 
 /// Runs the monitoring pipeline's worker pool under ServiceLifecycle. On graceful shutdown
 /// (after the ingest server has stopped, see the service order in `Infoplaned`) the
-/// pipeline finalises its frames, estimates and stores everything queued, then returns.
+/// pipeline finalises its frames, estimates and stores what is queued for at most
+/// `[scheduler] shutdown_grace_seconds`, stores what is done, then returns (once the work
+/// items already running have ended).
 struct MonitorPipelineService: Service {
     let pipeline: MonitorPipeline
 

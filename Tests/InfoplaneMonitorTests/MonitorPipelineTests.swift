@@ -220,6 +220,8 @@ import InfoplaneEstimators
         let store = InMemorySeriesStore()
         var configuration = MonitorConfiguration()
         configuration.estimation.binRange = .observed
+        // The system clock: finish() must estimate everything however loaded the machine is.
+        configuration.scheduler.shutdownGraceSeconds = .infinity
         let p = MonitorPipeline(configuration: configuration, store: store, logger: logger)
         // 256 samples, T = X: every binned row distinct at 30 bins, so binning I(X;T) = log2 256 = 8 bits.
         var frame = SyntheticFrame(step: 1)

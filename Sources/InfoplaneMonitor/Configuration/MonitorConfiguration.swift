@@ -20,6 +20,7 @@
 /// [scheduler]
 /// workers = 0                         # 0 = cores - 1, at least 1
 /// max_queued_frames_per_stream = 2
+/// shutdown_grace_seconds = 10         # estimation at shutdown stops after this
 /// [alerts]                            # see AlertThresholds and Documentation/alerts.md
 /// ```
 public struct MonitorConfiguration: Sendable, Codable, Equatable {

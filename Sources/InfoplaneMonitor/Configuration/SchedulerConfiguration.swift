@@ -9,11 +9,26 @@ public struct SchedulerConfiguration: Sendable, Codable, Equatable {
     public var maxQueuedFramesPerStream: Int
     /// Seconds between checks for frames past their assembly timeout. Default 1.
     public var tickSeconds: Double
+    /// On graceful shutdown, seconds the pool keeps estimating what is queued; after that it
+    /// starts no more work, stores what is done (finished frames, and the estimates already
+    /// computed of frames in progress) and returns, counting and logging what was left
+    /// unestimated. Bounds the daemon's stop time whatever the backlog (a
+    /// frame of 50,000 layers used to hold SIGTERM for over a minute). 0 = stop at once.
+    /// Default 10.
+    public var shutdownGraceSeconds: Double
 
-    public init(workers: Int = 0, maxQueuedFramesPerStream: Int = 2, tickSeconds: Double = 1) {
+    public init(workers: Int = 0, maxQueuedFramesPerStream: Int = 2, tickSeconds: Double = 1,
+                shutdownGraceSeconds: Double = 10) {
         self.workers = workers
         self.maxQueuedFramesPerStream = maxQueuedFramesPerStream
         self.tickSeconds = tickSeconds
+        self.shutdownGraceSeconds = shutdownGraceSeconds
+    }
+
+    /// `shutdownGraceSeconds` as used: negative or NaN is 0 (stop at once), +∞ waits for
+    /// everything queued (the behaviour before the grace existed).
+    public var effectiveShutdownGraceSeconds: Double {
+        shutdownGraceSeconds > 0 ? shutdownGraceSeconds : 0
     }
 
     /// `workers`, or cores − 1 (at least 1) when 0.
@@ -25,6 +40,7 @@ public struct SchedulerConfiguration: Sendable, Codable, Equatable {
         case workers
         case maxQueuedFramesPerStream = "max_queued_frames_per_stream"
         case tickSeconds = "tick_seconds"
+        case shutdownGraceSeconds = "shutdown_grace_seconds"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -33,6 +49,7 @@ public struct SchedulerConfiguration: Sendable, Codable, Equatable {
         workers = try c.decodeIfPresent(Int.self, forKey: .workers) ?? d.workers
         maxQueuedFramesPerStream = try c.decodeIfPresent(Int.self, forKey: .maxQueuedFramesPerStream) ?? d.maxQueuedFramesPerStream
         tickSeconds = try c.decodeIfPresent(Double.self, forKey: .tickSeconds) ?? d.tickSeconds
+        shutdownGraceSeconds = try c.decodeIfPresent(Double.self, forKey: .shutdownGraceSeconds) ?? d.shutdownGraceSeconds
     }
 }
 

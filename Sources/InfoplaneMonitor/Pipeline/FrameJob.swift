@@ -15,8 +15,12 @@ public struct FrameJob: Sendable {
     /// When the frame was queued (clock seconds).
     public let queuedAt: Double
     public internal(set) var stage: Stage = .waiting
+    /// The items of the current stage; those before `readyStart` are handed out.
+    private var readyItems: [WorkItem] = []
+    private var readyStart = 0
     /// Items not yet handed to a worker.
-    public internal(set) var ready: [WorkItem] = []
+    public var ready: ArraySlice<WorkItem> { readyItems[readyStart...] }
+    public var readyCount: Int { readyItems.count - readyStart }
     /// Items handed out and not yet completed.
     public internal(set) var running = 0
     public internal(set) var prepared: [String: PreparedLayer] = [:]
@@ -24,6 +28,11 @@ public struct FrameJob: Sendable {
     /// Layers whose preparation failed (their estimates are skipped), with the reason.
     public internal(set) var failedLayers: [String: String] = [:]
     public let labels: [Int]?
+    /// The frame's X (`frame.inputs`), found once.
+    public let inputs: FrameLayer?
+    /// Index in `frame.layers` by name: a work order finds its layer in O(1), not by a
+    /// pass over a frame that may have thousands.
+    private let layerIndex: [String: Int]
 
     init(id: Int, frame: ProbeFrame, settings: RunSettings, queuedAt: Double) {
         self.id = id
@@ -31,6 +40,33 @@ public struct FrameJob: Sendable {
         self.settings = settings
         self.queuedAt = queuedAt
         self.labels = frame.labels.map { $0.classLabels().map { Int(truncatingIfNeeded: $0) } }
+        self.inputs = frame.inputs
+        var index: [String: Int] = [:]
+        index.reserveCapacity(frame.layers.count)
+        for (i, layer) in frame.layers.enumerated() where index[layer.name] == nil { index[layer.name] = i }
+        self.layerIndex = index
+    }
+
+    /// The frame's layer of that name (the first, as `ProbeFrame.layer(named:)`).
+    public func layer(named name: String) -> FrameLayer? {
+        layerIndex[name].map { frame.layers[$0] }
+    }
+
+    /// Starts a stage with these items.
+    mutating func setReady(_ items: [WorkItem]) {
+        readyItems = items
+        readyStart = 0
+    }
+
+    /// Takes the ready item at `index` (an index of `ready`). The first one only moves the
+    /// cursor: O(1), and the item list is not copied even if a copy of the job shares it.
+    mutating func takeReady(at index: Int) -> WorkItem {
+        running += 1
+        if index == readyStart {
+            readyStart += 1
+            return readyItems[index]
+        }
+        return readyItems.remove(at: index)
     }
 
     var estimators: [PipelineEstimator] { settings.estimation.estimators }
@@ -38,7 +74,7 @@ public struct FrameJob: Sendable {
     /// The layers to prepare: every watched layer, and X when an estimator needs it.
     var layersToPrepare: [String] {
         var names = frame.watchedLayers.map(\.name)
-        if let x = frame.inputs, estimators.contains(where: \.needsInputs) { names.insert(x.name, at: 0) }
+        if let x = inputs, estimators.contains(where: \.needsInputs) { names.insert(x.name, at: 0) }
         return estimators.isEmpty ? [] : names
     }
 
@@ -46,7 +82,7 @@ public struct FrameJob: Sendable {
     /// frame lacks is left out.
     var estimateItems: [WorkItem] {
         var items: [WorkItem] = []
-        let hasInputs = frame.inputs.map { prepared[$0.name] != nil } ?? false
+        let hasInputs = inputs.map { prepared[$0.name] != nil } ?? false
         let pairBinning = labels != nil && estimators.contains(.binningInputInformation)
             && estimators.contains(.binningLabelInformation)
         for layer in frame.watchedLayers where prepared[layer.name] != nil {
@@ -79,4 +115,7 @@ public struct FinishedFrame: Sendable {
     public var failedLayers: [String: String]
     /// The run settings the frame was estimated with.
     public var settings: RunSettings
+    /// True when the shutdown grace ended the frame's estimation: `points` are the
+    /// estimates done by then (each as valid as in a whole frame), some are missing.
+    public var interrupted = false
 }

@@ -27,14 +27,30 @@ extension MonitorPipeline {
     }
 
     /// Graceful stop: refuses new snapshots, finalises every frame being assembled (whole
-    /// ones complete, the others by `incompletePolicy`), estimates and stores everything
+    /// ones complete, the others by `incompletePolicy`), estimates and stores what is
     /// queued, then ends the event streams. Runs the work itself when `run()` is not running.
+    ///
+    /// Bounded: estimation goes on for at most `scheduler.shutdownGraceSeconds` (default
+    /// 10); then `stopEstimating()` hands out no more work, stores what is done and counts
+    /// and logs the rest. Past the grace, finish() waits only for the store and returns;
+    /// items already running finish on their own and are ignored (one item is one layer's
+    /// preparation or one estimator on one layer, bounded by the sample budgets), and
+    /// `run()` returns when they have.
     public func finish() async {
         if state == .running {
             state = .draining
             let now = clock.now()
             handle(assembler.flushAll(), now: now)
-            logger.info("draining the estimation queue", metadata: ["queued": "\(scheduler.waitingFrames)"])
+            let grace = configuration.scheduler.effectiveShutdownGraceSeconds
+            logger.info("draining the estimation queue", metadata: [
+                "queued": "\(scheduler.waitingFrames)", "active": "\(scheduler.activeFrames)",
+                "grace_seconds": "\(grace)",
+            ])
+            if grace == 0 {
+                await stopEstimating()
+            } else if grace.isFinite {
+                Task { await self.stopEstimating(after: grace, from: now) }
+            }
             wakeWorkers()
         }
         if workersRunning == 0 {
@@ -55,6 +71,52 @@ extension MonitorPipeline {
     }
 
     var isDrained: Bool { state != .running && scheduler.isIdle && framesStoring == 0 }
+
+    /// Waits until `grace` seconds of the pipeline's clock have passed since `start`, then
+    /// stops estimating, unless the queue drained first. Polls the clock (a manual test
+    /// clock moves only when the test says).
+    private func stopEstimating(after grace: Double, from start: Double) async {
+        while state == .draining && !isDrained && !estimationStopped {
+            let left = start + grace - clock.now()
+            if left <= 0 {
+                await stopEstimating()
+                return
+            }
+            do { try await clock.sleep(min(left, 0.05)) } catch { return }
+        }
+    }
+
+    /// The end of the shutdown grace: no more work is handed out, every queued or started
+    /// frame is taken off the scheduler, the points already computed of started frames are
+    /// stored (as far as they go), and what is left unestimated is counted and logged.
+    func stopEstimating() async {
+        guard state == .draining, !estimationStopped else { return }
+        estimationStopped = true
+        let abandoned = scheduler.abandon()
+        // Frames done (some held for an older frame of their run) and the interrupted ones.
+        let toStore = scheduler.takeFinished()
+        let done = Set(toStore.filter(\.interrupted).map(\.key))
+        let notEstimated = abandoned.waitingFrames.count + abandoned.activeFrames.count { !done.contains($0) }
+        counters.framesNotEstimatedAtShutdown += notEstimated
+        counters.framesInterruptedAtShutdown += done.count
+        for key in abandoned.waitingFrames { streamingBinning.discard(frame: key) }
+        if !abandoned.waitingFrames.isEmpty || !abandoned.activeFrames.isEmpty {
+            logger.warning("shutdown grace over: estimation stopped, what is done is stored", metadata: [
+                "frames_not_estimated": "\(notEstimated)",
+                "frames_stored_incomplete": "\(done.count)",
+                "frames_queued": "\(abandoned.waitingFrames.count)",
+                "layers_not_estimated": "\(abandoned.layersNotEstimated)",
+                "items_not_run": "\(abandoned.itemsNotRun)", "items_running_ignored": "\(abandoned.itemsRunning)",
+                "grace_seconds": "\(configuration.scheduler.effectiveShutdownGraceSeconds)",
+                "runs": "\(Set(abandoned.waitingFrames.map(\.run) + abandoned.activeFrames.map(\.run)).sorted().joined(separator: ","))",
+            ])
+        }
+        wakeWorkers()
+        framesStoring += toStore.count
+        for frame in toStore { framesStoringByRun[frame.key.run, default: 0] += 1 }
+        for frame in toStore { await store(frame) }
+        signalIfDrained()
+    }
 
     func signalIfDrained() {
         guard isDrained else { return }
@@ -98,7 +160,7 @@ extension MonitorPipeline {
     /// worker is cancelled.
     private func nextOrder() async -> WorkOrder? {
         while true {
-            if Task.isCancelled || state == .finished { return nil }
+            if Task.isCancelled || state == .finished || estimationStopped { return nil }
             if let item = scheduler.next(where: { item, job in self.canRun(item, job) }) {
                 return order(for: item)
             }
@@ -129,7 +191,7 @@ extension MonitorPipeline {
         let key = job.frame.key
         switch item.kind {
         case .prepare(let name):
-            let layer = job.frame.layer(named: name)!
+            let layer = job.layer(named: name)!
             let layerKey = LayerKey(run: key.run, layer: name)
             let projection = compression.projection(for: layerKey)
             if projection == nil && !job.frame.partial { compression.beginFit(layerKey) }
@@ -151,7 +213,7 @@ extension MonitorPipeline {
 
     private func input(_ job: FrameJob, layer name: String) -> EstimationInput {
         let t = job.prepared[name]!
-        let x = job.frame.inputs.flatMap { job.prepared[$0.name] }
+        let x = job.inputs.flatMap { job.prepared[$0.name] }
         return EstimationInput(key: job.frame.key, layer: name, activations: t.raw, compressed: t.compressed,
                                inputs: x?.raw, compressedInputs: x?.compressed, labels: job.labels,
                                binRange: t.binRange, kernelSigma: t.kernelSigma ?? 1)

@@ -41,6 +41,8 @@ public actor MonitorPipeline: SnapshotSink {
     enum State { case running, draining, finished }
     var state = State.running
     var workersRunning = 0
+    /// Set when the shutdown grace is over (or was 0): no more work is handed out.
+    var estimationStopped = false
     /// Finished frames handed to workers for storing and not yet stored.
     var framesStoring = 0
     var workWaiters: [CheckedContinuation<Void, Never>] = []

@@ -25,6 +25,11 @@ public struct PipelineCounters: Sendable, Equatable, Codable {
     public var lastFrameLatencySeconds = 0.0
     public var maxFrameLatencySeconds = 0.0
     public var scalarsWritten = 0
+    /// Graceful shutdown past its grace (`[scheduler] shutdown_grace_seconds`): frames left
+    /// with no estimate at all (queued, or started without a point yet), and frames whose
+    /// estimates done by then were stored without the rest (both logged).
+    public var framesNotEstimatedAtShutdown = 0
+    public var framesInterruptedAtShutdown = 0
     /// Chunks binned as they arrived (`StreamingBinning`), and rows whose binning estimates
     /// used them instead of binning at estimation.
     public var chunksBinnedOnArrival = 0
