@@ -267,6 +267,37 @@ struct FrameFactory {
         #expect(a.framesInFlight == 1)
     }
 
+    /// A frame that never completes cannot hold more than its run's budget of values, and
+    /// all runs together no more than the total; what finishes gives its memory back.
+    @Test func framesBeingAssembledStayWithinTheirMemoryBudget() throws {
+        // 2 ids x 2 columns = 4 values = 16 bytes a chunk; 64 bytes a run, 96 in all.
+        var a = ProbeFrameAssembler(configuration: AssemblyConfiguration(maxAssemblingBytesPerRun: 64, maxAssemblingBytes: 96))
+        for chunk in 0..<4 {
+            _ = try a.accept(f.snapshot("T", index: 2, ids: [Int64(2 * chunk), Int64(2 * chunk + 1)], chunk: chunk, of: 48), now: 0)
+        }
+        #expect(a.valuesInFlight == 16)
+        #expect {
+            try a.accept(f.snapshot("T", index: 2, ids: [8, 9], chunk: 4, of: 48), now: 0)
+        } throws: { error in
+            (error as? SnapshotRejection)?.reason == .memoryBudgetExceeded
+                && "\(error)".contains("max_assembling_bytes_per_run") && "\(error)".contains("\"r\"")
+        }
+        var other = f
+        other.run = "s"
+        _ = try a.accept(other.snapshot("T", index: 2, ids: [0, 1], chunk: 0, of: 2), now: 0)
+        _ = try a.accept(other.snapshot("T", index: 2, ids: [2, 3], chunk: 0, of: 2, step: 11), now: 0)
+        #expect {
+            try a.accept(other.snapshot("T", index: 2, ids: [4, 5], chunk: 0, of: 2, step: 12), now: 0)
+        } throws: { error in
+            (error as? SnapshotRejection)?.reason == .memoryBudgetExceeded && "\(error)".contains("all runs")
+        }
+        #expect(a.valuesInFlight == 24, "a refused chunk holds nothing")
+        _ = a.flushAll()
+        #expect(a.valuesInFlight == 0)
+        _ = try a.accept(f.snapshot("T", index: 2, ids: [0, 1], chunk: 0, of: 48, step: 20), now: 0)
+        #expect(a.valuesInFlight == 4, "the budget is free again once the frames are finished")
+    }
+
     @Test func oneHotLabelsBecomeClasses() {
         let layer = FrameLayer(name: "Y", role: .label, columns: 3, values: .floats([0, 1, 0, 1, 0, 0, 0, 0, 1]))
         #expect(layer.classLabels() == [1, 0, 2])

@@ -126,6 +126,23 @@ import Testing
         try expectOthersServed(d)
     }
 
+    /// The probe's "48 chunks of 16 MiB for a frame that never completes" (scaled down): the
+    /// monitor holds no more than its run's assembly budget, refuses the chunk past it
+    /// (not fatal), and serves another run meanwhile.
+    @Test func chunksOfAFrameThatNeverCompletesStayWithinTheAssemblyBudget() throws {
+        let d = try daemon("[assembly]\nmax_assembling_bytes_per_run = 262144\n", sink: "monitor")
+        let s = try session(d, run: "never-complete")
+        for chunk in 0..<8 {   // 64 KiB a chunk: 4 fit in 256 KiB
+            try s.send(snapshot: SnapshotFactory.snapshot(step: 1, rows: 16, columns: 1024, firstID: Int64(16 * chunk),
+                                                          chunkIndex: chunk, chunkCount: 48))
+        }
+        try s.drain()
+        #expect(s.acknowledged.count == 4)
+        #expect(s.errors.count == 4 && s.errors.allSatisfy { $0.code == .memoryBudgetExceeded && !$0.fatal })
+        #expect(s.errors.first?.message.contains("max_assembling_bytes_per_run") == true)
+        try expectOthersServed(d)
+    }
+
     @Test func oneRunCannotTakeTheWholeBudget() throws {
         let d = try daemon("""
             [ingest]

@@ -57,5 +57,10 @@ extension AssemblyConfiguration {
         try SettingRange.check("max_frames_in_flight_per_run", maxFramesInFlightPerRun, 1...1024)
         try SettingRange.check("finished_frames_remembered", finishedFramesRemembered, 0...1_000_000)
         try SettingRange.check("max_layers_per_frame", maxLayersPerFrame, 3...1_000_000, "a frame needs X, Y and one layer")
+        try SettingRange.check("max_assembling_bytes_per_run", maxAssemblingBytesPerRun, 1024...(1 << 44))
+        try SettingRange.check("max_assembling_bytes", maxAssemblingBytes, 1024...(1 << 44))
+        guard maxAssemblingBytesPerRun <= maxAssemblingBytes else {
+            throw RunOptionError(option: "max_assembling_bytes_per_run", message: "\(maxAssemblingBytesPerRun) is more than max_assembling_bytes (\(maxAssemblingBytes))")
+        }
     }
 }

@@ -27,10 +27,19 @@ public struct AssemblyConfiguration: Sendable, Codable, Equatable {
     /// refused (`TOO_MANY_LAYERS`). Bounds the work and memory one frame can ask for.
     /// Default 4096.
     public var maxLayersPerFrame: Int
+    /// Bytes of values (4 per value) that the frames being assembled may hold, per run and
+    /// in total. A chunk past either is refused (`MEMORY_BUDGET_EXCEEDED`, not fatal): a
+    /// frame that never completes, or many layers of one step, would otherwise hold every
+    /// chunk sent until its timeout. Defaults 2 GiB per run, 4 GiB in total.
+    public var maxAssemblingBytesPerRun: Int
+    public var maxAssemblingBytes: Int
 
     public init(frameTimeoutSeconds: Double = 30, incompletePolicy: IncompleteFramePolicy = .estimatePartial,
-                maxFramesInFlightPerRun: Int = 8, finishedFramesRemembered: Int = 64, maxLayersPerFrame: Int = 4096) {
+                maxFramesInFlightPerRun: Int = 8, finishedFramesRemembered: Int = 64, maxLayersPerFrame: Int = 4096,
+                maxAssemblingBytesPerRun: Int = 2 << 30, maxAssemblingBytes: Int = 4 << 30) {
         self.maxLayersPerFrame = maxLayersPerFrame
+        self.maxAssemblingBytesPerRun = maxAssemblingBytesPerRun
+        self.maxAssemblingBytes = maxAssemblingBytes
         self.frameTimeoutSeconds = frameTimeoutSeconds
         self.incompletePolicy = incompletePolicy
         self.maxFramesInFlightPerRun = maxFramesInFlightPerRun
@@ -43,6 +52,8 @@ public struct AssemblyConfiguration: Sendable, Codable, Equatable {
         case maxFramesInFlightPerRun = "max_frames_in_flight_per_run"
         case finishedFramesRemembered = "finished_frames_remembered"
         case maxLayersPerFrame = "max_layers_per_frame"
+        case maxAssemblingBytesPerRun = "max_assembling_bytes_per_run"
+        case maxAssemblingBytes = "max_assembling_bytes"
     }
 
     /// Missing keys take their defaults.
@@ -54,5 +65,7 @@ public struct AssemblyConfiguration: Sendable, Codable, Equatable {
         maxFramesInFlightPerRun = try c.decodeIfPresent(Int.self, forKey: .maxFramesInFlightPerRun) ?? d.maxFramesInFlightPerRun
         finishedFramesRemembered = try c.decodeIfPresent(Int.self, forKey: .finishedFramesRemembered) ?? d.finishedFramesRemembered
         maxLayersPerFrame = try c.decodeIfPresent(Int.self, forKey: .maxLayersPerFrame) ?? d.maxLayersPerFrame
+        maxAssemblingBytesPerRun = try c.decodeIfPresent(Int.self, forKey: .maxAssemblingBytesPerRun) ?? d.maxAssemblingBytesPerRun
+        maxAssemblingBytes = try c.decodeIfPresent(Int.self, forKey: .maxAssemblingBytes) ?? d.maxAssemblingBytes
     }
 }

@@ -32,6 +32,10 @@ public struct ProbeFrameAssembler: Sendable {
     private var finished: [String: [FrameKey]] = [:]
     private var finishedSet: Set<FrameKey> = []
     private var sequence = 0
+    /// Values held by the frames being assembled, per run and in total (kept as frames
+    /// change, for the memory budget).
+    private var valuesHeld: [String: Int] = [:]
+    private var valuesHeldTotal = 0
 
     public init(configuration: AssemblyConfiguration = AssemblyConfiguration()) {
         self.configuration = configuration
@@ -42,7 +46,7 @@ public struct ProbeFrameAssembler: Sendable {
     /// Frames of one run being assembled.
     public func framesInFlight(run: String) -> Int { pending.keys.count { $0.run == run } }
     /// Values held by frames being assembled (the assembler's memory, in values).
-    public var valuesInFlight: Int { pending.values.reduce(0) { $0 + $1.valueCount } }
+    public var valuesInFlight: Int { valuesHeldTotal }
     /// Keys of the frames being assembled, in ascending order.
     public var pendingKeys: [FrameKey] { pending.keys.sorted() }
 
@@ -95,6 +99,16 @@ public struct ProbeFrameAssembler: Sendable {
             if isNew { sequence -= 1 }
             throw SnapshotRejection(.tooManyLayers, "frame at step \(s.step) would have more than \(limit) layers (assembly.max_layers_per_frame); watch fewer layers, or raise the daemon's limit")
         }
+        let incoming = s.values.count * Self.bytesPerValue
+        let runHeld = (valuesHeld[key.run] ?? 0) * Self.bytesPerValue
+        if runHeld + incoming > configuration.maxAssemblingBytesPerRun || valuesHeldTotal * Self.bytesPerValue + incoming > configuration.maxAssemblingBytes {
+            if isNew { sequence -= 1 }
+            let which = runHeld + incoming > configuration.maxAssemblingBytesPerRun
+                ? "assembly.max_assembling_bytes_per_run = \(configuration.maxAssemblingBytesPerRun), \(runHeld) held by run \"\(key.run)\""
+                : "assembly.max_assembling_bytes = \(configuration.maxAssemblingBytes), \(valuesHeldTotal * Self.bytesPerValue) held by all runs"
+            throw SnapshotRejection(.memoryBudgetExceeded, "\(what(s)) (\(incoming) bytes of values) would pass the memory budget of frames being assembled (\(which)); the chunk was not accepted: complete the frames in progress, send fewer or smaller layers, or retry when they are estimated")
+        }
+        let valuesBefore = frame.valueCount
         // The frame leaves `pending` while it changes, so that `frame` holds the only
         // reference to its layers: changing a copy that `pending` still shared copied every
         // layer of the frame (O(layers) per chunk, ingest quadratic in the layers of a frame:
@@ -106,17 +120,22 @@ public struct ProbeFrameAssembler: Sendable {
         } catch {
             // A refused chunk leaves a new frame uncreated; an existing frame keeps what
             // the refusal changed (a layer discarded for misalignment).
-            if !isNew { pending[key] = frame }
+            if !isNew {
+                pending[key] = frame
+                hold(key.run, frame.valueCount - valuesBefore)
+            }
             throw error
         }
         if !added {
             pending[key] = frame
+            hold(key.run, frame.valueCount - valuesBefore)
             counters.chunksDuplicate += 1
             return []
         }
         frame.lastActivity = now
         counters.chunksAccepted += 1
         pending[key] = frame
+        hold(key.run, frame.valueCount - valuesBefore)
 
         var events: [AssemblyEvent] = []
         if isNew {
@@ -235,6 +254,7 @@ public struct ProbeFrameAssembler: Sendable {
             guard let oldest = pending.values.filter({ $0.key.run == run && $0.key != key })
                 .min(by: { $0.sequence < $1.sequence }) else { break }
             pending[oldest.key] = nil
+            hold(run, -oldest.valueCount)
             remember(oldest.key)
             counters.framesDroppedAssemblyLimit += 1
             events.append(.dropped(oldest.key, .assemblyLimit))
@@ -246,6 +266,7 @@ public struct ProbeFrameAssembler: Sendable {
     /// layers whole and `forced`/next step), otherwise by policy.
     private mutating func finalize(_ key: FrameKey, forced: Bool) -> AssemblyEvent {
         guard let frame = pending.removeValue(forKey: key) else { return .dropped(key, .unusable) }
+        hold(key.run, -frame.valueCount)
         remember(key)
         let whole = frame.isComplete || (frame.layerCount == 0 && frame.presentLayersComplete)
         if whole, let built = frame.assemble(partial: false), built.rows == frame.referenceIDs?.count {
@@ -262,6 +283,18 @@ public struct ProbeFrameAssembler: Sendable {
         }
         counters.framesPartial += 1
         return .partial(built)
+    }
+
+    /// Memory charged per value held (F32).
+    static let bytesPerValue = 4
+
+    private func what(_ s: ProbeSnapshot) -> String { "chunk \(s.chunkIndex) of layer \(s.layer) at step \(s.step)" }
+
+    private mutating func hold(_ run: String, _ values: Int) {
+        guard values != 0 else { return }
+        valuesHeldTotal += values
+        let left = (valuesHeld[run] ?? 0) + values
+        valuesHeld[run] = left > 0 ? left : nil
     }
 
     private mutating func remember(_ key: FrameKey) {

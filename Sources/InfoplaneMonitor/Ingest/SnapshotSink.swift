@@ -25,6 +25,8 @@ public struct SnapshotRejection: Error, Sendable, Equatable, CustomStringConvert
         case badChunk
         /// The frame would pass the layers-per-frame limit.
         case tooManyLayers
+        /// The frames being assembled would pass their memory budget (per run or in total).
+        case memoryBudgetExceeded
         /// Anything else the sink cannot take (for example it is shutting down).
         case unavailable
     }

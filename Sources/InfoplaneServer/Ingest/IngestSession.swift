@@ -159,6 +159,7 @@ struct IngestSession {
             case .frameMisaligned: code = .frameMisaligned
             case .badChunk: code = .badChunk
             case .tooManyLayers: code = .tooManyLayers
+            case .memoryBudgetExceeded: code = .memoryBudgetExceeded
             case .unavailable: code = .internal
             }
             return (refuse(IngestRefusal(code, rejection.message), sequence: sequence, credits: credit, logger: logger), false)
