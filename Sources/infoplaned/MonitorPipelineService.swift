@@ -15,5 +15,8 @@ struct MonitorPipelineService: Service {
         } onGracefulShutdown: {
             Task { await pipeline.finish() }
         }
+        // The workers can end (the grace ran out) while the finish above still stores what
+        // was done; finish() waits for that store, and the daemon must not exit before it.
+        await pipeline.finish()
     }
 }
