@@ -1,4 +1,5 @@
 import Foundation
+import InfoplaneTestSupport
 
 /// Activations built so that the pipeline's estimators produce known shapes.
 ///

@@ -484,7 +484,7 @@ fileprivate struct Campaign {
                 print("FrameDecoderFuzzTests: input \(index) after \(Int(seconds)) s, \(report.failures.count) failing so far")
                 fflush(nil)  // a trap loses what is buffered
             }
-            var rng = SplitMix64(seed: seed, stream: UInt64(index))
+            var rng = SeededGenerator(seed: seed, stream: UInt64(index))
             let stream = generator.stream(&rng)
             let cuts = InputGenerator.cuts(for: stream.count, &rng)
             if let lastInputPath { FileManager.default.createFile(atPath: lastInputPath, contents: Data(stream)) }
@@ -535,30 +535,6 @@ fileprivate struct Campaign {
 
 // MARK: - Inputs
 
-/// SplitMix64 (Steele, Lea, Flood 2014): small, fast, and the same on every platform.
-fileprivate struct SplitMix64 {
-    var state: UInt64
-
-    /// The generator of input `stream` of a campaign: independent of every other input.
-    init(seed: UInt64, stream: UInt64) {
-        state = seed
-        state = next() ^ (stream &* 0xD1B5_4A32_D192_ED03)
-        _ = next()
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in 0..<n (n > 0), by multiply-high (Lemire; the slight bias does not matter here).
-    mutating func below(_ n: Int) -> Int { Int(next().multipliedFullWidth(by: UInt64(n)).high) }
-    mutating func percent(_ p: Int) -> Bool { below(100) < p }
-    mutating func pick<T>(_ choices: [T]) -> T { choices[below(choices.count)] }
-}
 
 /// Edge values for the fields a client controls.
 fileprivate enum Edge {
@@ -602,7 +578,7 @@ fileprivate struct InputGenerator {
     var corpus: [[UInt8]]
 
     /// One byte stream: a mutated corpus entry, generated messages, or both.
-    func stream(_ rng: inout SplitMix64) -> [UInt8] {
+    func stream(_ rng: inout SeededGenerator) -> [UInt8] {
         if rng.below(2000) == 0 {  // Hello and a 1 MiB snapshot: the assembler checks its values as they arrive
             var m = Infoplane_V1_ClientMessage()
             m.sequence = 2
@@ -626,7 +602,7 @@ fileprivate struct InputGenerator {
     }
 
     /// A valid Hello (usually), then one to three generated messages, each length-prefixed.
-    func messages(_ rng: inout SplitMix64) -> [UInt8] {
+    func messages(_ rng: inout SeededGenerator) -> [UInt8] {
         var out: [UInt8] = []
         if rng.percent(70) { out += frame(Self.serialize(Self.validHello()), &rng, exact: true) }
         for sequence in 0..<(1 + rng.below(3)) {
@@ -638,7 +614,7 @@ fileprivate struct InputGenerator {
 
     /// `body` behind a length prefix: mostly the right one, sometimes off by one, padded,
     /// over-long or an edge value.
-    func frame(_ body: [UInt8], _ rng: inout SplitMix64, exact: Bool) -> [UInt8] {
+    func frame(_ body: [UInt8], _ rng: inout SeededGenerator, exact: Bool) -> [UInt8] {
         let n = UInt64(body.count)
         if exact || rng.percent(85) { return Wire.varint(n) + body }
         switch rng.below(7) {
@@ -652,7 +628,7 @@ fileprivate struct InputGenerator {
         }
     }
 
-    func message(sequence: UInt64, _ rng: inout SplitMix64) -> [UInt8] {
+    func message(sequence: UInt64, _ rng: inout SeededGenerator) -> [UInt8] {
         var m = Infoplane_V1_ClientMessage()
         m.sequence = rng.percent(95) ? sequence : rng.pick(Edge.u64)
         switch rng.below(100) {
@@ -694,7 +670,7 @@ fileprivate struct InputGenerator {
         return m
     }
 
-    func hello(_ rng: inout SplitMix64) -> Infoplane_V1_Hello {
+    func hello(_ rng: inout SeededGenerator) -> Infoplane_V1_Hello {
         var h = Infoplane_V1_Hello()
         h.protocolVersion = rng.percent(80) ? InfoplaneProtocolVersion.current : rng.pick(Edge.u32)
         h.runName = rng.pick([Harness.runName, "", "other", String(repeating: "r", count: 300)])
@@ -712,7 +688,7 @@ fileprivate struct InputGenerator {
         return h
     }
 
-    func scalars(_ rng: inout SplitMix64) -> Infoplane_V1_Scalars {
+    func scalars(_ rng: inout SeededGenerator) -> Infoplane_V1_Scalars {
         var s = Infoplane_V1_Scalars()
         s.run = rng.percent(85) ? "" : rng.pick([Harness.runName, "other"])
         s.step = rng.percent(80) ? Int64(rng.below(10_000)) : rng.pick(Edge.i64)
@@ -727,7 +703,7 @@ fileprivate struct InputGenerator {
 
     /// A Snapshot built with the generated types: mostly well formed, with one or more fields
     /// at an edge value.
-    func snapshot(_ rng: inout SplitMix64) -> Infoplane_V1_Snapshot {
+    func snapshot(_ rng: inout SeededGenerator) -> Infoplane_V1_Snapshot {
         if rng.below(3000) == 0 { return Self.largeSnapshot(&rng) }
         var s = Infoplane_V1_Snapshot()
         s.run = rng.percent(90) ? "" : rng.pick([Harness.runName, "other", "fuzz\u{0}"])
@@ -799,7 +775,7 @@ fileprivate struct InputGenerator {
 
     /// A tensor of `shape` and `dtype`; its data is usually exactly the bytes the shape needs
     /// (when that is small), else off by one, one element, or arbitrary.
-    func tensor(shape: [UInt32], dtype: Infoplane_V1_DType, _ rng: inout SplitMix64) -> Infoplane_V1_Tensor {
+    func tensor(shape: [UInt32], dtype: Infoplane_V1_DType, _ rng: inout SeededGenerator) -> Infoplane_V1_Tensor {
         var t = Infoplane_V1_Tensor()
         t.shape = shape
         t.dtype = dtype
@@ -839,7 +815,7 @@ fileprivate struct InputGenerator {
 
     /// A snapshot of 1 MiB of F32 values: large enough for the assembler to check its values
     /// while copying pieces (`streamingCopyThreshold`), sometimes with one NaN or infinity.
-    static func largeSnapshot(_ rng: inout SplitMix64) -> Infoplane_V1_Snapshot {
+    static func largeSnapshot(_ rng: inout SeededGenerator) -> Infoplane_V1_Snapshot {
         let rows = 256, columns = 1024
         var values = [Float](repeating: 0, count: rows * columns)
         let base = Float(rng.below(100))
@@ -859,7 +835,7 @@ fileprivate struct InputGenerator {
     /// the generated types would never write (protobuf merges repeated message fields, keeps
     /// the last scalar, concatenates repeated shape entries, accepts unpacked ones, and
     /// truncates a uint32 sent as a 64-bit varint).
-    func rawSnapshotMessage(sequence: UInt64, _ rng: inout SplitMix64) -> [UInt8] {
+    func rawSnapshotMessage(sequence: UInt64, _ rng: inout SeededGenerator) -> [UInt8] {
         var snapshot = Self.serialize(self.snapshot(&rng))
         for _ in 0..<(1 + rng.below(3)) {
             switch rng.below(8) {
@@ -896,7 +872,7 @@ fileprivate struct InputGenerator {
     }
 
     /// AFL-style byte mutations, stacked.
-    func mutate(_ bytes: inout [UInt8], times: Int, _ rng: inout SplitMix64) {
+    func mutate(_ bytes: inout [UInt8], times: Int, _ rng: inout SeededGenerator) {
         for _ in 0..<times {
             let n = bytes.count
             switch rng.below(12) {
@@ -931,7 +907,7 @@ fileprivate struct InputGenerator {
     /// Where to cut a stream of `count` bytes into the pieces the socket delivers: a few
     /// random cuts, every byte of a window, or pieces of a few bytes — at most ~64 pieces
     /// (each piece is a channel read; they are what the debug build's time goes to).
-    static func cuts(for count: Int, _ rng: inout SplitMix64) -> [Int] {
+    static func cuts(for count: Int, _ rng: inout SeededGenerator) -> [Int] {
         guard count > 1 else { return [] }
         var cuts: [Int]
         switch count >= 1 << 20 && rng.percent(70) ? 100 : rng.below(100) {

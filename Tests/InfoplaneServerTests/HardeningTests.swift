@@ -40,6 +40,13 @@ import Testing
         throw InfoplaneClientError.closedByServer
     }
 
+    /// `length` as a frame's length prefix (an unsigned varint).
+    static func lengthPrefix<T: BinaryInteger>(_ length: T) -> [UInt8] {
+        var buffer = ByteBuffer()
+        buffer.writeVarint(UInt64(length))
+        return Array(buffer.readableBytesView)
+    }
+
     /// The resident memory of `pid` in bytes, from /proc.
     func residentBytes(_ pid: Int32) throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
@@ -81,10 +88,8 @@ import Testing
         var refused: [Infoplane_V1_Error] = []
         for i in 0..<16 {
             let s = try session(d, run: "budget-\(i)")
-            var prefix = ByteBuffer()
-            prefix.writeVarint(2 << 20)
             // A refused connection may be closed before all of it is written.
-            try? s.connection.sendRaw(Array(prefix.readableBytesView) + [UInt8](repeating: 0x42, count: (2 << 20) - 1))
+            try? s.connection.sendRaw(Self.lengthPrefix(2 << 20) + [UInt8](repeating: 0x42, count: (2 << 20) - 1))
             held.append(s)
         }
         for s in held {
@@ -107,9 +112,7 @@ import Testing
         let unhurried = "[ingest]\nmin_frame_bytes_per_second = 0\n"
         let generous = "max_receiving_bytes = 8589934592\nmax_receiving_bytes_per_run = 8589934592\n"
         let d = try daemon(unhurried + (budgetAboveTheLimit ? generous : ""), resourceLimits: ["--as=2147483648"])
-        var prefix = ByteBuffer()
-        prefix.writeVarint(64 << 20)
-        let announce = Array(prefix.readableBytesView) + [0x0a]
+        let announce = Self.lengthPrefix(64 << 20) + [0x0a]
         let sessions = try (0..<40).map { try session(d, run: "prefix-\($0)") }
         for s in sessions { try s.connection.sendRaw(announce) }
         var refusals: [Infoplane_V1_Error] = []
@@ -150,9 +153,7 @@ import Testing
             max_receiving_bytes_per_run = 2097152
             max_receiving_bytes = 67108864
             """)
-        var prefix = ByteBuffer()
-        prefix.writeVarint(1 << 20)
-        let start = Array(prefix.readableBytesView) + [UInt8](repeating: 1, count: 1000)
+        let start = Self.lengthPrefix(1 << 20) + [UInt8](repeating: 1, count: 1000)
         let sessions = try (0..<3).map { _ in try session(d, run: "greedy") }
         for s in sessions {
             try s.connection.sendRaw(start)
@@ -227,9 +228,7 @@ import Testing
             slow_sender_grace_ms = 500
             """)
         let s = try session(d, run: "slow")
-        var prefix = ByteBuffer()
-        prefix.writeVarint(1 << 20)
-        try s.connection.sendRaw(Array(prefix.readableBytesView) + [1, 2, 3])
+        try s.connection.sendRaw(Self.lengthPrefix(1 << 20) + [1, 2, 3])
         let started = Date()
         var error: Infoplane_V1_Error?
         while error == nil, Date().timeIntervalSince(started) < 10 {
@@ -253,17 +252,13 @@ import Testing
             m.sequence = UInt64(step + 1)
             m.snapshot = SnapshotFactory.snapshot(step: Int64(step))
             let body: [UInt8] = try m.serializedBytes()
-            var prefix = ByteBuffer()
-            prefix.writeVarint(UInt64(body.count))
-            batch += Array(prefix.readableBytesView) + body
+            batch += Self.lengthPrefix(UInt64(body.count)) + body
         }
         var bye = Infoplane_V1_ClientMessage()
         bye.sequence = 12
         bye.goodbye = Infoplane_V1_Goodbye()
         let body: [UInt8] = try bye.serializedBytes()
-        var prefix = ByteBuffer()
-        prefix.writeVarint(UInt64(body.count))
-        batch += Array(prefix.readableBytesView) + body
+        batch += Self.lengthPrefix(UInt64(body.count)) + body
         try s.connection.sendRaw(batch)
         s.connection.shutdownWrite()
         var acked: [UInt64] = []
@@ -278,9 +273,7 @@ import Testing
     @Test func aStreamEndingInsideAFrameIsAnswered() throws {
         let d = try daemon("")
         let s = try session(d, run: "truncated")
-        var prefix = ByteBuffer()
-        prefix.writeVarint(5000)
-        try s.connection.sendRaw(Array(prefix.readableBytesView) + [UInt8](repeating: 0, count: 100))
+        try s.connection.sendRaw(Self.lengthPrefix(5000) + [UInt8](repeating: 0, count: 100))
         s.connection.shutdownWrite()
         let error = try nextError(on: s.connection)
         #expect(error.code == .badFraming)
