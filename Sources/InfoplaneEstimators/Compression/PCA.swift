@@ -17,14 +17,29 @@ public struct PCA: Sendable, Equatable {
     public var inputDimension: Int { basis.rows }
     public var outputDimension: Int { basis.columns }
 
-    /// Fits `components` principal directions to the rows of `data`.
-    public static func fit(_ data: Matrix, components: Int) throws(EstimatorError) -> PCA {
+    /// Fits `components` principal directions to the rows of `data` with `solver`
+    /// (default: `PCASolver.automatic` for the data's shape).
+    public static func fit(_ data: Matrix, components: Int, solver: PCASolver? = nil) throws(EstimatorError) -> PCA {
         try data.validate(name: "x")
         let d = data.columns
         guard components >= 1, components <= d else {
             throw .invalidParameter("PCA components must be in 1...\(d), got \(components)")
         }
         guard data.rows >= 2 else { throw .tooFewSamples(n: data.rows, required: 2, reason: "PCA") }
+        switch solver ?? .automatic(rows: data.rows, columns: d, components: components) {
+        case .covariance:
+            return try fitByCovariance(data, components: components)
+        case .gram:
+            return try fitByGram(data, components: components)
+        case let .randomized(oversamples, powerIterations, seed):
+            return try fitRandomized(data, components: components, oversamples: oversamples,
+                                     powerIterations: powerIterations, seed: seed)
+        }
+    }
+
+    /// The exact solver of `PCASolver.covariance`.
+    static func fitByCovariance(_ data: Matrix, components: Int) throws(EstimatorError) -> PCA {
+        let d = data.columns
         var covariance = GaussianMutualInformation.covariance(data)
         var w = [Double](repeating: 0, count: d)
         let info = covariance.withUnsafeMutableBufferPointer { a in
@@ -40,16 +55,26 @@ public struct PCA: Sendable, Equatable {
         var variance: [Double] = []
         for j in 0..<components {
             let source = d - 1 - j
-            var column = (0..<d).map { covariance[$0 * d + source] }
-            let pivot = column.max { Swift.abs($0) < Swift.abs($1) } ?? 1
-            if pivot < 0 { column = column.map { -$0 } }
+            let column = orientedDirection((0..<d).map { covariance[$0 * d + source] })
             for r in 0..<d { basis[r * components + j] = column[r] }
             variance.append(Swift.max(w[source], 0))
         }
-        return PCA(mean: data.columnMeans(),
-                   basis: Matrix(uncheckedRows: d, columns: components, storage: basis),
-                   explainedVariance: variance,
-                   explainedVarianceRatio: variance.map { totalVariance > 0 ? $0 / totalVariance : 0 })
+        return PCA(mean: data.columnMeans(), basis: Matrix(uncheckedRows: d, columns: components, storage: basis),
+                   explainedVariance: variance, totalVariance: totalVariance)
+    }
+
+    init(mean: [Double], basis: Matrix, explainedVariance: [Double], totalVariance: Double) {
+        self.mean = mean
+        self.basis = basis
+        self.explainedVariance = explainedVariance
+        self.explainedVarianceRatio = explainedVariance.map { totalVariance > 0 ? $0 / totalVariance : 0 }
+    }
+
+    /// A principal direction with its sign fixed: the largest-magnitude coefficient positive
+    /// (scikit-learn's `svd_flip` on the components), so refits give comparable axes.
+    static func orientedDirection(_ column: [Double]) -> [Double] {
+        let pivot = column.max { Swift.abs($0) < Swift.abs($1) } ?? 1
+        return pivot < 0 ? column.map { -$0 } : column
     }
 
     /// Projects rows of `x` (same width as the fitting data) onto the components.
@@ -60,7 +85,7 @@ public struct PCA: Sendable, Equatable {
         var centred = x.storage
         for i in centred.indices { centred[i] -= mean[i % inputDimension] }
         return Matrix(uncheckedRows: x.rows, columns: outputDimension,
-                      storage: LinearAlgebra.multiply(centred, x.rows, inputDimension, basis.storage, outputDimension))
+                      storage: DenseProducts.multiply(centred, x.rows, inputDimension, basis.storage, outputDimension))
     }
 
     /// Maps component scores back to the input space: z Wᵀ + mean.
@@ -68,26 +93,8 @@ public struct PCA: Sendable, Equatable {
         guard z.columns == outputDimension else {
             throw .shapeMismatch("PCA has \(outputDimension) components, got \(z.columns) columns")
         }
-        var out = LinearAlgebra.multiply(z.storage, z.rows, outputDimension, basis.storage, inputDimension, transposeB: true)
+        var out = DenseProducts.multiply(z.storage, z.rows, outputDimension, basis.storage, inputDimension, transposeB: true)
         for i in out.indices { out[i] += mean[i % inputDimension] }
         return Matrix(uncheckedRows: z.rows, columns: inputDimension, storage: out)
-    }
-}
-
-enum LinearAlgebra {
-    /// A (m × k) · B (k × n), or A · Bᵀ when B is stored n × k; row-major, BLAS `dgemm`.
-    static func multiply(_ a: [Double], _ m: Int, _ k: Int, _ b: [Double], _ n: Int, transposeB: Bool = false) -> [Double] {
-        var c = [Double](repeating: 0, count: m * n)
-        guard m > 0, n > 0, k > 0 else { return c }
-        a.withUnsafeBufferPointer { ap in
-            b.withUnsafeBufferPointer { bp in
-                c.withUnsafeMutableBufferPointer { cp in
-                    cblas_dgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                                Int32(m), Int32(n), Int32(k), 1.0, ap.baseAddress, Int32(k),
-                                bp.baseAddress, Int32(transposeB ? k : n), 0.0, cp.baseAddress, Int32(n))
-                }
-            }
-        }
-        return c
     }
 }

@@ -16,7 +16,7 @@ public struct RandomProjection: Sendable, Equatable {
             throw .shapeMismatch("projection expects \(matrix.rows) columns, got \(x.columns)")
         }
         return Matrix(uncheckedRows: x.rows, columns: matrix.columns,
-                      storage: LinearAlgebra.multiply(x.storage, x.rows, x.columns, matrix.storage, matrix.columns))
+                      storage: DenseProducts.multiply(x.storage, x.rows, x.columns, matrix.storage, matrix.columns))
     }
 }
 

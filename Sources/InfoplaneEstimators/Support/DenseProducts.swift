@@ -1,0 +1,70 @@
+import CLAPACK
+
+/// Row-major dense linear algebra over `[Double]` through BLAS and LAPACK: the products,
+/// orthonormalisation and small decompositions the compression solvers are made of.
+enum DenseProducts {
+    /// A · B with A m × k and B k × n; `transposeA`: A stored k × m, `transposeB`: B stored
+    /// n × k (BLAS `dgemm`).
+    static func multiply(_ a: [Double], _ m: Int, _ k: Int, _ b: [Double], _ n: Int,
+                         transposeA: Bool = false, transposeB: Bool = false) -> [Double] {
+        var c = [Double](repeating: 0, count: m * n)
+        guard m > 0, n > 0, k > 0 else { return c }
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
+                                transposeB ? CblasTrans : CblasNoTrans,
+                                Int32(m), Int32(n), Int32(k), 1.0, ap.baseAddress, Int32(transposeA ? m : k),
+                                bp.baseAddress, Int32(transposeB ? k : n), 0.0, cp.baseAddress, Int32(n))
+                }
+            }
+        }
+        return c
+    }
+
+    /// An orthonormal basis of the column space of A (`rows` × `columns`, rows ≥ columns):
+    /// Q of the QR decomposition (LAPACK `dgeqrf` + `dorgqr`).
+    static func orthonormalized(_ a: [Double], rows: Int, columns: Int) throws(EstimatorError) -> [Double] {
+        precondition(rows >= columns)
+        var q = a
+        var tau = [Double](repeating: 0, count: columns)
+        var info = q.withUnsafeMutableBufferPointer { qp in
+            tau.withUnsafeMutableBufferPointer { tp in
+                LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, Int32(rows), Int32(columns), qp.baseAddress, Int32(columns), tp.baseAddress)
+            }
+        }
+        guard info == 0 else { throw .lapackFailure(routine: "dgeqrf", info: Int(info)) }
+        info = q.withUnsafeMutableBufferPointer { qp in
+            tau.withUnsafeBufferPointer { tp in
+                LAPACKE_dorgqr(LAPACK_ROW_MAJOR, Int32(rows), Int32(columns), Int32(columns), qp.baseAddress,
+                               Int32(columns), tp.baseAddress)
+            }
+        }
+        guard info == 0 else { throw .lapackFailure(routine: "dorgqr", info: Int(info)) }
+        return q
+    }
+
+    /// The thin SVD A = U Σ Vᵀ of A (`rows` × `columns`, rows ≥ columns): U (`rows` ×
+    /// `columns`) and the singular values, descending (LAPACK `dgesdd`).
+    static func thinSingularValueDecomposition(_ a: [Double], rows: Int, columns: Int)
+        throws(EstimatorError) -> (u: [Double], singularValues: [Double]) {
+        precondition(rows >= columns)
+        var work = a
+        var s = [Double](repeating: 0, count: columns)
+        var u = [Double](repeating: 0, count: rows * columns)
+        var vt = [Double](repeating: 0, count: columns * columns)
+        let info = work.withUnsafeMutableBufferPointer { ap in
+            s.withUnsafeMutableBufferPointer { sp in
+                u.withUnsafeMutableBufferPointer { up in
+                    vt.withUnsafeMutableBufferPointer { vp in
+                        LAPACKE_dgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "S")), Int32(rows), Int32(columns),
+                                       ap.baseAddress, Int32(columns), sp.baseAddress, up.baseAddress, Int32(columns),
+                                       vp.baseAddress, Int32(columns))
+                    }
+                }
+            }
+        }
+        guard info == 0 else { throw .lapackFailure(routine: "dgesdd", info: Int(info)) }
+        return (u, s)
+    }
+}
