@@ -5,6 +5,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run benchmarks and print their figures.",
-        subcommands: [BenchEstimatorsCommand.self, BenchPipelineCommand.self, BenchIngestCommand.self, BenchLayersCommand.self]
+        subcommands: [BenchEstimatorsCommand.self, BenchPipelineCommand.self, BenchIngestCommand.self, BenchLayersCommand.self,
+                      BenchPCACommand.self]
     )
 }

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import InfoplaneEstimators
+
+/// `infoplane bench pca`: fits 5 principal components to wide seeded layers with the solver
+/// the daemon picks (`PCASolver.automatic`: randomized for wide layers) and scikit-learn's
+/// `PCA(svd_solver="randomized")` (Benchmarks/reference_estimators.py) on the very same
+/// array, printing both times, their ratio and both explained-variance ratios.
+struct BenchPCACommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pca",
+        abstract: "Benchmark the PCA fit of wide layers against scikit-learn's randomized PCA.")
+
+    @Option(help: "Python interpreter for the reference.") var python = "python3"
+    @Option(help: "Reference script.") var reference = "Benchmarks/reference_estimators.py"
+    @Option(help: "Samples (rows) of each layer.") var samples = 1024
+    @Option(help: "Layer widths, comma-separated.") var widths = "4096,65536"
+    @Option(help: "Principal components kept.") var components = 5
+    @Option(help: "Timed fits on each side (the best is reported).") var repeats = 3
+    @Flag(help: "Skip scikit-learn.") var noReference = false
+    @Flag(help: "Print one JSON object per width instead of the table.") var json = false
+
+    func run() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("infoplane-bench-pca-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for width in widths.split(separator: ",").compactMap({ Int($0) }) {
+            let layer = Self.spikedLayer(rows: samples, columns: width, seed: UInt64(width))
+            let clock = ContinuousClock()
+            var best = Duration.seconds(Int64.max)
+            var fitted: PCA?
+            for _ in 0..<max(repeats, 1) {
+                let elapsed = try clock.measure { fitted = try PCA.fit(layer, components: components) }
+                best = min(best, elapsed)
+            }
+            let seconds = Double(best.components.seconds) + Double(best.components.attoseconds) * 1e-18
+            let ours = fitted?.explainedVarianceRatio ?? []
+            var theirs: (seconds: Double, ratios: [Double])?
+            if !noReference {
+                let path = directory.appendingPathComponent("layer-\(width).npy").path
+                try NumpyArrayFile.write(values: layer.storage, shape: [layer.rows, layer.columns], to: path)
+                theirs = try callReference(path)
+                try? FileManager.default.removeItem(atPath: path)
+            }
+            report(width: width, seconds: seconds, ratios: ours, reference: theirs)
+        }
+    }
+
+    private func report(width: Int, seconds: Double, ratios: [Double], reference: (seconds: Double, ratios: [Double])?) {
+        let solver = PCASolver.automatic(rows: samples, columns: width, components: components)
+        let difference = reference.map { zip(ratios, $0.ratios).map { Swift.abs($0 - $1) }.max() ?? 0 }
+        if json {
+            var object: [String: Any] = ["benchmark": "pca \(samples)x\(width) k=\(components)", "solver": "\(solver)",
+                                         "swift_seconds": seconds, "swift_variance_ratios": ratios]
+            if let reference {
+                object["sklearn_seconds"] = reference.seconds
+                object["sklearn_variance_ratios"] = reference.ratios
+                object["speedup"] = reference.seconds / seconds
+                object["max_ratio_difference"] = difference
+            }
+            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
+                print(String(decoding: data, as: UTF8.self))
+            }
+            return
+        }
+        let format = { (values: [Double]) in values.map { String(format: "%.6f", $0) }.joined(separator: " ") }
+        print("PCA \(samples) x \(width), \(components) components (\(solver))")
+        print("  swift   \(String(format: "%.3f s", seconds))  explained variance ratios \(format(ratios))")
+        if let reference, let difference {
+            print("  sklearn \(String(format: "%.3f s", reference.seconds))  explained variance ratios \(format(reference.ratios))")
+            print("  speedup \(String(format: "%.2fx", reference.seconds / seconds)), largest ratio difference "
+                  + String(format: "%.1e", difference))
+        }
+    }
+
+    /// A layer with `components` strong directions over isotropic noise, so that the leading
+    /// explained-variance ratios are well separated and comparable between solvers.
+    static func spikedLayer(rows: Int, columns: Int, seed: UInt64, spikes: [Double] = [8, 6, 4, 3, 2]) -> Matrix {
+        var generator = SeededGenerator(seed: seed)
+        let scale = 1 / Double(columns).squareRoot()
+        let directions = (0..<(spikes.count * columns)).map { _ in generator.nextGaussian() * scale }
+        var storage = (0..<(rows * columns)).map { _ in 0.05 * generator.nextGaussian() }
+        for r in 0..<rows {
+            for (s, spike) in spikes.enumerated() {
+                let score = spike * generator.nextGaussian()
+                for c in 0..<columns { storage[r * columns + c] += score * directions[s * columns + c] }
+            }
+        }
+        return try! Matrix(rows: rows, columns: columns, storage: storage)
+    }
+
+    private func callReference(_ path: String) throws -> (seconds: Double, ratios: [Double])? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, reference, "pca", "--x", path, "--components", "\(components)", "--repeat", "\(repeats)"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
+              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let seconds = object["seconds"] as? Double, let ratios = object["ratios"] as? [Double] else {
+            FileHandle.standardError.write(Data("bench pca: scikit-learn reference failed (status \(process.terminationStatus))\n".utf8))
+            return nil
+        }
+        return (seconds, ratios)
+    }
+}
