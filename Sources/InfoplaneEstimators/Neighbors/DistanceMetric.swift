@@ -25,7 +25,7 @@ public enum SearchStrategy: String, Sendable, CaseIterable {
     case bruteForce
 
     /// The concrete choice for `n` points in `d` dimensions. Trees stop pruning once
-    /// 2^d approaches N/leaf; measured crossover on 2 cores is near d = 10 at N = 4096.
+    /// 2^d approaches N/leaf, so beyond that dimension brute force wins.
     func resolved(n: Int, d: Int) -> SearchStrategy {
         guard self == .automatic else { return self }
         var bits = 0

@@ -62,8 +62,8 @@ enum KernelMatrix {
 
     /// ‖x_i‖² + ‖x_j‖² − 2 x_i·x_j from one `dsyrk` (upper triangle), clipped at 0 with a
     /// zero diagonal, passed through `gaussian` when given, then mirrored to the lower
-    /// triangle. Every entry is written, so the N² storage starts uninitialised (for
-    /// N = 4096, zero-filling 134 MB cost as much as the `dsyrk`).
+    /// triangle. Every entry is written, so the N² storage starts uninitialised: zero-filling
+    /// it would cost about as much as the `dsyrk` (Documentation/performance.md, "DSE kernel construction").
     private static func gramMatrix(_ x: Matrix, gaussian: Gaussian?) -> [Double] {
         let n = x.rows, d = x.columns
         var norms = [Double](repeating: 0, count: n)
@@ -135,11 +135,10 @@ enum KernelMatrix {
 ///
 /// `matrix` holds the whole symmetric matrix (both triangles; every caller builds it so), so
 /// it is its own transpose: LAPACK reads it column-major in place, where LAPACKE's row-major
-/// interface would first transpose the whole N × N matrix into a copy (3.5 % of an N = 2048
-/// DSE). It reads the lower triangle ("L", as numpy's `eigvalsh` does by default): Debian's
-/// OpenBLAS 0.3.21 reduces it to tridiagonal form faster than the upper one at N = 2048
-/// (12 alternating pairs, both orders: 0.28–0.33 s against 0.30–0.43 s, 3–29 % less, median
-/// 12 %; eigenvalues equal to 2e-17), and far faster than `dsyevd_2stage` (0.75–0.83 s).
+/// interface would first transpose the whole N × N matrix into a copy. It reads the lower
+/// triangle ("L", as numpy's `eigvalsh` does by default), which OpenBLAS reduces to
+/// tridiagonal form faster than the upper one, and `dsyevd` rather than `dsyevd_2stage`
+/// (Documentation/performance.md, "The eigenvalue solver reads the lower triangle").
 enum SymmetricEigenvalues {
     static func of(_ matrix: inout [Double], n: Int) throws(EstimatorError) -> [Double] {
         var w = [Double](repeating: 0, count: n)
