@@ -46,7 +46,7 @@ public final class HTTPService: Service, Sendable {
     public func run() async throws {
         // Subscribe before serving so that nothing published from now on is missed.
         let stream = events.subscribe(bufferSize: 8192)
-        if let newest = try? await store.alerts(run: nil, afterID: nil).last?.id { hub.noteStoredAlert(id: newest) }
+        if let newest = try? await store.newestAlertID() { hub.noteStoredAlert(id: newest) }
         let hub = self.hub
         let metrics = self.metrics
         let pump = Task {

@@ -45,19 +45,7 @@ extension SQLiteSeriesStore {
                 SELECT step, epoch, split, name, value FROM scalars
                 WHERE run_id = ? AND step >= ? ORDER BY step, split, name
                 """, arguments: [runID, sinceStep ?? Int64.min])
-            var records: [ScalarRecord] = []
-            for row in rows {
-                let step: Int64 = row["step"]
-                let splitName: String = row["split"]
-                let split = ProbeSplit(rawValue: splitName) ?? .train
-                if let last = records.last, last.step == step, last.split == split {
-                    records[records.count - 1].values[row["name"]] = row["value"]
-                } else {
-                    records.append(ScalarRecord(run: run, step: step, epoch: row["epoch"], split: split,
-                                                values: [row["name"]: row["value"]]))
-                }
-            }
-            return records
+            return Self.records(run: run, rows: rows)
         }
     }
 
@@ -87,6 +75,24 @@ extension SQLiteSeriesStore {
         return RunRecord(id: row["id"], name: row["name"], clientName: row["client_name"], metadata: metadata,
                          createdAt: Date(timeIntervalSince1970: row["created_at"]),
                          lastSeenAt: Date(timeIntervalSince1970: row["last_seen_at"]))
+    }
+
+    /// Scalar rows (step, epoch, split, name, value), ordered so that the rows of one
+    /// (step, split) are adjacent, as one record per (step, split).
+    static func records(run: String, rows: [Row]) -> [ScalarRecord] {
+        var records: [ScalarRecord] = []
+        for row in rows {
+            let step: Int64 = row["step"]
+            let splitName: String = row["split"]
+            let split = ProbeSplit(rawValue: splitName) ?? .train
+            if let last = records.last, last.step == step, last.split == split {
+                records[records.count - 1].values[row["name"]] = row["value"]
+            } else {
+                records.append(ScalarRecord(run: run, step: step, epoch: row["epoch"], split: split,
+                                            values: [row["name"]: row["value"]]))
+            }
+        }
+        return records
     }
 
     static func point(_ row: Row) -> SeriesPoint {

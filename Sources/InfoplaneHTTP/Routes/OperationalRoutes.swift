@@ -7,7 +7,7 @@ extension HTTPAPI {
             let snapshot = await status()
             var runs: Int?
             var storeError: String?
-            do { runs = try await store.runs().count } catch { storeError = "\(error)" }
+            do { runs = try await store.runCount() } catch { storeError = "\(error)" }
             let body = HealthJSON(snapshot, runs: runs, storeError: storeError, sseClients: hub.subscriberCount)
             return try JSONResponse.make(body, status: body.status == "ok" ? .ok : .serviceUnavailable)
         }

@@ -46,31 +46,19 @@ extension HTTPAPI {
         }
     }
 
+    /// The run, its series' extents, latest scalars and alert count: summed up by the store.
     func runDetail(_ run: RunRecord) async throws -> RunDetailJSON {
-        let points = try await store.series(SeriesQuery(run: run.name))
-        var summaries: [RunDetailJSON.SeriesSummary] = []
+        let summary = try await store.runSummary(run: run.name)
         var layers: [String] = []
-        for p in points {
-            if layers.last != p.layer && !layers.contains(p.layer) { layers.append(p.layer) }
-            if let last = summaries.last, last.layer == p.layer, last.metric == p.metric, last.estimator == p.estimator,
-               last.split == p.split.rawValue {
-                summaries[summaries.count - 1].points += 1
-                summaries[summaries.count - 1].firstStep = min(last.firstStep, p.step)
-                if p.step >= last.lastStep {
-                    summaries[summaries.count - 1].lastStep = p.step
-                    summaries[summaries.count - 1].lastValue = p.value
-                }
-            } else {
-                summaries.append(.init(layer: p.layer, metric: p.metric, estimator: p.estimator, split: p.split.rawValue,
-                                       units: p.units, points: 1, firstStep: p.step, lastStep: p.step, lastValue: p.value))
-            }
+        for series in summary.series where !layers.contains(series.layer) { layers.append(series.layer) }
+        let series = summary.series.map { s in
+            RunDetailJSON.SeriesSummary(layer: s.layer, metric: s.metric, estimator: s.estimator, split: s.split.rawValue,
+                                        units: s.units, points: s.pointCount, firstStep: s.firstStep, lastStep: s.lastStep,
+                                        lastValue: s.lastValue)
         }
-        let scalars = try await store.scalars(run: run.name, sinceStep: nil)
         var latest: [String: ScalarsJSON] = [:]
-        for record in scalars { latest[record.split.rawValue] = ScalarsJSON(record) }  // ordered by step
-        let lastStep = [summaries.map(\.lastStep).max(), scalars.last?.step].compactMap { $0 }.max()
-        let alerts = try await store.alerts(run: run.name, afterID: nil).count
-        return RunDetailJSON(run: RunJSON(run), layers: layers, series: summaries, lastStep: lastStep,
-                             latestScalars: latest, alerts: alerts)
+        for record in summary.latestScalars { latest[record.split.rawValue] = ScalarsJSON(record) }
+        return RunDetailJSON(run: RunJSON(run), layers: layers, series: series, lastStep: summary.lastStep,
+                             latestScalars: latest, alerts: summary.alertCount)
     }
 }

@@ -60,4 +60,17 @@ public protocol SeriesStore: Sendable {
     func scalars(run: String, sinceStep: Int64?) async throws -> [ScalarRecord]
     /// Alerts with an id greater than `afterID`, optionally of one run, ordered by id.
     func alerts(run: String?, afterID: Int64?) async throws -> [AlertRecord]
+
+    // Summaries: what the reads above would load, summed up by the store (defaults in
+    // `SeriesStore+Summaries.swift` load and count).
+
+    /// How many runs the store holds.
+    func runCount() async throws -> Int
+    /// How many alerts one run (or every run, for nil) raised.
+    func alertCount(run: String?) async throws -> Int
+    /// The largest alert id; nil when no alert is stored.
+    func newestAlertID() async throws -> Int64?
+    /// The run's series extents, newest scalars per split and alert count (empty for an
+    /// unknown run).
+    func runSummary(run: String) async throws -> RunSummary
 }
