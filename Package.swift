@@ -71,7 +71,7 @@ let package = Package(
 
         // HTTP API, live event stream (SSE), dashboard and Prometheus /metrics (Hummingbird).
         .target(name: "InfoplaneHTTP", dependencies: [
-            "InfoplaneMonitor", "InfoplaneServer",
+            "InfoplaneMonitor",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),

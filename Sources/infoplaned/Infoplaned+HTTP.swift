@@ -21,7 +21,7 @@ extension Infoplaned {
             configuration: http, store: try store ?? SQLiteSeriesStore.inMemory(), events: events, metrics: metrics,
             status: { [pipeline] in
                 DaemonStatusSnapshot(version: version, startedAt: startedAt, ingestListeners: listeners,
-                                     ingest: .init(statistics.values), pipeline: await pipeline?.counterSnapshot())
+                                     ingest: statistics.values, pipeline: await pipeline?.counterSnapshot())
             },
             control: pipeline.map { pipeline in
                 PipelineControl(refitCompression: { run, layer in await pipeline.refitCompression(run: run, layer: layer) })

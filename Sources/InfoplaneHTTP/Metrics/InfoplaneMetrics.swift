@@ -1,6 +1,5 @@
 import Foundation
 import InfoplaneMonitor
-import InfoplaneServer
 import Prometheus
 import Synchronization
 
