@@ -69,9 +69,12 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
+        // The HTTP API's JSON models, shared by the daemon (encoding) and its clients (decoding).
+        .target(name: "InfoplaneAPI"),
+
         // HTTP API, live event stream (SSE), dashboard and Prometheus /metrics (Hummingbird).
         .target(name: "InfoplaneHTTP", dependencies: [
-            "InfoplaneMonitor",
+            "InfoplaneAPI", "InfoplaneMonitor",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -103,7 +106,7 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .executableTarget(name: "infoplane", dependencies: [
-            "InfoplaneEstimators", "InfoplaneProtocol", "InfoplaneClient", "InfoplaneMonitor",
+            "InfoplaneAPI", "InfoplaneEstimators", "InfoplaneProtocol", "InfoplaneClient", "InfoplaneMonitor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -122,7 +125,8 @@ let package = Package(
         .testTarget(name: "InfoplaneStoreTests", dependencies: ["InfoplaneStore"]),
         .testTarget(name: "CInfoplaneClientTests", dependencies: ["CInfoplaneClient", "InfoplaneMonitor", "InfoplaneTestSupport"]),
         .testTarget(name: "InfoplaneHTTPTests", dependencies: [
-            "InfoplaneHTTP", "InfoplaneStore", "InfoplaneMonitor", "InfoplaneTestSupport", "InfoplaneClient", "InfoplaneProtocol",
+            "InfoplaneAPI", "InfoplaneHTTP", "InfoplaneStore", "InfoplaneMonitor", "InfoplaneTestSupport", "InfoplaneClient",
+            "InfoplaneProtocol",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         // The monitoring pipeline end to end: real daemon, real socket, the SQLite store read back.

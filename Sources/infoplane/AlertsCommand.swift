@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InfoplaneAPI
 
 /// `infoplane alerts [--run R] [--follow]`: the alerts, and new ones as they happen.
 struct AlertsCommand: AsyncParsableCommand {
@@ -12,7 +13,7 @@ struct AlertsCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingDaemonErrors {
             let client = endpoint.client
-            let alerts = try await client.get(DaemonAPI.Alerts.self, "/v1/alerts", query: [("run", run)]).alerts
+            let alerts = try await client.get(APIAlertList.self, "/v1/alerts", query: [("run", run)]).alerts
             for alert in alerts { print(alert.line) }
             guard follow else {
                 if alerts.isEmpty { print("no alerts") }
@@ -24,12 +25,20 @@ struct AlertsCommand: AsyncParsableCommand {
             let cursor = "cli.0.\(alerts.map(\.id).max() ?? 0)"
             let url = try client.url("/v1/events", query: [("run", run), ("last_event_id", cursor)])
             var printed = Set(alerts.map(\.id))
-            for try await event in EventStreamReader(url: url, endpoint: endpoint.endpoint).events() where event.name == "alert" {
-                guard let alert = try? JSONDecoder().decode(DaemonAPI.Alert.self, from: Data(event.data.utf8)),
+            for try await event in EventStreamReader(url: url, endpoint: endpoint.endpoint).events() where event.name == APIEventName.alert.rawValue {
+                guard let alert = try? APIJSON.decode(APIAlert.self, from: Data(event.data.utf8)),
                       printed.insert(alert.id).inserted else { continue }
                 FileHandle.standardOutput.write(Data((alert.line + "\n").utf8))  // unbuffered: seen at once in a pipe
             }
             throw DaemonAPIError.unreachable(endpoint: endpoint.endpoint, reason: "the event stream ended; the daemon stopped")
         }
+    }
+}
+
+extension APIAlert {
+    /// One line: time, severity, kind, run/layer, step, message.
+    var line: String {
+        let place = run + (layer.isEmpty ? "" : "/" + layer)
+        return "\(APITime.string(time))  \(severity.padding(toLength: 8, withPad: " ", startingAt: 0)) \(kind)  \(place)  step \(step): \(message)"
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InfoplaneAPI
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -62,17 +63,18 @@ struct DaemonAPIClient: Sendable {
         }
         guard let http = response as? HTTPURLResponse else { throw DaemonAPIError.badResponse("not HTTP") }
         guard (200..<300).contains(http.statusCode) else {
-            let message = (try? JSONDecoder().decode(APIErrorBody.self, from: data))?.error.message
+            let message = (try? APIJSON.decode(APIErrorBody.self, from: data))?.error.message
                 ?? String(decoding: data.prefix(300), as: UTF8.self)
             throw DaemonAPIError.http(status: http.statusCode, message: message)
         }
         return data
     }
 
+    /// GETs `path` and decodes its body, one of the API's models (`InfoplaneAPI`).
     func get<T: Decodable>(_ type: T.Type, _ path: String, query: [(String, String?)] = []) async throws -> T {
         let data = try await get(path, query: query)
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            return try APIJSON.decode(T.self, from: data)
         } catch {
             throw DaemonAPIError.badResponse("\(path): \(error)")
         }
@@ -83,9 +85,35 @@ struct DaemonAPIClient: Sendable {
     }
 }
 
-struct APIErrorBody: Decodable {
-    struct Detail: Decodable { var message: String }
-    var error: Detail
+/// `--endpoint` and `--json`, for the subcommands that print one route.
+struct RouteReportOptions: ParsableArguments {
+    @OptionGroup var endpoint: EndpointOptions
+
+    @Flag(help: "Print the raw JSON.")
+    var json = false
+}
+
+/// A subcommand that GETs one route and prints it readably, or as the raw JSON with `--json`.
+protocol RouteReportCommand: AsyncParsableCommand {
+    associatedtype Body: Decodable
+    /// The route, e.g. `/healthz`.
+    static var path: String { get }
+    var options: RouteReportOptions { get }
+    /// Prints the decoded body readably.
+    func report(_ body: Body)
+}
+
+extension RouteReportCommand {
+    func run() async throws {
+        try await reportingDaemonErrors {
+            let client = options.endpoint.client
+            if options.json {
+                print(String(decoding: try await client.get(Self.path), as: UTF8.self))
+            } else {
+                report(try await client.get(Body.self, Self.path))
+            }
+        }
+    }
 }
 
 /// Runs a subcommand body, turning API errors into one line on stderr and exit code 1.

@@ -1,11 +1,12 @@
 import Foundation
+import InfoplaneAPI
 
 /// A static SVG of the information plane: x I(X;T), y I(T;Y), one trajectory per layer
 /// (`<g class="trajectory" data-layer=… data-points=…>`), points coloured by step from
 /// dark violet (first step) to yellow (last), as in the information-bottleneck papers.
 struct InformationPlaneSVG {
     let run: String
-    let pairing: DaemonAPI.Pairing
+    let pairing: APIInformationPlane.Pairing
     var width = 760.0
     var height = 500.0
 
@@ -53,7 +54,7 @@ struct InformationPlaneSVG {
         var svg = """
         <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(f(width)) \(f(height))" width="\(f(width))" height="\(f(height))" font-family="sans-serif" font-size="11" data-layers="\(pairing.layers.count)">
         <rect width="100%" height="100%" fill="white"/>
-        <text x="\(f(l))" y="22" font-size="14">Information plane: \(Self.escape(run)) (\(Self.escape(pairing.x_estimator))/\(Self.escape(pairing.y_estimator)), \(Self.escape(pairing.split)))</text>
+        <text x="\(f(l))" y="22" font-size="14">Information plane: \(Self.escape(run)) (\(Self.escape(pairing.xEstimator))/\(Self.escape(pairing.yEstimator)), \(Self.escape(pairing.split)))</text>
 
         """
         for v in Self.ticks(x0, x1, count: 8) {
@@ -65,8 +66,8 @@ struct InformationPlaneSVG {
             svg += "<text x=\"\(f(l - 6))\" y=\"\(f(y(v) + 4))\" text-anchor=\"end\" fill=\"#555\">\(String(format: "%g", v))</text>\n"
         }
         svg += "<path d=\"M\(f(l)),\(f(t))V\(f(height - b))H\(f(width - r))\" fill=\"none\" stroke=\"#888\"/>\n"
-        svg += "<text x=\"\(f((l + width - r) / 2))\" y=\"\(f(height - 12))\" text-anchor=\"middle\">I(X;T) [\(Self.escape(pairing.x_units))]</text>\n"
-        svg += "<text x=\"16\" y=\"\(f((t + height - b) / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(f((t + height - b) / 2)))\">I(T;Y) [\(Self.escape(pairing.y_units))]</text>\n"
+        svg += "<text x=\"\(f((l + width - r) / 2))\" y=\"\(f(height - 12))\" text-anchor=\"middle\">I(X;T) [\(Self.escape(pairing.xUnits))]</text>\n"
+        svg += "<text x=\"16\" y=\"\(f((t + height - b) / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(f((t + height - b) / 2)))\">I(T;Y) [\(Self.escape(pairing.yUnits))]</text>\n"
         for (i, layer) in pairing.layers.enumerated() {
             let colour = Self.layerColours[i % Self.layerColours.count]
             svg += "<g class=\"trajectory\" data-layer=\"\(Self.escape(layer.layer))\" data-points=\"\(layer.points.count)\">\n"

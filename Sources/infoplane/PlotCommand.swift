@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InfoplaneAPI
 
 /// `infoplane plot RUN --out FILE.svg`: the information plane as a static SVG.
 struct PlotCommand: AsyncParsableCommand {
@@ -14,7 +15,7 @@ struct PlotCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingDaemonErrors {
-            let plane = try await endpoint.client.get(DaemonAPI.Plane.self, DaemonAPIClient.runPath(run) + "/infoplane",
+            let plane = try await endpoint.client.get(APIInformationPlane.self, DaemonAPIClient.runPath(run) + "/infoplane",
                                                      query: [("split", split), ("x_estimator", xEstimator), ("y_estimator", yEstimator)])
             guard let pairing = plane.pairings.first else {
                 throw DaemonAPIError.badResponse("run '\(run)' has no step with both I(X;T) and I(T;Y) estimated yet")
@@ -27,7 +28,7 @@ struct PlotCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             let points = pairing.layers.reduce(0) { $0 + $1.points.count }
-            print("wrote \(out): \(pairing.layers.count) layers, \(points) points (\(pairing.x_estimator)/\(pairing.y_estimator), \(pairing.split))")
+            print("wrote \(out): \(pairing.layers.count) layers, \(points) points (\(pairing.xEstimator)/\(pairing.yEstimator), \(pairing.split))")
         }
     }
 }

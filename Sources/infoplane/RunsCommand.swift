@@ -1,26 +1,19 @@
 import ArgumentParser
 import Foundation
+import InfoplaneAPI
 
 /// `infoplane runs`: the runs the daemon knows.
-struct RunsCommand: AsyncParsableCommand {
+struct RunsCommand: RouteReportCommand {
     static let configuration = CommandConfiguration(commandName: "runs", abstract: "List the runs (GET /v1/runs).")
+    static let path = "/v1/runs"
 
-    @OptionGroup var endpoint: EndpointOptions
+    @OptionGroup var options: RouteReportOptions
 
-    @Flag(help: "Print the raw JSON.")
-    var json = false
-
-    func run() async throws {
-        try await reportingDaemonErrors {
-            if json {
-                print(String(decoding: try await endpoint.client.get("/v1/runs"), as: UTF8.self))
-                return
-            }
-            let runs = try await endpoint.client.get(DaemonAPI.Runs.self, "/v1/runs").runs
-            if runs.isEmpty { print("no runs yet"); return }
-            print(TextTable.render(header: ["RUN", "CLIENT", "CREATED", "LAST SEEN"],
-                                   rows: runs.map { [$0.name, $0.client, $0.created_at, $0.last_seen_at] }))
-        }
+    func report(_ body: APIRunList) {
+        if body.runs.isEmpty { print("no runs yet"); return }
+        print(TextTable.render(header: ["RUN", "CLIENT", "CREATED", "LAST SEEN"], rows: body.runs.map {
+            [$0.name, $0.client, APITime.string($0.createdAt), APITime.string($0.lastSeenAt)]
+        }))
     }
 }
 

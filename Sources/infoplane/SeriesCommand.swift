@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InfoplaneAPI
 
 /// `infoplane series RUN`: a run's stored estimates.
 struct SeriesCommand: AsyncParsableCommand {
@@ -28,9 +29,13 @@ struct SeriesCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(try await client.get(path, query: query))
                 if format == .json { print() }
             case .table:
-                let list = try await client.get(DaemonAPI.SeriesList.self, path, query: query)
+                let list = try await client.get(APISeriesList.self, path, query: query)
                 let rows = list.series.flatMap { s in
-                    s.points.map { p in [s.layer, s.split, s.metric, s.estimator, String(p.step), String(format: "%.6g", p.value), s.units, String(p.n), String(p.d)] }
+                    let series = s.series
+                    return s.points.map { p in
+                        [series.layer, series.split, series.metric, series.estimator, String(p.step), String(format: "%.6g", p.value),
+                         series.units, String(p.n), String(p.d)]
+                    }
                 }
                 if rows.isEmpty { print("no points match"); return }
                 print(TextTable.render(header: ["LAYER", "SPLIT", "METRIC", "ESTIMATOR", "STEP", "VALUE", "UNITS", "N", "D"], rows: rows))

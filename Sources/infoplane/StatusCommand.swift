@@ -1,31 +1,23 @@
 import ArgumentParser
 import Foundation
+import InfoplaneAPI
 
 /// `infoplane status`: is the daemon up, and what is it doing.
-struct StatusCommand: AsyncParsableCommand {
+struct StatusCommand: RouteReportCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the daemon's health and activity (GET /healthz).")
+    static let path = "/healthz"
 
-    @OptionGroup var endpoint: EndpointOptions
+    @OptionGroup var options: RouteReportOptions
 
-    @Flag(help: "Print the raw JSON.")
-    var json = false
-
-    func run() async throws {
-        try await reportingDaemonErrors {
-            if json {
-                print(String(decoding: try await endpoint.client.get("/healthz"), as: UTF8.self))
-                return
-            }
-            let h = try await endpoint.client.get(DaemonAPI.Health.self, "/healthz")
-            print("infoplaned \(h.version): \(h.status), up \(Self.duration(h.uptime_seconds)) (since \(h.started_at))")
-            print("ingest:   \(h.ingest.listeners.joined(separator: ", ")); \(h.ingest.open_connections) open connections, \(h.ingest.snapshots_accepted) snapshots, \(h.ingest.bytes_accepted) bytes, \(h.ingest.errors_sent) errors")
-            if let p = h.pipeline {
-                print("pipeline: \(p.runs) runs, \(p.workers) workers, \(p.frames_estimated) frames estimated, \(p.frames_dropped) dropped, queue \(p.queue_depth), \(p.points_written) points, \(p.alerts_raised) alerts, last frame \(String(format: "%.2f", p.last_frame_latency_seconds)) s")
-            } else {
-                print("pipeline: off (counting sink)")
-            }
-            print("store:    \(h.runs.map { "\($0) runs" } ?? "unreadable"); live stream clients: \(h.sse_clients)")
+    func report(_ h: APIHealth) {
+        print("infoplaned \(h.version): \(h.status.rawValue), up \(Self.duration(h.uptimeSeconds)) (since \(APITime.string(h.startedAt)))")
+        print("ingest:   \(h.ingest.listeners.joined(separator: ", ")); \(h.ingest.openConnections) open connections, \(h.ingest.snapshotsAccepted) snapshots, \(h.ingest.bytesAccepted) bytes, \(h.ingest.errorsSent) errors")
+        if let p = h.pipeline {
+            print("pipeline: \(p.runs) runs, \(p.workers) workers, \(p.framesEstimated) frames estimated, \(p.framesDropped) dropped, queue \(p.queueDepth), \(p.pointsWritten) points, \(p.alertsRaised) alerts, last frame \(String(format: "%.2f", p.lastFrameLatencySeconds)) s")
+        } else {
+            print("pipeline: off (counting sink)")
         }
+        print("store:    \(h.runs.map { "\($0) runs" } ?? "unreadable"); live stream clients: \(h.sseClients)")
     }
 
     static func duration(_ seconds: Double) -> String {

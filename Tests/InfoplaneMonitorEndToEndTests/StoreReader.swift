@@ -12,23 +12,18 @@ struct StoreReader: Sendable {
         static let diffusionSpectralEntropy = "DSE(T)"
     }
 
+    /// A stored point: which series (run, layer, split, metric, estimator), step and value.
     struct Point: Hashable, Sendable {
-        var run: String
-        var layer: String
-        var split: String
-        var metric: String
-        var estimator: String
+        var run, layer, split, metric, estimator: String
         var step: Int64
         var value: Double
     }
 
+    /// A stored alert; `layer` is empty for run-wide alerts.
     struct Alert: Hashable, Sendable {
-        var run: String
-        var layer: String
-        var kind: String
+        var run, layer, kind: String
         var step: Int64
-        var message: String
-        var evidenceJSON: String
+        var message, evidenceJSON: String
     }
 
     let path: String

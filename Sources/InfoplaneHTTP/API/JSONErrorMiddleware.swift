@@ -12,15 +12,15 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as APIError {
-            return JSONResponse.error(error)
+            return try error.response(from: request, context: context)
         } catch let error as HTTPError {
             let message = error.body ?? Self.defaultMessage(error.status, request)
-            return JSONResponse.error(APIError(error.status, message))
+            return try APIError(error.status, message).response(from: request, context: context)
         } catch let error as HTTPResponseError {
-            return JSONResponse.error(APIError(error.status, Self.defaultMessage(error.status, request)))
+            return try APIError(error.status, Self.defaultMessage(error.status, request)).response(from: request, context: context)
         } catch {
             logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
-            return JSONResponse.error(APIError(.internalServerError, "internal error: \(error)"))
+            return try APIError(.internalServerError, "internal error: \(error)").response(from: request, context: context)
         }
     }
 

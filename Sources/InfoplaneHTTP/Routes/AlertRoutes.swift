@@ -1,9 +1,10 @@
 import Foundation
 import Hummingbird
+import InfoplaneAPI
 import InfoplaneMonitor
 
 extension HTTPAPI {
-    func addAlertRoutes(to router: Router<BasicRequestContext>) {
+    func addAlertRoutes(to router: Router<APIRequestContext>) {
         router.get("/v1/alerts") { request, _ in
             let query = try QueryParameters(request, allowed: ["run", "since", "after_id", "kind"])
             let run = query.string("run")
@@ -20,7 +21,7 @@ extension HTTPAPI {
             let alerts = try await store.alerts(run: run, afterID: afterID).filter { alert in
                 (since == nil || alert.time >= since!) && (kind == nil || alert.kind == kind)
             }
-            return try JSONResponse.make(AlertListJSON(alerts: alerts.map(AlertJSON.init)))
+            return APIAlertList(alerts: alerts.map(APIAlert.init))
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import InfoplaneAPI
 import InfoplaneMonitor
 
 /// What the HTTP side may ask of the monitoring pipeline.
@@ -13,17 +14,11 @@ public struct PipelineControl: Sendable {
     }
 }
 
-struct RefitJSON: Encodable {
-    var run: String
-    var layer: String?
-    var status: String
-}
-
 extension HTTPAPI {
     /// `POST /v1/runs/{run}/refit[?layer=]`: refit the run's PCA / random-projection bases
     /// (all layers, or one) on its next complete frame. 202 with what was requested; 404 for
     /// an unknown run; 503 when the daemon runs no monitoring pipeline.
-    func addControlRoutes(to router: Router<BasicRequestContext>) {
+    func addControlRoutes(to router: Router<APIRequestContext>) {
         router.post("/v1/runs/:run/refit") { request, context in
             let query = try QueryParameters(request, allowed: ["layer"])
             let run = try await requireRun(context)
@@ -33,8 +28,8 @@ extension HTTPAPI {
             let layer = query.string("layer")
             await control.refitCompression(run.name, layer)
             logger.info("compression refit requested over HTTP", metadata: ["run": "\(run.name)", "layer": "\(layer ?? "*")"])
-            return try JSONResponse.make(RefitJSON(run: run.name, layer: layer,
-                                                   status: "the next complete frame fits new compression bases"), status: .accepted)
+            let body = APIRefit(run: run.name, layer: layer, status: "the next complete frame fits new compression bases")
+            return EditedResponse(status: .accepted, response: body)
         }
     }
 }

@@ -2,15 +2,15 @@ import Hummingbird
 
 extension HTTPAPI {
     /// The dashboard: one page, its script and style, all compiled into the binary.
-    func addDashboardRoutes(to router: Router<BasicRequestContext>) {
+    func addDashboardRoutes(to router: Router<APIRequestContext>) {
         router.get("/") { _, _ in
-            JSONResponse.text(DashboardAssets.page, contentType: "text/html; charset=utf-8")
+            TextResponse.make(DashboardAssets.page, contentType: "text/html; charset=utf-8")
         }
         router.get("/dashboard.js") { _, _ in
-            JSONResponse.text(DashboardAssets.script, contentType: "text/javascript; charset=utf-8")
+            TextResponse.make(DashboardAssets.script, contentType: "text/javascript; charset=utf-8")
         }
         router.get("/dashboard.css") { _, _ in
-            JSONResponse.text(DashboardAssets.style, contentType: "text/css; charset=utf-8")
+            TextResponse.make(DashboardAssets.style, contentType: "text/css; charset=utf-8")
         }
     }
 }

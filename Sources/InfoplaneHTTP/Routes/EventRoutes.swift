@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InfoplaneAPI
 import InfoplaneMonitor
 
 extension HTTPField.Name {
@@ -14,7 +15,7 @@ extension HTTPAPI {
     /// `Last-Event-ID` (or `?last_event_id=`, for a first connection) replays what was missed
     /// from the in-memory ring, or, when the ring no longer holds it, sends a `resync`
     /// event followed by the stored alerts the client has not seen.
-    func addEventRoutes(to router: Router<BasicRequestContext>) {
+    func addEventRoutes(to router: Router<APIRequestContext>) {
         router.get("/v1/events") { request, _ in
             let query = try QueryParameters(request, allowed: ["run", "last_event_id"])
             let run = query.string("run")
@@ -60,22 +61,24 @@ extension HTTPAPI {
                 switch subscription.start {
                 case .replay(let events):
                     if resumeFrom == nil {
-                        let hello = EventPayloads.json(["instance": instance, "cursor": subscription.current.description])
-                        try await send(ServerSentEvent(id: subscription.current.description, event: "hello", data: hello).text)
+                        let hello = EventPayloads.json(APIHello(instance: instance, cursor: subscription.current.description))
+                        try await send(ServerSentEvent(id: subscription.current.description, event: APIEventName.hello.rawValue,
+                                                       data: hello).text)
                     }
                     for event in events { try await deliver(event) }
                 case .resync(let afterAlert):
                     let alerts = try await store.alerts(run: run, afterID: afterAlert)
-                    let note = EventPayloads.json(ResyncJSON(reason: "the events after this client's last id are no longer kept; reload the series",
-                                                             alerts: alerts.count))
-                    try await send(ServerSentEvent(id: nil, event: "resync", data: note).text)
+                    let note = EventPayloads.json(APIResync(reason: "the events after this client's last id are no longer kept; reload the series",
+                                                            alerts: alerts.count))
+                    try await send(ServerSentEvent(id: nil, event: APIEventName.resync.rawValue, data: note).text)
                     for alert in alerts {
                         guard let id = alert.id, id > alertFloor else { continue }
                         alertFloor = id
                         // "store" is never an instance token: resuming from here resyncs again,
                         // from this alert on, so no stored alert is skipped.
                         let cursor = EventCursor(instance: "store", sequence: 0, alert: id)
-                        try await send(ServerSentEvent(id: cursor.description, event: "alert", data: EventPayloads.json(AlertJSON(alert))).text)
+                        try await send(ServerSentEvent(id: cursor.description, event: APIEventName.alert.rawValue,
+                                                   data: EventPayloads.json(APIAlert(alert))).text)
                     }
                 }
                 for await item in subscription.stream {
@@ -87,9 +90,4 @@ extension HTTPAPI {
             })
         }
     }
-}
-
-struct ResyncJSON: Encodable {
-    var reason: String
-    var alerts: Int
 }

@@ -15,8 +15,8 @@ struct HTTPAPI: Sendable {
     /// nil when the daemon runs no monitoring pipeline.
     var control: PipelineControl? = nil
 
-    func router() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    func router() -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
         router.add(middleware: JSONErrorMiddleware(logger: logger))
         router.add(middleware: MetricsMiddleware())
         addDashboardRoutes(to: router)
@@ -29,7 +29,7 @@ struct HTTPAPI: Sendable {
     }
 
     /// The run of `{run}`, or a 404 naming it.
-    func requireRun(_ context: BasicRequestContext) async throws -> RunRecord {
+    func requireRun(_ context: APIRequestContext) async throws -> RunRecord {
         let name = try context.runParameter()
         guard let run = try await store.run(named: name) else { throw APIError.unknownRun(name) }
         return run

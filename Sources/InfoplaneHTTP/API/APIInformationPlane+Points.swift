@@ -1,58 +1,16 @@
+import InfoplaneAPI
 import InfoplaneMonitor
 
-/// The information plane of a run (Shwartz-Ziv & Tishby 2017, fig. 3): for each layer, the
-/// trajectory of (I(X;T), I(T;Y)) over training steps.
-///
-/// A point exists at every step where both coordinates were estimated, for one *pairing*
-/// of estimators (x: the I(X;T) estimator, y: the I(T;Y) estimator) and one split. The
-/// pairings are every combination present in the store, the like-named pair first
-/// (binning/binning: the papers' figure), then the kNN pair (ksg1/mixed), then the rest.
-struct InformationPlane: Encodable, Sendable {
-    struct Point: Encodable, Sendable, Equatable {
-        var step: Int64
-        var x: Double
-        var y: Double
-    }
-
-    struct Trajectory: Encodable, Sendable {
-        var layer: String
-        var points: [Point]
-    }
-
-    struct Pairing: Encodable, Sendable {
-        var split: String
-        var xEstimator: String
-        var yEstimator: String
-        var xUnits: String
-        var yUnits: String
-        /// One trajectory per layer (layers in store order), points by step.
-        var layers: [Trajectory]
-
-        enum CodingKeys: String, CodingKey {
-            case split, layers
-            case xEstimator = "x_estimator"
-            case yEstimator = "y_estimator"
-            case xUnits = "x_units"
-            case yUnits = "y_units"
-        }
-    }
-
-    var run: String
-    var xMetric = SeriesMetric.inputInformation
-    var yMetric = SeriesMetric.labelInformation
-    var pairings: [Pairing]
-
-    enum CodingKeys: String, CodingKey {
-        case run, pairings
-        case xMetric = "x_metric"
-        case yMetric = "y_metric"
-    }
-
+extension APIInformationPlane {
     /// Builds the plane from a run's I(X;T) and I(T;Y) points (any order).
+    ///
+    /// A point exists at every step where both coordinates were estimated, for one pairing
+    /// of estimators (x: the I(X;T) estimator, y: the I(T;Y) estimator) and one split. The
+    /// pairings are every combination present, the like-named pair first (binning/binning:
+    /// the papers' figure), then the kNN pair (ksg1/mixed), then the rest.
     /// - Parameters:
     ///   - xEstimator, yEstimator: keep only this estimator for that axis (nil: all).
     init(run: String, points: [SeriesPoint], xEstimator: String? = nil, yEstimator: String? = nil) {
-        self.run = run
         struct AxisKey: Hashable { var layer: String; var split: ProbeSplit; var estimator: String }
         var xs: [AxisKey: [Int64: SeriesPoint]] = [:]
         var ys: [AxisKey: [Int64: SeriesPoint]] = [:]
@@ -81,13 +39,14 @@ struct InformationPlane: Encodable, Sendable {
                 units[pair] = (xSteps.values.first!.units, ySteps.values.first!.units)
             }
         }
-        pairings = pairs.keys.sorted { a, b in
+        let pairings = pairs.keys.sorted { a, b in
             (Self.splitRank(a.split), Self.pairRank(a.x, a.y), a.x, a.y) < (Self.splitRank(b.split), Self.pairRank(b.x, b.y), b.x, b.y)
         }.map { key in
             let layers = layerOrder.compactMap { layer in pairs[key]![layer].map { Trajectory(layer: layer, points: $0) } }
             return Pairing(split: key.split.rawValue, xEstimator: key.x, yEstimator: key.y,
                            xUnits: units[key]!.0, yUnits: units[key]!.1, layers: layers)
         }
+        self.init(run: run, xMetric: SeriesMetric.inputInformation, yMetric: SeriesMetric.labelInformation, pairings: pairings)
     }
 
     /// Probe first (the fixed probe set is what the papers plot), then train, validation.

@@ -1,0 +1,99 @@
+import InfoplaneAPI
+import InfoplaneMonitor
+
+// Each API model from the domain value it shows, in one initializer per domain type: a
+// change to a domain type is answered here and nowhere else in the HTTP side.
+
+extension APIRun {
+    init(_ record: RunRecord) {
+        self.init(name: record.name, id: record.id, client: record.clientName, metadata: record.metadata,
+                  createdAt: record.createdAt, lastSeenAt: record.lastSeenAt)
+    }
+}
+
+extension APISeries {
+    /// The series `point` belongs to.
+    init(_ point: SeriesPoint) {
+        self.init(layer: point.layer, metric: point.metric, estimator: point.estimator, split: point.split.rawValue,
+                  units: point.units)
+    }
+
+    /// The series `summary` describes.
+    init(_ summary: SeriesSummary) {
+        self.init(layer: summary.layer, metric: summary.metric, estimator: summary.estimator,
+                  split: summary.split.rawValue, units: summary.units)
+    }
+
+    /// True when `point` belongs to this series (its units may differ: they are not part of
+    /// a series' identity).
+    func contains(_ point: SeriesPoint) -> Bool {
+        layer == point.layer && metric == point.metric && estimator == point.estimator && split == point.split.rawValue
+    }
+}
+
+extension APIPoint {
+    init(_ point: SeriesPoint) {
+        self.init(step: point.step, value: point.value, n: point.n, d: point.d, seconds: point.seconds,
+                  partial: point.partial)
+    }
+}
+
+extension APILabelledPoint {
+    init(_ point: SeriesPoint) {
+        self.init(series: APISeries(point), point: APIPoint(point))
+    }
+}
+
+extension APISeriesSummary {
+    init(_ summary: SeriesSummary) {
+        self.init(series: APISeries(summary), points: summary.pointCount, firstStep: summary.firstStep,
+                  lastStep: summary.lastStep, lastValue: summary.lastValue)
+    }
+}
+
+extension APIScalars {
+    init(_ record: ScalarRecord) {
+        self.init(step: record.step, epoch: record.epoch, split: record.split.rawValue, values: record.values)
+    }
+}
+
+extension APIScalarsEvent {
+    init(_ record: ScalarRecord) {
+        self.init(run: record.run, scalars: APIScalars(record))
+    }
+}
+
+extension APIAlert {
+    init(_ record: AlertRecord) {
+        self.init(id: record.id ?? 0, run: record.run, layer: record.layer, kind: record.kind.rawValue,
+                  severity: record.severity.rawValue, step: record.step, message: record.message,
+                  evidence: JSONValue(parsing: record.evidenceJSON), time: record.time)
+    }
+}
+
+extension APIFrameDropped {
+    init(_ frame: FrameKey, reason: FrameDropReason) {
+        self.init(run: frame.run, step: frame.step, split: frame.split.rawValue, reason: reason.rawValue)
+    }
+}
+
+extension APIHealth.Ingest {
+    init(_ figures: IngestFigures, listeners: [String]) {
+        self.init()
+        self.listeners = listeners
+        openConnections = figures.openConnections; totalConnections = figures.totalConnections
+        snapshotsAccepted = figures.snapshotsAccepted; scalarsAccepted = figures.scalarsAccepted
+        bytesAccepted = figures.bytesAccepted; errorsSent = figures.errorsSent
+    }
+}
+
+extension APIHealth.Pipeline {
+    init(_ c: PipelineCounters) {
+        self.init()
+        runs = c.runs; workers = c.workers; framesEstimated = c.framesEstimated; framesPartial = c.framesEstimatedPartial
+        framesDropped = c.framesDropped; queueDepth = c.queueDepth; framesInAssembly = c.framesInAssembly
+        framesActive = c.framesActive; pointsWritten = c.pointsWritten; estimatesFailed = c.estimatesFailed
+        alertsRaised = c.alertsRaised; storeErrors = c.storeErrors; lastFrameLatencySeconds = c.lastFrameLatencySeconds
+        pointsLost = c.pointsLost; framesAwaitingStore = c.framesAwaitingStore; pointsAwaitingStore = c.pointsAwaitingStore
+    }
+}
