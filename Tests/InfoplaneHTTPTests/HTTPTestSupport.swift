@@ -19,6 +19,12 @@ func withRouter(store: any SeriesStore, events: MonitorEvents = MonitorEvents(),
     try await app.test(.router) { client in try await body(client, metrics) }
 }
 
+/// Runs `body` against the HTTP routes over a fresh `KnownRun` store.
+func withKnownRun(_ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {
+    let known = try await KnownRun()
+    try await withRouter(store: known.store) { client, _ in try await body(client) }
+}
+
 /// GET `uri`; returns status, content type and body text.
 func get(_ client: any TestClientProtocol, _ uri: String, headers: HTTPFields = [:]) async throws -> (status: Int, type: String, body: String) {
     try await client.execute(uri: uri, method: .get, headers: headers) { response in

@@ -7,8 +7,7 @@ import Testing
 /// Every JSON/CSV route against a SQLite store holding `KnownRun`.
 @Suite struct RouteTests {
     @Test func runsListsTheRun() async throws {
-        let known = try await KnownRun()
-        try await withRouter(store: known.store) { client, _ in
+        try await withKnownRun { client in
             let r = try await get(client, "/v1/runs")
             #expect(r.status == 200 && r.type.hasPrefix("application/json"))
             let runs = try #require(try json(r.body)["runs"] as? [[String: Any]])
@@ -21,8 +20,7 @@ import Testing
     }
 
     @Test func runDetailSummarisesSeriesScalarsAndAlerts() async throws {
-        let known = try await KnownRun()
-        try await withRouter(store: known.store) { client, _ in
+        try await withKnownRun { client in
             let r = try await get(client, "/v1/runs/\(KnownRun.run)")
             #expect(r.status == 200)
             let body = try json(r.body)
@@ -42,8 +40,7 @@ import Testing
     }
 
     @Test func seriesJSONFiltersAndGroups() async throws {
-        let known = try await KnownRun()
-        try await withRouter(store: known.store) { client, _ in
+        try await withKnownRun { client in
             let r = try await get(client, "/v1/runs/\(KnownRun.run)/series?layer=L2&metric=I(X%3BT)&since_step=20")
             #expect(r.status == 200)
             let series = try #require(try json(r.body)["series"] as? [[String: Any]])
@@ -63,8 +60,7 @@ import Testing
     }
 
     @Test func seriesCSVHasOneRowPerPoint() async throws {
-        let known = try await KnownRun()
-        try await withRouter(store: known.store) { client, _ in
+        try await withKnownRun { client in
             let r = try await get(client, "/v1/runs/\(KnownRun.run)/series?format=csv&layer=L1&metric=DSE(T)")
             #expect(r.status == 200 && r.type.hasPrefix("text/csv"))
             let lines = r.body.split(separator: "\r\n").map(String.init)
@@ -80,8 +76,7 @@ import Testing
     }
 
     @Test func informationPlaneHasOneTrajectoryPerLayerPerPairing() async throws {
-        let known = try await KnownRun()
-        try await withRouter(store: known.store) { client, _ in
+        try await withKnownRun { client in
             let r = try await get(client, "/v1/runs/\(KnownRun.run)/infoplane")
             #expect(r.status == 200)
             let body = try json(r.body)
@@ -106,8 +101,7 @@ import Testing
     }
 
     @Test func scalarsAndAlerts() async throws {
-        let known = try await KnownRun()
-        try await withRouter(store: known.store) { client, _ in
+        try await withKnownRun { client in
             let scalars = try #require(try json(try await get(client, "/v1/runs/\(KnownRun.run)/scalars?since_step=20").body)["scalars"] as? [[String: Any]])
             #expect(scalars.map { $0["step"] as? Int } == [20, 30, 40])
             #expect((scalars[0]["values"] as? [String: Double])?["accuracy"] == 0.7)
@@ -127,8 +121,7 @@ import Testing
     }
 
     @Test func unknownRunIs404WithAMessage() async throws {
-        let known = try await KnownRun()
-        try await withRouter(store: known.store) { client, _ in
+        try await withKnownRun { client in
             for path in ["/v1/runs/nope", "/v1/runs/nope/series", "/v1/runs/nope/series?format=csv", "/v1/runs/nope/infoplane",
                          "/v1/runs/nope/scalars", "/v1/alerts?run=nope"] {
                 let r = try await get(client, path)
@@ -143,8 +136,7 @@ import Testing
     }
 
     @Test func badQueriesAre400WithAMessage() async throws {
-        let known = try await KnownRun()
-        try await withRouter(store: known.store) { client, _ in
+        try await withKnownRun { client in
             let cases: [(String, String)] = [
                 ("/v1/runs/\(KnownRun.run)/series?format=xml", "format"),
                 ("/v1/runs/\(KnownRun.run)/series?split=test", "split"),
@@ -183,8 +175,7 @@ import Testing
     }
 
     @Test func dashboardIsServedFromTheBinary() async throws {
-        let known = try await KnownRun()
-        try await withRouter(store: known.store) { client, _ in
+        try await withKnownRun { client in
             let page = try await get(client, "/")
             #expect(page.status == 200 && page.type.hasPrefix("text/html"))
             #expect(page.body.contains("/dashboard.js") && page.body.contains("infoplane-chart"))
