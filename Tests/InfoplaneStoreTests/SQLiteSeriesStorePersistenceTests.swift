@@ -29,7 +29,7 @@ import InfoplaneMonitor
         let continued = try await reopened.upsertRun(RunDescriptor(name: "run-a", clientName: "py"))
         #expect(continued.id == runID)
         try await reopened.appendFrame(frame(step: 6))
-        let l1 = try await reopened.series(SeriesQuery(run: "run-a", layer: "L1", metric: SeriesMetric.inputInformation))
+        let l1 = try await reopened.series(SeriesQuery(run: "run-a", layer: "L1", metric: Metric.inputInformation))
         #expect(l1.map(\.step) == [1, 2, 3, 4, 5, 6])
     }
 

@@ -38,8 +38,8 @@ struct InformationPlane: Encodable, Sendable {
     }
 
     var run: String
-    var xMetric = SeriesMetric.inputInformation
-    var yMetric = SeriesMetric.labelInformation
+    var xMetric = Metric.inputInformation.rawValue
+    var yMetric = Metric.labelInformation.rawValue
     var pairings: [Pairing]
 
     enum CodingKeys: String, CodingKey {
@@ -53,17 +53,15 @@ struct InformationPlane: Encodable, Sendable {
     ///   - xEstimator, yEstimator: keep only this estimator for that axis (nil: all).
     init(run: String, points: [SeriesPoint], xEstimator: String? = nil, yEstimator: String? = nil) {
         self.run = run
-        struct AxisKey: Hashable { var layer: String; var split: ProbeSplit; var estimator: String }
-        var xs: [AxisKey: [Int64: SeriesPoint]] = [:]
-        var ys: [AxisKey: [Int64: SeriesPoint]] = [:]
+        var xs: [SeriesID: [Int64: SeriesPoint]] = [:]
+        var ys: [SeriesID: [Int64: SeriesPoint]] = [:]
         var layerOrder: [String] = []
         var seenLayers: Set<String> = []
         for p in points {
-            let key = AxisKey(layer: p.layer, split: p.split, estimator: p.estimator)
-            if p.metric == SeriesMetric.inputInformation, xEstimator == nil || xEstimator == p.estimator {
-                xs[key, default: [:]][p.step] = p
-            } else if p.metric == SeriesMetric.labelInformation, yEstimator == nil || yEstimator == p.estimator {
-                ys[key, default: [:]][p.step] = p
+            if p.metric == .inputInformation, xEstimator == nil || xEstimator == p.estimator.rawValue {
+                xs[p.series, default: [:]][p.step] = p
+            } else if p.metric == .labelInformation, yEstimator == nil || yEstimator == p.estimator.rawValue {
+                ys[p.series, default: [:]][p.step] = p
             } else { continue }
             if seenLayers.insert(p.layer).inserted { layerOrder.append(p.layer) }
         }
@@ -72,13 +70,13 @@ struct InformationPlane: Encodable, Sendable {
         var units: [PairKey: (String, String)] = [:]
         for (xKey, xSteps) in xs {
             for (yKey, ySteps) in ys where yKey.layer == xKey.layer && yKey.split == xKey.split {
-                let pair = PairKey(split: xKey.split, x: xKey.estimator, y: yKey.estimator)
+                let pair = PairKey(split: xKey.split, x: xKey.estimator.rawValue, y: yKey.estimator.rawValue)
                 let trajectory = xSteps.keys.filter { ySteps[$0] != nil }.sorted().map { step in
                     Point(step: step, x: xSteps[step]!.value, y: ySteps[step]!.value)
                 }
                 guard !trajectory.isEmpty else { continue }
                 pairs[pair, default: [:]][xKey.layer] = trajectory
-                units[pair] = (xSteps.values.first!.units, ySteps.values.first!.units)
+                units[pair] = (xSteps.values.first!.unit.rawValue, ySteps.values.first!.unit.rawValue)
             }
         }
         pairings = pairs.keys.sorted { a, b in

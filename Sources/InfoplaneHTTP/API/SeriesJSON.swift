@@ -29,13 +29,14 @@ struct SeriesListJSON: Encodable, Sendable {
         self.run = run
         var series: [Series] = []
         for p in points {
-            let point = Point(step: p.step, value: p.value, n: p.n, d: p.d, seconds: p.seconds, partial: p.partial)
-            if let last = series.last, last.layer == p.layer, last.metric == p.metric,
-               last.estimator == p.estimator, last.split == p.split.rawValue {
+            let point = Point(step: p.step, value: p.value, n: p.sampleCount, d: p.dimension, seconds: p.seconds,
+                              partial: p.isPartial)
+            if let last = series.last, last.layer == p.layer, last.metric == p.metric.rawValue,
+               last.estimator == p.estimator.rawValue, last.split == p.split.rawValue {
                 series[series.count - 1].points.append(point)
             } else {
-                series.append(Series(layer: p.layer, metric: p.metric, estimator: p.estimator, split: p.split.rawValue,
-                                     units: p.units, points: [point]))
+                series.append(Series(layer: p.layer, metric: p.metric.rawValue, estimator: p.estimator.rawValue,
+                                     split: p.split.rawValue, units: p.unit.rawValue, points: [point]))
             }
         }
         self.series = series
@@ -50,8 +51,9 @@ enum SeriesCSV {
         var out = header.joined(separator: ",") + "\r\n"
         out.reserveCapacity(points.count * 80)
         for p in points {
-            let fields = [p.run, p.layer, p.split.rawValue, p.metric, p.estimator, String(p.step), number(p.value), p.units,
-                          String(p.n), String(p.d), number(p.seconds), p.partial ? "true" : "false"]
+            let fields = [p.run, p.layer, p.split.rawValue, p.metric.rawValue, p.estimator.rawValue, String(p.step),
+                          number(p.value), p.unit.rawValue, String(p.sampleCount), String(p.dimension), number(p.seconds),
+                          p.isPartial ? "true" : "false"]
             out += fields.map(quote).joined(separator: ",") + "\r\n"
         }
         return out

@@ -17,8 +17,9 @@ enum EventPayloads {
         var partial: Bool
 
         init(_ p: SeriesPoint) {
-            layer = p.layer; metric = p.metric; estimator = p.estimator; split = p.split.rawValue
-            step = p.step; value = p.value; units = p.units; n = p.n; d = p.d; seconds = p.seconds; partial = p.partial
+            layer = p.layer; metric = p.metric.rawValue; estimator = p.estimator.rawValue; split = p.split.rawValue
+            step = p.step; value = p.value; units = p.unit.rawValue; n = p.sampleCount; d = p.dimension; seconds = p.seconds
+            partial = p.isPartial
         }
     }
 

@@ -17,8 +17,8 @@ extension HTTPAPI {
             let format = try query.choice("format", ["json", "csv"], default: "json")
             let run = try await requireRun(context)
             let points = try await store.series(SeriesQuery(
-                run: run.name, layer: query.string("layer"), metric: query.string("metric"),
-                estimator: query.string("estimator"), split: try query.split(), sinceStep: try query.int64("since_step")))
+                run: run.name, layer: query.string("layer"), metric: query.string("metric").map { Metric($0) },
+                estimator: query.string("estimator").map { .init(rawValue: $0) }, split: try query.split(), sinceStep: try query.int64("since_step")))
             if format == "csv" {
                 return JSONResponse.text(SeriesCSV.render(points), contentType: "text/csv; charset=utf-8")
             }
@@ -38,7 +38,7 @@ extension HTTPAPI {
             let split = try query.split()
             let since = try query.int64("since_step")
             var points: [SeriesPoint] = []
-            for metric in [SeriesMetric.inputInformation, SeriesMetric.labelInformation] {
+            for metric in [Metric.inputInformation, Metric.labelInformation] {
                 points += try await store.series(SeriesQuery(run: run.name, metric: metric, split: split, sinceStep: since))
             }
             return try JSONResponse.make(InformationPlane(run: run.name, points: points, xEstimator: query.string("x_estimator"),
@@ -52,7 +52,8 @@ extension HTTPAPI {
         var layers: [String] = []
         for p in points {
             if layers.last != p.layer && !layers.contains(p.layer) { layers.append(p.layer) }
-            if let last = summaries.last, last.layer == p.layer, last.metric == p.metric, last.estimator == p.estimator,
+            if let last = summaries.last, last.layer == p.layer, last.metric == p.metric.rawValue,
+               last.estimator == p.estimator.rawValue,
                last.split == p.split.rawValue {
                 summaries[summaries.count - 1].points += 1
                 summaries[summaries.count - 1].firstStep = min(last.firstStep, p.step)
@@ -61,8 +62,8 @@ extension HTTPAPI {
                     summaries[summaries.count - 1].lastValue = p.value
                 }
             } else {
-                summaries.append(.init(layer: p.layer, metric: p.metric, estimator: p.estimator, split: p.split.rawValue,
-                                       units: p.units, points: 1, firstStep: p.step, lastStep: p.step, lastValue: p.value))
+                summaries.append(.init(layer: p.layer, metric: p.metric.rawValue, estimator: p.estimator.rawValue,
+                                       split: p.split.rawValue, units: p.unit.rawValue, points: 1, firstStep: p.step, lastStep: p.step, lastValue: p.value))
             }
         }
         let scalars = try await store.scalars(run: run.name, sinceStep: nil)
