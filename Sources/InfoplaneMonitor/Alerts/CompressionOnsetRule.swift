@@ -24,8 +24,7 @@ import InfoplaneEstimators
 public struct CompressionOnsetRule: AlertRule {
     public var kind: AlertKind { .compressionOnset }
     let thresholds: CompressionOnsetThresholds
-    let smoothingWindow: Int
-    let historyLimit: Int
+    let history: SeriesHistory
 
     private var inputs: [SeriesID: InputTrack] = [:]
     private var labels: [SeriesID: LabelTrack] = [:]
@@ -47,8 +46,7 @@ public struct CompressionOnsetRule: AlertRule {
 
     public init(thresholds: CompressionOnsetThresholds = .init(), smoothingWindow: Int = 5, historyLimit: Int = 4096) {
         self.thresholds = thresholds
-        self.smoothingWindow = max(1, smoothingWindow)
-        self.historyLimit = historyLimit
+        history = SeriesHistory(smoothingWindow: smoothingWindow, limit: historyLimit)
     }
 
     public mutating func observe(_ input: AlertInput, at time: Date) -> [AlertRecord] {
@@ -62,7 +60,7 @@ public struct CompressionOnsetRule: AlertRule {
             }
         case .scalars(let record):
             for (quantity, value) in ScalarNames.quantities(in: record) where quantity == .trainAccuracy {
-                accuracy[record.run, default: SmoothedSeries(window: smoothingWindow, limit: 1024, thinsHistory: true)]
+                accuracy[record.run, default: SmoothedSeries(window: history.smoothingWindow, limit: 1024, thinsHistory: true)]
                     .append(step: record.step, value: value)
             }
         case .runEnded(let run):
@@ -78,7 +76,7 @@ public struct CompressionOnsetRule: AlertRule {
 
     private mutating func observeLabelInformation(_ point: SeriesPoint) {
         let key = point.series
-        var track = labels[key] ?? LabelTrack(series: SmoothedSeries(window: smoothingWindow, limit: historyLimit))
+        var track = labels[key] ?? LabelTrack(series: history.series())
         if track.series.append(step: point.step, value: point.value), let s = track.series.lastSmoothed {
             track.maximum = max(track.maximum, s)
         }
@@ -118,10 +116,10 @@ public struct CompressionOnsetRule: AlertRule {
 
     private mutating func observeInputInformation(_ point: SeriesPoint, at time: Date) -> [AlertRecord] {
         let key = point.series
-        var track = inputs[key] ?? InputTrack(series: SmoothedSeries(window: smoothingWindow, limit: historyLimit))
+        var track = inputs[key] ?? InputTrack(series: history.series())
         defer { inputs[key] = track }
         guard track.series.append(step: point.step, value: point.value),
-              track.series.appended >= smoothingWindow, let s = track.series.lastSmoothed else { return [] }
+              track.series.appended >= history.smoothingWindow, let s = track.series.lastSmoothed else { return [] }
         let floor = AlertUnits.floor(bits: thresholds.absoluteFloorBits, in: point.unit)
         let paired = pairedLabel(for: key)
 
@@ -183,7 +181,7 @@ public struct CompressionOnsetRule: AlertRule {
         let drop = peak.value - s
         let relative = peak.value != 0 ? drop / abs(peak.value) : 0
         let since = track.series.steps.firstIndex(where: { $0 >= peak.step }) ?? 0
-        let shown = min(32, track.series.steps.count - since + smoothingWindow)
+        let shown = min(32, track.series.steps.count - since + history.smoothingWindow)
         var labelText = ""
         var labelEvidence: CompressionOnsetEvidence.LabelInformation?
         if let (estimator, labelTrack) = label, let now = labelTrack.series.lastSmoothed {

@@ -23,8 +23,7 @@ import Foundation
 public struct OverfittingRule: AlertRule {
     public var kind: AlertKind { .overfitting }
     let thresholds: OverfittingThresholds
-    let smoothingWindow: Int
-    let historyLimit: Int
+    let history: SeriesHistory
 
     /// Keyed by the validation series: its train counterpart feeds the same track.
     private var information: [SeriesID: DivergenceTrack] = [:]
@@ -46,16 +45,15 @@ public struct OverfittingRule: AlertRule {
         var trainN: Int?
         var validationN: Int?
 
-        init(window: Int, limit: Int) {
-            train = SmoothedSeries(window: window, limit: limit)
-            validation = SmoothedSeries(window: window, limit: limit)
+        init(_ history: SeriesHistory) {
+            train = history.series()
+            validation = history.series()
         }
     }
 
     public init(thresholds: OverfittingThresholds = .init(), smoothingWindow: Int = 5, historyLimit: Int = 4096) {
         self.thresholds = thresholds
-        self.smoothingWindow = max(1, smoothingWindow)
-        self.historyLimit = historyLimit
+        history = SeriesHistory(smoothingWindow: smoothingWindow, limit: historyLimit)
     }
 
     public mutating func observe(_ input: AlertInput, at time: Date) -> [AlertRecord] {
@@ -89,7 +87,7 @@ public struct OverfittingRule: AlertRule {
         guard hasEnoughSamples(point) else { return [] }
         var key = point.series
         key.split = .validation
-        var track = information[key] ?? DivergenceTrack(window: smoothingWindow, limit: historyLimit)
+        var track = information[key] ?? DivergenceTrack(history)
         defer { information[key] = track }
         if point.split == .train { track.trainN = point.sampleCount } else { track.validationN = point.sampleCount }
         let appended = point.split == .train
@@ -152,7 +150,7 @@ public struct OverfittingRule: AlertRule {
     // MARK: - Loss signal
 
     private mutating func observeLoss(_ record: ScalarRecord, at time: Date) -> [AlertRecord] {
-        var track = losses[record.run] ?? DivergenceTrack(window: smoothingWindow, limit: historyLimit)
+        var track = losses[record.run] ?? DivergenceTrack(history)
         defer { losses[record.run] = track }
         var changed = false
         for (quantity, value) in ScalarNames.quantities(in: record) {

@@ -14,8 +14,7 @@ import Foundation
 public struct RepresentationCollapseRule: AlertRule {
     public var kind: AlertKind { .representationCollapse }
     let thresholds: RepresentationCollapseThresholds
-    let smoothingWindow: Int
-    let historyLimit: Int
+    let history: SeriesHistory
 
     private var tracks: [SeriesID: Track] = [:]
     private var episodes = LayerEpisodes()
@@ -29,8 +28,7 @@ public struct RepresentationCollapseRule: AlertRule {
 
     public init(thresholds: RepresentationCollapseThresholds = .init(), smoothingWindow: Int = 5, historyLimit: Int = 4096) {
         self.thresholds = thresholds
-        self.smoothingWindow = max(1, smoothingWindow)
-        self.historyLimit = historyLimit
+        history = SeriesHistory(smoothingWindow: smoothingWindow, limit: historyLimit)
     }
 
     public mutating func observe(_ input: AlertInput, at time: Date) -> [AlertRecord] {
@@ -48,10 +46,10 @@ public struct RepresentationCollapseRule: AlertRule {
 
     private mutating func observeEntropy(_ point: SeriesPoint, at time: Date) -> [AlertRecord] {
         let key = point.series
-        var track = tracks[key] ?? Track(series: SmoothedSeries(window: smoothingWindow, limit: historyLimit))
+        var track = tracks[key] ?? Track(series: history.series())
         defer { tracks[key] = track }
         guard track.series.append(step: point.step, value: point.value),
-              track.series.appended >= smoothingWindow, let s = track.series.lastSmoothed else { return [] }
+              track.series.appended >= history.smoothingWindow, let s = track.series.lastSmoothed else { return [] }
         let floor = AlertUnits.floor(bits: thresholds.absoluteFloorBits, in: point.unit)
 
         switch track.latch.state {
@@ -77,7 +75,7 @@ public struct RepresentationCollapseRule: AlertRule {
                 referenceValue: reference.value, step: point.step, value: s, drop: drop, relativeDrop: relative,
                 thresholdRelativeDrop: thresholds.relativeDrop, thresholdAbsolute: floor, thresholdNoise: noise,
                 threshold: threshold, window: thresholds.window,
-                n: point.sampleCount, d: point.dimension, recent: track.series.recent(thresholds.window + smoothingWindow + 2))
+                n: point.sampleCount, d: point.dimension, recent: track.series.recent(thresholds.window + history.smoothingWindow + 2))
             let u = point.unit
             let message = "DSE(T) of layer \(key.label) dropped from \(AlertUnits.format(reference.value)) \(u) at step "
                 + "\(reference.step) to \(AlertUnits.format(s)) \(u) at step \(point.step) (-\(AlertUnits.percent(relative)) within "
