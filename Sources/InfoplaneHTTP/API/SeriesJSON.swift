@@ -28,16 +28,17 @@ struct SeriesListJSON: Encodable, Sendable {
     init(run: String, points: [SeriesPoint]) {
         self.run = run
         var series: [Series] = []
+        var previous: SeriesID?
         for p in points {
             let point = Point(step: p.step, value: p.value, n: p.sampleCount, d: p.dimension, seconds: p.seconds,
                               partial: p.isPartial)
-            if let last = series.last, last.layer == p.layer, last.metric == p.metric.rawValue,
-               last.estimator == p.estimator.rawValue, last.split == p.split.rawValue {
+            if p.series == previous {
                 series[series.count - 1].points.append(point)
             } else {
                 series.append(Series(layer: p.layer, metric: p.metric.rawValue, estimator: p.estimator.rawValue,
                                      split: p.split.rawValue, units: p.unit.rawValue, points: [point]))
             }
+            previous = p.series
         }
         self.series = series
     }

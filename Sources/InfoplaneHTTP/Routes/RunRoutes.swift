@@ -50,11 +50,10 @@ extension HTTPAPI {
         let points = try await store.series(SeriesQuery(run: run.name))
         var summaries: [RunDetailJSON.SeriesSummary] = []
         var layers: [String] = []
+        var previous: SeriesID?
         for p in points {
             if layers.last != p.layer && !layers.contains(p.layer) { layers.append(p.layer) }
-            if let last = summaries.last, last.layer == p.layer, last.metric == p.metric.rawValue,
-               last.estimator == p.estimator.rawValue,
-               last.split == p.split.rawValue {
+            if let last = summaries.last, p.series == previous {
                 summaries[summaries.count - 1].points += 1
                 summaries[summaries.count - 1].firstStep = min(last.firstStep, p.step)
                 if p.step >= last.lastStep {
@@ -63,8 +62,10 @@ extension HTTPAPI {
                 }
             } else {
                 summaries.append(.init(layer: p.layer, metric: p.metric.rawValue, estimator: p.estimator.rawValue,
-                                       split: p.split.rawValue, units: p.unit.rawValue, points: 1, firstStep: p.step, lastStep: p.step, lastValue: p.value))
+                                       split: p.split.rawValue, units: p.unit.rawValue, points: 1, firstStep: p.step,
+                                       lastStep: p.step, lastValue: p.value))
             }
+            previous = p.series
         }
         let scalars = try await store.scalars(run: run.name, sinceStep: nil)
         var latest: [String: ScalarsJSON] = [:]
