@@ -13,8 +13,10 @@ import Testing
             "renyi-entropy": (.renyi, .entropy), "renyi-mi": (.renyi, .mutualInformation),
             "gaussian-mi": (.gaussian, .mutualInformation),
         ]
-        #expect(EstimatorCommand.all.map(\.name) == ["ksg1", "ksg2", "kl-entropy", "mixed", "binning-mi", "binning-entropy",
-                                                     "dse", "dsmi", "renyi-entropy", "renyi-mi", "gaussian-mi"])
+        #expect(EstimatorCommand.all.map(\.name) == [
+            "ksg1", "ksg2", "kl-entropy", "mixed", "binning-mi", "binning-entropy", "dse", "dsmi", "renyi-entropy",
+            "renyi-mi", "gaussian-mi",
+        ])
         for (name, (estimator, quantity)) in expected {
             let command = EstimatorCommand(name: name)
             #expect(command?.estimator == estimator && command?.quantity == quantity, "\(name)")

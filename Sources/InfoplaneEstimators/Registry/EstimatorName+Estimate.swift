@@ -19,8 +19,9 @@ extension EstimatorName {
         }
         switch (self, quantity) {
         case (.ksg1, .mutualInformation), (.ksg2, .mutualInformation):
-            let estimator = KSGEstimator(k: p.k, algorithm: self == .ksg1 ? .one : .two, standardization: p.standardization,
-                                         tieBreaking: p.tieBreaking, strategy: p.strategy)
+            let estimator = KSGEstimator(k: p.k, algorithm: self == .ksg1 ? .one : .two,
+                                         standardization: p.standardization, tieBreaking: p.tieBreaking,
+                                         strategy: p.strategy)
             return try estimator.mutualInformation(x: x, y: try needY(), units: target)
         case (.kozachenkoLeonenko, .entropy):
             return try KozachenkoLeonenkoEstimator(k: p.k, metric: p.metric, standardization: p.standardization,
@@ -43,7 +44,8 @@ extension EstimatorName {
             }
             let y = try needY()
             guard y.columns == 1 else {
-                throw .invalidParameter("dsmi with a continuous y needs one column (the package clusters wider y spectrally; pass labels instead)")
+                throw .invalidParameter(
+                    "dsmi with a continuous y needs one column (the package clusters wider y spectrally; pass labels instead)")
             }
             try y.validate(name: "y")
             return try dsmi.mutualInformation(x: x, continuous: y.storage, subsets: p.subsets).converted(to: target)
@@ -55,7 +57,8 @@ extension EstimatorName {
         case (.gaussian, .mutualInformation):
             return try GaussianMutualInformation().mutualInformation(x: x, y: try needY()).converted(to: target)
         default:
-            throw .invalidParameter("no estimator '\(rawValue)' of the \(quantity == .entropy ? "entropy" : "mutual information")")
+            let what = quantity == .entropy ? "entropy" : "mutual information"
+            throw .invalidParameter("no estimator '\(rawValue)' of the \(what)")
         }
     }
 }

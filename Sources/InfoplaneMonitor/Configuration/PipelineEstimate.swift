@@ -15,18 +15,24 @@ public struct PipelineEstimate: StringNamed, Sendable, Hashable, CaseIterable, C
 
     /// I(X;T) by binning the uncompressed activations (Shwartz-Ziv & Tishby 2017): with
     /// distinct inputs and a deterministic network, H(binned T). Bits by default.
-    public static let binningInputInformation = PipelineEstimate(metric: .inputInformation, estimator: .binning, rawValue: "binning_ixt")
+    public static let binningInputInformation = PipelineEstimate(
+        metric: .inputInformation, estimator: .binning, rawValue: "binning_ixt")
     /// I(T;Y) = H(T) − Σ_y p(y) H(T | Y = y) on the binned uncompressed activations.
-    public static let binningLabelInformation = PipelineEstimate(metric: .labelInformation, estimator: .binning, rawValue: "binning_ity")
+    public static let binningLabelInformation = PipelineEstimate(
+        metric: .labelInformation, estimator: .binning, rawValue: "binning_ity")
     /// I(X;T) by KSG algorithm 1 (Kraskov et al. 2004) on the compressed X and T.
-    public static let ksgInputInformation = PipelineEstimate(metric: .inputInformation, estimator: .ksg1, rawValue: "ksg_ixt")
+    public static let ksgInputInformation = PipelineEstimate(
+        metric: .inputInformation, estimator: .ksg1, rawValue: "ksg_ixt")
     /// I(T;Y) by the mixed discrete/continuous kNN estimator (Ross 2014) on the compressed T
     /// and the class labels.
-    public static let mixedLabelInformation = PipelineEstimate(metric: .labelInformation, estimator: .mixed, rawValue: "mixed_ity")
+    public static let mixedLabelInformation = PipelineEstimate(
+        metric: .labelInformation, estimator: .mixed, rawValue: "mixed_ity")
     /// Diffusion spectral entropy DSE(T) (Liao, Liu et al. 2023) of the compressed T.
-    public static let diffusionSpectralEntropy = PipelineEstimate(metric: .diffusionSpectralEntropy, estimator: .dse, rawValue: "dse")
+    public static let diffusionSpectralEntropy = PipelineEstimate(
+        metric: .diffusionSpectralEntropy, estimator: .dse, rawValue: "dse")
     /// Diffusion spectral mutual information DSMI(T;Y) of the compressed T and the labels.
-    public static let diffusionSpectralMutualInformation = PipelineEstimate(metric: .labelInformation, estimator: .dsmi, rawValue: "dsmi")
+    public static let diffusionSpectralMutualInformation = PipelineEstimate(
+        metric: .labelInformation, estimator: .dsmi, rawValue: "dsmi")
 
     public static let allCases: [PipelineEstimate] = [
         .binningInputInformation, .binningLabelInformation, .ksgInputInformation, .mixedLabelInformation,

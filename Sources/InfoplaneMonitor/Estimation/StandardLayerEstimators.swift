@@ -41,7 +41,9 @@ public struct StandardLayerEstimators: LayerEstimating {
             if estimate.needsInputs {
                 p.k = c.ksgNeighbors
                 let inputs = c.knnInput == .compressed ? input.compressedInputs : input.inputs
-                guard let inputs else { throw EstimatorError.invalidParameter("I(X;T) needs the inputs X in the frame") }
+                guard let inputs else {
+                    throw EstimatorError.invalidParameter("I(X;T) needs the inputs X in the frame")
+                }
                 x = SampleSubset.select(inputs, subset)
                 y = SampleSubset.select(t, subset)
             } else {

@@ -64,8 +64,8 @@ enum PipelineWork {
 
     static func point(_ estimator: PipelineEstimate, _ estimate: Estimate, input: EstimationInput,
                       order: WorkOrder, seconds: Double) -> SeriesPoint {
-        SeriesPoint(series: SeriesID(run: order.key.run, layer: input.layer, split: order.key.split, metric: estimator.metric,
-                                     estimator: estimator.estimator),
+        SeriesPoint(series: SeriesID(run: order.key.run, layer: input.layer, split: order.key.split,
+                                     metric: estimator.metric, estimator: estimator.estimator),
                     step: order.key.step, value: estimate.value, unit: .information(estimate.units),
                     sampleCount: estimate.n, dimension: estimate.d, seconds: seconds,
                     flags: order.partial ? .partialFrame : [])
