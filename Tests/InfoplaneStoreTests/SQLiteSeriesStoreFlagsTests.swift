@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import InfoplaneEstimators
 import InfoplaneMonitor
 import Testing
@@ -40,22 +39,16 @@ import Testing
     @Test func anOlderFileMigratesPartialToThePartialFrameFlag() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        do {
-            let queue = try DatabaseQueue(path: dir.databasePath)
-            try StoreSchema.migrator.migrate(queue, upTo: "v3-retention")
-            try await queue.write { db in
-                try db.execute(sql: """
-                    INSERT INTO runs (id, name, client_name, metadata_json, created_at, last_seen_at)
-                    VALUES ('r1', 'old-run', 'py', '{}', 1, 1);
-                    INSERT INTO layers (id, run_id, name) VALUES (1, 'r1', 'L1');
-                    INSERT INTO points (layer_id, metric, estimator, split, step, value, units, n, d, seconds, partial, recorded_at)
-                    VALUES (1, 'I(X;T)', 'binning', 'probe', 10, 3.5, 'bits', 4096, 12, 0.01, 0, 1),
-                           (1, 'I(X;T)', 'binning', 'probe', 20, 3.0, 'bits', 4096, 12, 0.01, 1, 1),
-                           (1, 'explained_variance', 'pca', 'probe', 10, 0.9, 'fraction', 4096, 4, 0, 0, 1),
-                           (1, 'dse_sigma', 'median_heuristic', 'probe', 10, 1.5, 'data', 4096, 4, 0, 1, 1);
-                    """)
-            }
-        }
+        try await writeOlderStoreFile(at: dir.databasePath, upTo: "v3-retention", sql: """
+            INSERT INTO runs (id, name, client_name, metadata_json, created_at, last_seen_at)
+            VALUES ('r1', 'old-run', 'py', '{}', 1, 1);
+            INSERT INTO layers (id, run_id, name) VALUES (1, 'r1', 'L1');
+            INSERT INTO points (layer_id, metric, estimator, split, step, value, units, n, d, seconds, partial, recorded_at)
+            VALUES (1, 'I(X;T)', 'binning', 'probe', 10, 3.5, 'bits', 4096, 12, 0.01, 0, 1),
+                   (1, 'I(X;T)', 'binning', 'probe', 20, 3.0, 'bits', 4096, 12, 0.01, 1, 1),
+                   (1, 'explained_variance', 'pca', 'probe', 10, 0.9, 'fraction', 4096, 4, 0, 0, 1),
+                   (1, 'dse_sigma', 'median_heuristic', 'probe', 10, 1.5, 'data', 4096, 4, 0, 1, 1);
+            """)
         let store = try SQLiteSeriesStore(path: dir.databasePath)
         let read = try await store.series(SeriesQuery(run: "old-run"))
         let ixt = SeriesID(run: "old-run", layer: "L1", split: .probe, metric: .inputInformation, estimator: .binning)

@@ -49,17 +49,14 @@ import InfoplaneMonitor
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         // A file as the first released schema left it, with data in it.
+        try await writeOlderStoreFile(at: dir.databasePath, upTo: "v1-series", sql: """
+            INSERT INTO runs VALUES ('id-1', 'old-run', 'py', '{}', 1000, 1000);
+            INSERT INTO layers (id, run_id, name) VALUES (1, 'id-1', 'L1');
+            INSERT INTO points (layer_id, metric, estimator, split, step, value, units, n, d, seconds, partial, recorded_at)
+            VALUES (1, 'I(X;T)', 'binning', 'train', 3, 7.25, 'bits', 100, 2, 0.5, 0, 1000);
+            """)
         do {
-            let old = try DatabasePool(path: dir.databasePath)
-            try StoreSchema.migrator.migrate(old, upTo: "v1-series")
-            try await old.write { db in
-                try db.execute(sql: """
-                    INSERT INTO runs VALUES ('id-1', 'old-run', 'py', '{}', 1000, 1000);
-                    INSERT INTO layers (id, run_id, name) VALUES (1, 'id-1', 'L1');
-                    INSERT INTO points (layer_id, metric, estimator, split, step, value, units, n, d, seconds, partial, recorded_at)
-                    VALUES (1, 'I(X;T)', 'binning', 'train', 3, 7.25, 'bits', 100, 2, 0.5, 0, 1000);
-                    """)
-            }
+            let old = try DatabaseQueue(path: dir.databasePath)
             #expect(try await old.read { try $0.tableExists("alerts") } == false)
             try old.close()
         }

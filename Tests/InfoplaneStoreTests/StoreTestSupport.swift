@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import InfoplaneEstimators
 import InfoplaneMonitor
 @testable import InfoplaneStore
@@ -44,4 +45,13 @@ func frame(run: String = "run-a", step: Int64, layers: [String] = ["L1", "L2", "
         [point(run: run, layer: layer, step: step, value: Double(step) + Double(i) / 10),
          point(run: run, layer: layer, metric: Metric.labelInformation, step: step, value: 1 / Double(step + 1))]
     }
+}
+
+/// Writes a store file at `path` as an older version left it: the schema migrated up to
+/// `migration` only, with `sql` run in it.
+func writeOlderStoreFile(at path: String, upTo migration: String, sql: String) async throws {
+    let old = try DatabasePool(path: path)
+    try StoreSchema.migrator.migrate(old, upTo: migration)
+    try await old.write { try $0.execute(sql: sql) }
+    try old.close()
 }
