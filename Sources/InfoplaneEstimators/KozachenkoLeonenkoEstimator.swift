@@ -7,14 +7,12 @@ import Foundation
 /// r_i the distance to the k-th nearest neighbour, V_d the volume of the unit ball of the
 /// metric (2^d for the max-norm, r being the half side; π^{d/2}/Γ(d/2+1) for Euclidean).
 /// Units: nats (bits on request). Differential entropy: can be negative.
-public struct KozachenkoLeonenkoEstimator: Sendable {
+public struct KozachenkoLeonenkoEstimator: NeighborEstimator {
     public var search: NeighborSearch
 
-    public init(k: Int = 3, metric: DistanceMetric = .maximum, standardization: Standardization = .none,
-                tieBreaking: TieBreaking = .none, strategy: SearchStrategy = .automatic) {
-        search = NeighborSearch(k: k, metric: metric, standardization: standardization, tieBreaking: tieBreaking,
-                                strategy: strategy)
-    }
+    public static let defaultTieBreaking = TieBreaking.none
+
+    public init(search: NeighborSearch) { self.search = search }
 
     /// H(X) for the rows of `x`. Throws `.duplicateSamples` when a k-NN distance is zero.
     public func entropy(_ x: Matrix, units: InformationUnit = .nats) throws(EstimatorError) -> Estimate {

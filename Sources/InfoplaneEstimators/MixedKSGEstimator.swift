@@ -7,14 +7,12 @@
 /// points (itself included); points whose label occurs once are dropped, N counts the rest;
 ///   I = ψ(N) + ⟨ψ(k_i)⟩ − ⟨ψ(N_{c_i})⟩ − ⟨ψ(m_i)⟩.
 /// Units: nats (bits on request). scikit-learn clips the result at 0; this does not.
-public struct MixedKSGEstimator: Sendable {
+public struct MixedKSGEstimator: NeighborEstimator {
     public var search: NeighborSearch
 
-    public init(k: Int = 3, metric: DistanceMetric = .maximum, standardization: Standardization = .none,
-                tieBreaking: TieBreaking = .scikitLearn, strategy: SearchStrategy = .automatic) {
-        search = NeighborSearch(k: k, metric: metric, standardization: standardization, tieBreaking: tieBreaking,
-                                strategy: strategy)
-    }
+    public static let defaultTieBreaking = TieBreaking.scikitLearn
+
+    public init(search: NeighborSearch) { self.search = search }
 
     /// I(X;Y) for rows of `x` and their integer class `labels`.
     public func mutualInformation(x: Matrix, labels: [Int], units: InformationUnit = .nats) throws(EstimatorError) -> Estimate {

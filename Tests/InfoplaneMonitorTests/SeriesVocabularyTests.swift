@@ -42,7 +42,6 @@ import Testing
         #expect([Metric.inputInformation, .labelInformation, .diffusionSpectralEntropy].map(\.rawValue)
             == ["I(X;T)", "I(T;Y)", "DSE(T)"])
         #expect([Metric.explainedVariance, .kernelSigma].map(\.rawValue) == ["explained_variance", "dse_sigma"])
-        #expect(Metric.inputInformation.isInformation && !Metric.kernelSigma.isInformation)
         #expect(String(decoding: try JSONEncoder().encode(Metric.labelInformation), as: UTF8.self) == #""I(T;Y)""#)
     }
 

@@ -27,3 +27,25 @@ public struct NeighborSearch: Sendable, Equatable {
         tieBreaking.apply(to: try standardization.apply(to: x, name: name), stream: stream)
     }
 }
+
+/// A kNN estimator set up by its `NeighborSearch` (Kozachenko–Leonenko, mixed). Its
+/// initializers take the search's fields; the tie-breaking default is the estimator's own.
+public protocol NeighborEstimator: Sendable {
+    /// Tie-breaking when the caller does not choose one.
+    static var defaultTieBreaking: TieBreaking { get }
+    init(search: NeighborSearch)
+}
+
+extension NeighborEstimator {
+    public init(k: Int = 3, metric: DistanceMetric = .maximum, standardization: Standardization = .none,
+                tieBreaking: TieBreaking, strategy: SearchStrategy = .automatic) {
+        self.init(search: NeighborSearch(k: k, metric: metric, standardization: standardization,
+                                         tieBreaking: tieBreaking, strategy: strategy))
+    }
+
+    public init(k: Int = 3, metric: DistanceMetric = .maximum, standardization: Standardization = .none,
+                strategy: SearchStrategy = .automatic) {
+        self.init(k: k, metric: metric, standardization: standardization, tieBreaking: Self.defaultTieBreaking,
+                  strategy: strategy)
+    }
+}

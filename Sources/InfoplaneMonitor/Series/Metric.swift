@@ -20,9 +20,4 @@ public struct Metric: OpenName {
     /// σ the DSE/DSMI kernel used for a layer in a frame (estimator `median_heuristic` or
     /// `fixed`, in the units of the data the kernel saw).
     public static let kernelSigma = Metric("dse_sigma")
-
-    /// True for the information quantities (in nats or bits), false for the auxiliary series.
-    public var isInformation: Bool {
-        self == .inputInformation || self == .labelInformation || self == .diffusionSpectralEntropy
-    }
 }
