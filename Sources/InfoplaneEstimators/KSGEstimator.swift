@@ -17,19 +17,13 @@ public struct KSGEstimator: Sendable {
         case two = 2
     }
 
-    public var k: Int
     public var algorithm: Algorithm
-    public var standardization: Standardization
-    public var tieBreaking: TieBreaking
-    public var strategy: SearchStrategy
+    public var search: NeighborSearch
 
     public init(k: Int = 3, algorithm: Algorithm = .one, standardization: Standardization = .none,
                 tieBreaking: TieBreaking = .scikitLearn, strategy: SearchStrategy = .automatic) {
-        self.k = k
         self.algorithm = algorithm
-        self.standardization = standardization
-        self.tieBreaking = tieBreaking
-        self.strategy = strategy
+        search = NeighborSearch(k: k, standardization: standardization, tieBreaking: tieBreaking, strategy: strategy)
     }
 
     /// I(X;Y) for paired rows of `x` (N × d_x) and `y` (N × d_y).
@@ -37,12 +31,13 @@ public struct KSGEstimator: Sendable {
         try x.validate(name: "x")
         try y.validate(name: "y")
         guard x.rows == y.rows else { throw .mismatchedRows(x.rows, y.rows) }
-        guard k >= 1 else { throw .invalidParameter("k must be at least 1, got \(k)") }
+        try search.validateK()
+        let (k, strategy) = (search.k, search.strategy)
         let n = x.rows
         guard n > k else { throw .tooFewSamples(n: n, required: k + 1, reason: "KSG with k = \(k)") }
 
-        let xs = tieBreaking.apply(to: try standardization.apply(to: x, name: "x"), stream: 1)
-        let ys = tieBreaking.apply(to: try standardization.apply(to: y, name: "y"), stream: 2)
+        let xs = try search.prepare(x, name: "x", stream: 1)
+        let ys = try search.prepare(y, name: "y", stream: 2)
         let joint = try xs.appendingColumns(of: ys)
 
         // The joint index (a k-d tree at low d) is built while the marginal ones are.

@@ -7,30 +7,22 @@ import Foundation
 /// r_i the distance to the k-th nearest neighbour, V_d the volume of the unit ball of the
 /// metric (2^d for the max-norm, r being the half side; π^{d/2}/Γ(d/2+1) for Euclidean).
 /// Units: nats (bits on request). Differential entropy: can be negative.
-public struct KozachenkoLeonenkoEstimator: Sendable {
-    public var k: Int
-    public var metric: DistanceMetric
-    public var standardization: Standardization
-    public var tieBreaking: TieBreaking
-    public var strategy: SearchStrategy
+public struct KozachenkoLeonenkoEstimator: NeighborEstimator {
+    public var search: NeighborSearch
 
-    public init(k: Int = 3, metric: DistanceMetric = .maximum, standardization: Standardization = .none,
-                tieBreaking: TieBreaking = .none, strategy: SearchStrategy = .automatic) {
-        self.k = k
-        self.metric = metric
-        self.standardization = standardization
-        self.tieBreaking = tieBreaking
-        self.strategy = strategy
-    }
+    public static let defaultTieBreaking = TieBreaking.none
+
+    public init(search: NeighborSearch) { self.search = search }
 
     /// H(X) for the rows of `x`. Throws `.duplicateSamples` when a k-NN distance is zero.
     public func entropy(_ x: Matrix, units: InformationUnit = .nats) throws(EstimatorError) -> Estimate {
         try x.validate(name: "x")
-        guard k >= 1 else { throw .invalidParameter("k must be at least 1, got \(k)") }
+        try search.validateK()
+        let (k, metric) = (search.k, search.metric)
         let n = x.rows, d = x.columns
         guard n > k else { throw .tooFewSamples(n: n, required: k + 1, reason: "Kozachenko–Leonenko with k = \(k)") }
-        let xs = tieBreaking.apply(to: try standardization.apply(to: x, name: "x"), stream: 1)
-        let distances = NeighborIndex(points: xs, metric: metric, strategy: strategy).kNearest(k: k).distances
+        let xs = try search.prepare(x, name: "x", stream: 1)
+        let distances = NeighborIndex(points: xs, metric: metric, strategy: search.strategy).kNearest(k: k).distances
         var sumLog = 0.0
         for i in 0..<n {
             let r = distances[i * k + k - 1]

@@ -7,28 +7,20 @@
 /// points (itself included); points whose label occurs once are dropped, N counts the rest;
 ///   I = ψ(N) + ⟨ψ(k_i)⟩ − ⟨ψ(N_{c_i})⟩ − ⟨ψ(m_i)⟩.
 /// Units: nats (bits on request). scikit-learn clips the result at 0; this does not.
-public struct MixedKSGEstimator: Sendable {
-    public var k: Int
-    public var metric: DistanceMetric
-    public var standardization: Standardization
-    public var tieBreaking: TieBreaking
-    public var strategy: SearchStrategy
+public struct MixedKSGEstimator: NeighborEstimator {
+    public var search: NeighborSearch
 
-    public init(k: Int = 3, metric: DistanceMetric = .maximum, standardization: Standardization = .none,
-                tieBreaking: TieBreaking = .scikitLearn, strategy: SearchStrategy = .automatic) {
-        self.k = k
-        self.metric = metric
-        self.standardization = standardization
-        self.tieBreaking = tieBreaking
-        self.strategy = strategy
-    }
+    public static let defaultTieBreaking = TieBreaking.scikitLearn
+
+    public init(search: NeighborSearch) { self.search = search }
 
     /// I(X;Y) for rows of `x` and their integer class `labels`.
     public func mutualInformation(x: Matrix, labels: [Int], units: InformationUnit = .nats) throws(EstimatorError) -> Estimate {
         try x.validate(name: "x")
         guard x.rows == labels.count else { throw .mismatchedRows(x.rows, labels.count) }
-        guard k >= 1 else { throw .invalidParameter("k must be at least 1, got \(k)") }
-        let xs = tieBreaking.apply(to: try standardization.apply(to: x, name: "x"), stream: 1)
+        try search.validateK()
+        let (k, metric, strategy) = (search.k, search.metric, search.strategy)
+        let xs = try search.prepare(x, name: "x", stream: 1)
 
         var members: [Int: [Int]] = [:]
         for (i, label) in labels.enumerated() { members[label, default: []].append(i) }

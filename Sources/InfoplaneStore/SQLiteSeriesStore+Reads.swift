@@ -23,15 +23,15 @@ extension SQLiteSeriesStore {
             """
         var arguments: StatementArguments = [query.run]
         if let layer = query.layer { sql += " AND l.name = ?"; arguments += [layer] }
-        if let metric = query.metric { sql += " AND p.metric = ?"; arguments += [metric] }
-        if let estimator = query.estimator { sql += " AND p.estimator = ?"; arguments += [estimator] }
+        if let metric = query.metric { sql += " AND p.metric = ?"; arguments += [metric.rawValue] }
+        if let estimator = query.estimator { sql += " AND p.estimator = ?"; arguments += [estimator.rawValue] }
         if let split = query.split { sql += " AND p.split = ?"; arguments += [split.rawValue] }
         if let since = query.sinceStep { sql += " AND p.step >= ?"; arguments += [since] }
         sql += " ORDER BY l.name, p.metric, p.estimator, p.split, p.step"
         let finalSQL = sql
         let finalArguments = arguments
         return try await reading("series query for run '\(query.run)'") { db in
-            try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments).map(Self.point)
+            try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments).map { try Self.point($0) }
         }
     }
 
@@ -95,12 +95,17 @@ extension SQLiteSeriesStore {
         return records
     }
 
-    static func point(_ row: Row) -> SeriesPoint {
+    static func point(_ row: Row) throws(StoreError) -> SeriesPoint {
         let split: String = row["split"]
-        return SeriesPoint(run: row["run"], layer: row["layer"], split: ProbeSplit(rawValue: split) ?? .probe,
-                           metric: row["metric"], estimator: row["estimator"], step: row["step"],
-                           value: row["value"], units: row["units"], n: row["n"], d: row["d"],
-                           seconds: row["seconds"], partial: row["partial"])
+        let unitName: String = row["units"], estimator: String = row["estimator"]
+        guard let unit = SeriesUnit(rawValue: unitName) else {
+            throw .unreadableValue(column: "points.units", value: unitName)
+        }
+        let series = SeriesID(run: row["run"], layer: row["layer"], split: ProbeSplit(rawValue: split) ?? .probe,
+                              metric: Metric(rawValue: row["metric"]), estimator: .init(rawValue: estimator))
+        return SeriesPoint(series: series, step: row["step"], value: row["value"], unit: unit,
+                           sampleCount: row["n"], dimension: row["d"], seconds: row["seconds"],
+                           flags: SeriesPointFlags(rawValue: row["flags"]))
     }
 
     static func alertRecord(_ row: Row) -> AlertRecord {

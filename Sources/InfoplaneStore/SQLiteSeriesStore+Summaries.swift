@@ -19,7 +19,9 @@ extension SQLiteSeriesStore {
 
     public func runSummary(run: String) async throws -> RunSummary {
         try await reading("summary of run '\(run)'") { db in
-            let series = try Row.fetchAll(db, sql: Self.seriesSummarySQL, arguments: [run]).map(Self.seriesSummary)
+            let series = try Row.fetchAll(db, sql: Self.seriesSummarySQL, arguments: [run]).map {
+                try Self.seriesSummary($0, run: run)
+            }
             let latestScalars = try Self.records(run: run, rows: Row.fetchAll(db, sql: Self.latestScalarsSQL, arguments: [run]))
             return RunSummary(series: series, latestScalars: latestScalars, alertCount: try Self.alertCount(db, run: run))
         }
@@ -78,11 +80,15 @@ extension SQLiteSeriesStore {
         return try Int.fetchOne(db, sql: runAlertCountSQL, arguments: [run]) ?? 0
     }
 
-    static func seriesSummary(_ row: Row) -> SeriesSummary {
+    static func seriesSummary(_ row: Row, run: String) throws(StoreError) -> SeriesSummary {
         let split: String = row["split"]
-        return SeriesSummary(layer: row["layer"], metric: row["metric"], estimator: row["estimator"],
-                             split: ProbeSplit(rawValue: split) ?? .probe, units: row["units"],
-                             pointCount: row["point_count"], firstStep: row["first_step"], lastStep: row["last_step"],
-                             lastValue: row["last_value"])
+        let unitName: String = row["units"], estimator: String = row["estimator"]
+        guard let unit = SeriesUnit(rawValue: unitName) else {
+            throw .unreadableValue(column: "points.units", value: unitName)
+        }
+        let series = SeriesID(run: run, layer: row["layer"], split: ProbeSplit(rawValue: split) ?? .probe,
+                              metric: Metric(rawValue: row["metric"]), estimator: .init(rawValue: estimator))
+        return SeriesSummary(series: series, unit: unit, pointCount: row["point_count"], firstStep: row["first_step"],
+                             lastStep: row["last_step"], lastValue: row["last_value"])
     }
 }

@@ -29,16 +29,17 @@ extension SQLiteSeriesStore {
             var runIDs: [String: String] = [:]
             var layerIDs: [String: [String: Int64]] = [:]
             let insert = try db.cachedStatement(sql: """
-                INSERT INTO points (layer_id, metric, estimator, split, step, value, units, n, d, seconds, partial, recorded_at)
+                INSERT INTO points (layer_id, metric, estimator, split, step, value, units, n, d, seconds, flags, recorded_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (layer_id, metric, estimator, split, step) DO UPDATE SET
                     value = excluded.value, units = excluded.units, n = excluded.n, d = excluded.d,
-                    seconds = excluded.seconds, partial = excluded.partial, recorded_at = excluded.recorded_at
+                    seconds = excluded.seconds, flags = excluded.flags, recorded_at = excluded.recorded_at
                 """)
             for point in points {
                 guard point.value.isFinite else {
                     // Throwing rolls the whole transaction back: nothing of the frame is kept.
-                    throw StoreError.nonFiniteValue(run: point.run, layer: point.layer, metric: point.metric, step: point.step)
+                    throw StoreError.nonFiniteValue(run: point.run, layer: point.layer, metric: point.metric.rawValue,
+                                                    step: point.step)
                 }
                 let runID: String
                 if let known = runIDs[point.run] { runID = known } else {
@@ -51,8 +52,8 @@ extension SQLiteSeriesStore {
                     layerIDs[point.run, default: [:]][point.layer] = layerID
                 }
                 try insert.execute(arguments: [
-                    layerID, point.metric, point.estimator, point.split.rawValue, point.step, point.value,
-                    point.units, point.n, point.d, point.seconds, point.partial, now,
+                    layerID, point.metric.rawValue, point.estimator.rawValue, point.split.rawValue, point.step, point.value,
+                    point.unit.rawValue, point.sampleCount, point.dimension, point.seconds, point.flags.rawValue, now,
                 ])
             }
         }

@@ -12,6 +12,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, StoreErrorClas
     case diskFull(operation: String, underlying: String)
     /// A configuration value is out of its range.
     case invalidConfiguration(String)
+    /// A stored value this build cannot read (written by a newer version).
+    case unreadableValue(column: String, value: String)
 
     public var description: String {
         switch self {
@@ -25,6 +27,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, StoreErrorClas
             return "store \(operation) failed: the disk is full (\(underlying)); free space on the state directory's filesystem (the daemon retries its writes: no restart needed)"
         case .invalidConfiguration(let what):
             return "invalid store configuration: \(what); fix the [store] section of the configuration file"
+        case .unreadableValue(let column, let value):
+            return "the store holds '\(value)' in \(column), which this version cannot read; upgrade infoplane to the version that wrote it"
         }
     }
 
@@ -34,7 +38,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, StoreErrorClas
         switch self {
         case .diskFull: return .full
         case .databaseFailure, .cannotOpen: return .unavailable
-        case .nonFiniteValue, .invalidConfiguration: return nil
+        case .nonFiniteValue, .invalidConfiguration, .unreadableValue: return nil
         }
     }
 

@@ -1,10 +1,11 @@
 import GRDB
+import InfoplaneMonitor
 
 /// The store's schema, as a sequence of migrations. Never edit a shipped migration:
 /// append a new one. Times are Unix seconds (REAL); booleans are 0/1.
 enum StoreSchema {
     /// Identifiers of the migrations, in order.
-    static let migrationIdentifiers = ["v1-series", "v2-alerts", "v3-retention"]
+    static let migrationIdentifiers = ["v1-series", "v2-alerts", "v3-retention", "v4-point-flags"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -84,6 +85,17 @@ enum StoreSchema {
             try db.execute(sql: """
                 CREATE INDEX points_recorded_at ON points (recorded_at);
                 CREATE INDEX scalars_recorded_at ON scalars (recorded_at);
+                """)
+        }
+        // A point's flags (`SeriesPointFlags` bits) replace its `partial` boolean, which
+        // becomes the `partialFrame` bit. The unique index `points_series` stays: the
+        // series identity (run and layer through `layer_id`, metric, estimator, split) and
+        // the step.
+        migrator.registerMigration("v4-point-flags") { db in
+            try db.execute(sql: """
+                ALTER TABLE points ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;
+                UPDATE points SET flags = \(SeriesPointFlags.partialFrame.rawValue) WHERE partial != 0;
+                ALTER TABLE points DROP COLUMN partial;
                 """)
         }
         return migrator

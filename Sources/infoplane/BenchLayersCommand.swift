@@ -38,9 +38,9 @@ struct BenchLayersCommand: AsyncParsableCommand {
     func run() async throws {
         let counts = layers.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !counts.isEmpty, counts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--layers needs positive integers") }
-        let chosen = try estimators.split(separator: ",").map { name -> PipelineEstimator in
-            guard let e = PipelineEstimator(rawValue: String(name).trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("unknown estimator \(name); known: \(PipelineEstimator.allCases.map(\.rawValue).joined(separator: ","))")
+        let chosen = try estimators.split(separator: ",").map { name -> PipelineEstimate in
+            guard let e = PipelineEstimate(rawValue: String(name).trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("unknown estimator \(name); known: \(PipelineEstimate.allCases.map(\.rawValue).joined(separator: ","))")
             }
             return e
         }
@@ -79,7 +79,7 @@ struct BenchLayersCommand: AsyncParsableCommand {
         var points: Int
     }
 
-    func measure(layers count: Int, estimators chosen: [PipelineEstimator]) async throws -> Result {
+    func measure(layers count: Int, estimators chosen: [PipelineEstimate]) async throws -> Result {
         var configuration = MonitorConfiguration()
         configuration.scheduler.workers = workers
         configuration.estimation.estimators = chosen

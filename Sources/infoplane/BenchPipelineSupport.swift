@@ -115,15 +115,15 @@ struct BenchPipelineReport {
         var perEstimator: [String: [Double]] = [:]
         for result in steady.isEmpty ? [first] : steady {
             var sums: [String: Double] = [:]
-            for p in result.points where p.seconds > 0 || p.metric.hasPrefix("I(") || p.metric.hasPrefix("DSE") {
-                guard p.metric != PipelineMetric.explainedVariance, p.metric != PipelineMetric.kernelSigma else { continue }
+            for p in result.points where p.seconds > 0 || p.metric.rawValue.hasPrefix("I(") || p.metric.rawValue.hasPrefix("DSE") {
+                guard p.metric != .explainedVariance, p.metric != .kernelSigma else { continue }
                 sums["\(p.metric) \(p.estimator)", default: 0] += p.seconds
             }
             sums["(preparation: convert, project, σ)"] = result.preparationSeconds
             for (k, v) in sums { perEstimator[k, default: []].append(v) }
         }
         let breakdown = perEstimator.mapValues { $0.sorted()[$0.count / 2] }.sorted { $0.value > $1.value }
-        let estimates = first.points.filter { $0.metric != PipelineMetric.explainedVariance && $0.metric != PipelineMetric.kernelSigma }
+        let estimates = first.points.filter { $0.metric != .explainedVariance && $0.metric != .kernelSigma }
         if json {
             var object: [String: Any] = [
                 "benchmark": "pipeline", "samples": samples, "widths": widths, "workers": workers,

@@ -8,7 +8,7 @@ struct EstimateCommand: ParsableCommand {
         commandName: "estimate",
         abstract: "Run an estimator offline on .npy files and print one JSON object.",
         discussion: """
-        ESTIMATOR is one of: \(EstimatorKind.allCases.map(\.rawValue).joined(separator: " ")).
+        ESTIMATOR is one of: \(EstimatorCommand.all.map(\.name).joined(separator: " ")).
         X and Y are float32/float64 arrays of shape (N, d) or (N,), C order; labels int32/int64 (N,).
         Units: nats for the kNN, binning and Gaussian estimators, bits for DSE/DSMI/Rényi; --bits converts.
         See Documentation/estimators.md for formulas and conventions.
@@ -64,8 +64,8 @@ struct EstimateCommand: ParsableCommand {
     }
 
     private func execute() throws {
-        guard let kind = EstimatorKind(rawValue: estimator) else {
-            throw CommandError(description: "unknown estimator '\(estimator)'; use one of \(EstimatorKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let kind = EstimatorCommand(name: estimator) else {
+            throw CommandError(description: "unknown estimator '\(estimator)'; use one of \(EstimatorCommand.all.map(\.name).joined(separator: ", "))")
         }
         var xMatrix = try loadMatrix(x, name: "x")
         var yMatrix = try y.map { try loadMatrix($0, name: "y") }
@@ -80,9 +80,9 @@ struct EstimateCommand: ParsableCommand {
         }
         if let yMatrix, yMatrix.rows != xMatrix.rows { throw EstimatorError.mismatchedRows(xMatrix.rows, yMatrix.rows) }
         switch kind.secondInput {
-        case .y where yMatrix == nil: throw CommandError(description: "\(kind.rawValue) needs --y")
-        case .labels where labelValues == nil: throw CommandError(description: "\(kind.rawValue) needs --labels")
-        case .yOrLabels where yMatrix == nil && labelValues == nil: throw CommandError(description: "\(kind.rawValue) needs --labels or --y")
+        case .y where yMatrix == nil: throw CommandError(description: "\(kind.name) needs --y")
+        case .labels where labelValues == nil: throw CommandError(description: "\(kind.name) needs --labels")
+        case .yOrLabels where yMatrix == nil && labelValues == nil: throw CommandError(description: "\(kind.name) needs --labels or --y")
         default: break
         }
 
@@ -119,7 +119,7 @@ struct EstimateCommand: ParsableCommand {
                 return try RandomProjection(inputDimension: m.columns, outputDimension: dims, seed: seed &+ stream).transform(m)
             }
             xMatrix = try compressed(xMatrix, stream: 0)
-            if let current = yMatrix, kind != .dsmi { yMatrix = try compressed(current, stream: 1) }
+            if let current = yMatrix, kind.estimator != .dsmi { yMatrix = try compressed(current, stream: 1) }
         }
         if let noise { xMatrix = try GaussianNoise(sigma: noise, seed: seed).apply(to: xMatrix) }
 
@@ -133,7 +133,7 @@ struct EstimateCommand: ParsableCommand {
         var dims = [xMatrix.columns]
         if let yMatrix { dims.append(yMatrix.columns) }
         let output: [String: Any] = [
-            "estimator": kind.rawValue,
+            "estimator": kind.name,
             "value": estimate.value,
             "units": estimate.units.rawValue,
             "n": estimate.n,

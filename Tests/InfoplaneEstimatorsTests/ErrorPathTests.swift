@@ -79,7 +79,7 @@ private func withValue(_ v: Double) -> Matrix {
     #expect(throws: EstimatorError.self) { try RandomProjection(inputDimension: 0, outputDimension: 2, seed: 0) }
     #expect(throws: EstimatorError.self) { try GaussianNoise(sigma: -1, seed: 0).apply(to: good) }
     #expect(throws: EstimatorError.self) {
-        try EstimatorKind.ksg1.estimate(x: good)  // no y
+        try EstimatorCommand(name: "ksg1")!.estimate(x: good)  // no y
     }
 }
 

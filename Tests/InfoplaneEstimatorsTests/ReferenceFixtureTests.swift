@@ -31,7 +31,7 @@ struct FixtureCase: Decodable, Sendable, CustomTestStringConvertible {
 
     /// Runs the case through the same entry point as `infoplane estimate`.
     func evaluate() throws -> Double {
-        guard let kind = EstimatorKind(rawValue: estimator) else { throw EstimatorError.invalidParameter("unknown estimator \(estimator)") }
+        guard let kind = EstimatorCommand(name: estimator) else { throw EstimatorError.invalidParameter("unknown estimator \(estimator)") }
         var p = EstimatorParameters()
         if let k = params.k { p.k = k }
         if let metric = params.metric { p.metric = metric == "euclidean" ? .euclidean : .maximum }

@@ -21,9 +21,10 @@ import Testing
     @Test func routeBodiesRoundTrip() async throws {
         let known = try await KnownRun()
         _ = try await known.store.upsertRun(RunDescriptor(name: "empty", clientName: "c", metadata: ["camelCase": "kept"]))
-        try await known.store.appendFrame([SeriesPoint(run: "odd", layer: "L", split: .train, metric: "I(X;T)", estimator: "ksg1",
-                                                      step: 3, value: -1e300, units: "nats", n: 1, d: 2, seconds: .leastNonzeroMagnitude,
-                                                      partial: true)])
+        try await known.store.appendFrame([SeriesPoint(
+            series: SeriesID(run: "odd", layer: "L", split: .train, metric: .inputInformation, estimator: .ksg1),
+            step: 3, value: -1e300, unit: .nats, sampleCount: 1, dimension: 2, seconds: .leastNonzeroMagnitude,
+            flags: .partialFrame)])
         var counters = PipelineCounters()
         counters.framesEstimated = 7
         counters.storeWriteFailure = StoreWriteFailure(kind: .full, message: "disk full", since: Date(), failedWrites: 1)
@@ -56,8 +57,9 @@ import Testing
     @Test func liveEventPayloadsRoundTrip() async throws {
         let known = try await KnownRun()
         let alerts = try await known.store.alerts(run: nil, afterID: nil)
-        let point = SeriesPoint(run: "r", layer: "L1", split: .probe, metric: "I(X;T)", estimator: "binning", step: 5, value: 1.5,
-                                units: "bits", n: 10, d: 3, seconds: 0.25, partial: true)
+        let point = SeriesPoint(
+            series: SeriesID(run: "r", layer: "L1", split: .probe, metric: .inputInformation, estimator: .binning),
+            step: 5, value: 1.5, unit: .bits, sampleCount: 10, dimension: 3, seconds: 0.25, flags: .partialFrame)
         let events: [MonitorEvent] = [
             .points([point, point]),
             .scalars(ScalarRecord(run: "r", step: 4, epoch: 1, split: .validation, values: ["loss": 0.5, "valAcc": .nan])),

@@ -1,4 +1,5 @@
 import Foundation
+import InfoplaneEstimators
 import InfoplaneMonitor
 import InfoplaneStore
 
@@ -32,15 +33,15 @@ struct KnownRun {
         for step in Self.steps {
             var points: [SeriesPoint] = []
             for (i, layer) in Self.layers.enumerated() {
-                func point(_ metric: String, _ estimator: String, _ value: Double) -> SeriesPoint {
-                    SeriesPoint(run: Self.run, layer: layer, split: .probe, metric: metric, estimator: estimator, step: step,
-                                value: value, units: "bits", n: 4096, d: 12 - 2 * i, seconds: 0.001 * Double(i + 1))
+                func point(_ metric: Metric, _ estimator: EstimatorName, _ value: Double) -> SeriesPoint {
+                    SeriesPoint(series: SeriesID(run: Self.run, layer: layer, split: .probe, metric: metric, estimator: estimator),
+                step: step, value: value, unit: .bits, sampleCount: 4096, dimension: 12 - 2 * i, seconds: 0.001 * Double(i + 1))
                 }
-                points.append(point(SeriesMetric.inputInformation, "binning", Self.ixt(i, step)))
-                points.append(point(SeriesMetric.labelInformation, "binning", Self.ity(i, step)))
-                points.append(point(SeriesMetric.diffusionSpectralEntropy, "dse", Self.dse(i, step)))
+                points.append(point(Metric.inputInformation, .binning, Self.ixt(i, step)))
+                points.append(point(Metric.labelInformation, .binning, Self.ity(i, step)))
+                points.append(point(Metric.diffusionSpectralEntropy, .dse, Self.dse(i, step)))
                 if Self.mixedLayers.contains(layer) && Self.mixedSteps.contains(step) {
-                    points.append(point(SeriesMetric.labelInformation, "mixed", Self.mixed(i, step)))
+                    points.append(point(Metric.labelInformation, .mixed, Self.mixed(i, step)))
                 }
             }
             try await store.appendFrame(points)

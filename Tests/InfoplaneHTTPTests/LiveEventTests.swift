@@ -28,8 +28,8 @@ struct LiveEventTests {
     }
 
     func point(step: Int64, value: Double) -> SeriesPoint {
-        SeriesPoint(run: KnownRun.run, layer: "L1", split: .probe, metric: SeriesMetric.inputInformation, estimator: "binning",
-                    step: step, value: value, units: "bits", n: 4096, d: 12, seconds: 0.01)
+        SeriesPoint(series: SeriesID(run: KnownRun.run, layer: "L1", split: .probe, metric: .inputInformation, estimator: .binning),
+                step: step, value: value, unit: .bits, sampleCount: 4096, dimension: 12, seconds: 0.01)
     }
 
     func alert(_ known: KnownRun, step: Int64) async throws -> AlertRecord {

@@ -15,8 +15,8 @@ import Testing
                                           ingest: .init(openConnections: 1, snapshotsAccepted: 10, bytesAccepted: 4096, errorsSent: 1),
                                           pipeline: counters)
         try await withRouter(store: known.store, status: status) { client, metrics in
-            metrics.observe(.points([SeriesPoint(run: "r", layer: "L5", split: .probe, metric: "I(X;T)", estimator: "binning",
-                                                 step: 100, value: 3.5, units: "bits", n: 4096, d: 3, seconds: 0.02)]))
+            metrics.observe(.points([SeriesPoint(series: SeriesID(run: "r", layer: "L5", split: .probe, metric: .inputInformation, estimator: .binning),
+                step: 100, value: 3.5, unit: .bits, sampleCount: 4096, dimension: 3, seconds: 0.02)]))
             metrics.observe(.alert(AlertRecord(run: "r", layer: "L5", kind: .compressionOnset, severity: .info, step: 100,
                                                message: "m", evidenceJSON: "{}")))
             let r = try await get(client, "/metrics")

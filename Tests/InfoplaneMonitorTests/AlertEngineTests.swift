@@ -21,11 +21,11 @@ import Testing
             var points: [SeriesPoint] = []
             for (layer, ixt, ity, dse) in [("L1", 11.9, 0.99, 7.0), ("L3", 7.5, 0.9, 5.0), ("L5", 3.0, 0.8, 2.5)] {
                 for split in [ProbeSplit.train, .validation] {
-                    points.append(alertPoint(SeriesMetric.inputInformation, layer: layer, split: split, step: step,
+                    points.append(alertPoint(Metric.inputInformation, layer: layer, split: split, step: step,
                                          value: ixt * (1 + 0.03 * noise.gaussian())))
-                    points.append(alertPoint(SeriesMetric.labelInformation, layer: layer, split: split, estimator: "mixed",
+                    points.append(alertPoint(Metric.labelInformation, layer: layer, split: split, estimator: .mixed,
                                          step: step, value: ity * (1 + 0.03 * noise.gaussian())))
-                    points.append(alertPoint(SeriesMetric.diffusionSpectralEntropy, layer: layer, split: split, estimator: "dse",
+                    points.append(alertPoint(Metric.diffusionSpectralEntropy, layer: layer, split: split, estimator: .dse,
                                          step: step, value: dse * (1 + 0.03 * noise.gaussian())))
                 }
             }
@@ -60,7 +60,7 @@ import Testing
         var expected = AlertThresholds()
         expected.smoothingWindow = 7
         expected.compressionOnset.relativeDrop = 0.2
-        expected.compressionOnset.estimators = ["binning"]
+        expected.compressionOnset.estimators = [.binning]
         expected.clientStalled.factor = 3
         expected.clientStalled.enabled = false
         #expect(decoded == expected)
@@ -94,7 +94,7 @@ import Testing
         var e = engine
         var alerts: [AlertRecord] = []
         for i in 0..<40 {
-            alerts += e.observe(alertPoint(SeriesMetric.diffusionSpectralEntropy, estimator: "dse", step: Int64(i),
+            alerts += e.observe(alertPoint(Metric.diffusionSpectralEntropy, estimator: .dse, step: Int64(i),
                                        value: i < 20 ? 6 : 1), at: alertEpoch)
         }
         #expect(alerts.isEmpty)
@@ -106,10 +106,10 @@ import Testing
             var engine = AlertEngine(thresholds: thresholds)
             var count = 0
             for i in 0..<40 {
-                var p = alertPoint(SeriesMetric.diffusionSpectralEntropy, estimator: "dse", step: Int64(i), value: i < 20 ? 6 : 1)
-                p.partial = partial && i >= 20
+                var p = alertPoint(Metric.diffusionSpectralEntropy, estimator: .dse, step: Int64(i), value: i < 20 ? 6 : 1)
+                p.flags = partial && i >= 20 ? .partialFrame : []
                 count += engine.observe(p, at: alertEpoch).count
-                count += engine.observe(alertPoint(SeriesMetric.diffusionSpectralEntropy, estimator: "dse",
+                count += engine.observe(alertPoint(Metric.diffusionSpectralEntropy, estimator: .dse,
                                                step: Int64(i) * 1000 + 500, value: .nan), at: alertEpoch).count
             }
             return count
@@ -128,9 +128,9 @@ import Testing
             var steps: [Int64] = []
             for i in 0..<80 {
                 let step = Int64(i) * 10
-                var frame = [alertPoint(SeriesMetric.inputInformation, step: step,
+                var frame = [alertPoint(Metric.inputInformation, step: step,
                                     value: alertPiecewise([(0, 6), (38, 7.6), (40, 7.6), (79, 4)], at: i)),
-                             alertPoint(SeriesMetric.labelInformation, step: step,
+                             alertPoint(Metric.labelInformation, step: step,
                                     value: alertPiecewise([(0, 0.1), (30, 0.9), (79, 0.99)], at: i))]
                 if reversed { frame.reverse() }
                 steps += engine.observe(frame, at: alertEpoch).map(\.step)
@@ -148,8 +148,8 @@ import Testing
         // engine restored from the first part (what the store holds) and fed the rest.
         func frame(_ i: Int) -> [SeriesPoint] {
             let step = Int64(i) * 10
-            return [alertPoint(SeriesMetric.inputInformation, step: step, value: alertPiecewise([(0, 6), (38, 7.6), (40, 7.6), (79, 4)], at: i)),
-                    alertPoint(SeriesMetric.labelInformation, step: step, value: alertPiecewise([(0, 0.1), (30, 0.9), (79, 0.99)], at: i))]
+            return [alertPoint(Metric.inputInformation, step: step, value: alertPiecewise([(0, 6), (38, 7.6), (40, 7.6), (79, 4)], at: i)),
+                    alertPoint(Metric.labelInformation, step: step, value: alertPiecewise([(0, 0.1), (30, 0.9), (79, 0.99)], at: i))]
         }
         func scalars(_ i: Int) -> [ScalarRecord] {
             let step = Int64(i) * 10
@@ -189,7 +189,7 @@ import Testing
         var engine = AlertEngine()
         var alerts: [AlertRecord] = []
         for i in 0..<40 {
-            alerts += engine.observe(alertPoint(SeriesMetric.diffusionSpectralEntropy, estimator: "dse", step: Int64(i),
+            alerts += engine.observe(alertPoint(Metric.diffusionSpectralEntropy, estimator: .dse, step: Int64(i),
                                             value: i < 20 ? 6 : 1), at: alertEpoch)
         }
         let alert = try #require(alerts.first)

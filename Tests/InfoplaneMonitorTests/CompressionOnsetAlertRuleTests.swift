@@ -17,8 +17,8 @@ import Testing
                                                       values: ["accuracy": accuracy(i)]), at: time)
             }
             alerts += engine.observe([
-                alertPoint(SeriesMetric.inputInformation, layer: layer, step: step, value: ixt(i)),
-                alertPoint(SeriesMetric.labelInformation, layer: layer, step: step, value: ity(i)),
+                alertPoint(Metric.inputInformation, layer: layer, step: step, value: ixt(i)),
+                alertPoint(Metric.labelInformation, layer: layer, step: step, value: ity(i)),
             ], at: time)
         }
         return alerts
@@ -45,9 +45,9 @@ import Testing
         // median's lag and the confirmation (16.5 + 2 + 3 evaluations, step ~615).
         #expect(alert.step >= 483 && alert.step <= 615)
         #expect(evidence.relativeDrop >= 0.10)
-        #expect(evidence.series.metric == SeriesMetric.inputInformation)
+        #expect(evidence.series.metric == Metric.inputInformation)
         #expect(evidence.fittingGate.contains("plateau"))
-        #expect(evidence.labelInformation?.estimator == "binning")
+        #expect(evidence.labelInformation?.estimator == .binning)
         #expect(alert.message.contains("step \(evidence.peakStep)"))
         #expect(evidence.recent.steps.last == alert.step)
     }
@@ -112,8 +112,8 @@ import Testing
         // ...then the frames, estimated afterwards.
         for i in 0..<evaluations {
             alerts += engine.observe([
-                alertPoint(SeriesMetric.inputInformation, step: Int64(i) * 10, value: ixt(i)),
-                alertPoint(SeriesMetric.labelInformation, step: Int64(i) * 10, value: ity(i)),
+                alertPoint(Metric.inputInformation, step: Int64(i) * 10, value: ixt(i)),
+                alertPoint(Metric.labelInformation, step: Int64(i) * 10, value: ity(i)),
             ], at: alertEpoch)
         }
         try #require(alerts.count == 1, "\(alerts.map(\.message))")
@@ -170,10 +170,10 @@ import Testing
             let v = alertPiecewise([(0, 6), (30, 7.6), (40, 7.6), (79, 4)], at: i)
             alerts += engine.observe(ScalarRecord(run: "run", step: step, epoch: 0, split: .train, values: ["accuracy": 0.95]), at: alertEpoch)
             alerts += engine.observe([
-                alertPoint(SeriesMetric.inputInformation, split: .train, estimator: "binning", step: step, value: v),
-                alertPoint(SeriesMetric.inputInformation, split: .train, estimator: "ksg1", step: step, value: v * 0.5),
-                alertPoint(SeriesMetric.inputInformation, split: .probe, estimator: "binning", step: step, value: v),
-                alertPoint(SeriesMetric.inputInformation, layer: "L4", split: .train, estimator: "binning", step: step, value: 9),
+                alertPoint(Metric.inputInformation, split: .train, estimator: .binning, step: step, value: v),
+                alertPoint(Metric.inputInformation, split: .train, estimator: .ksg1, step: step, value: v * 0.5),
+                alertPoint(Metric.inputInformation, split: .probe, estimator: .binning, step: step, value: v),
+                alertPoint(Metric.inputInformation, layer: "L4", split: .train, estimator: .binning, step: step, value: 9),
             ], at: alertEpoch)
         }
         #expect(alerts.count == 1)
@@ -187,7 +187,7 @@ import Testing
         for i in 0..<40 {
             let v = i < 20 ? 0.12 : 0.05
             alerts += engine.observe(ScalarRecord(run: "run", step: Int64(i), epoch: 0, split: .train, values: ["acc": 0.99]), at: alertEpoch)
-            alerts += engine.observe(alertPoint(SeriesMetric.inputInformation, step: Int64(i), value: v, units: "nats"), at: alertEpoch)
+            alerts += engine.observe(alertPoint(Metric.inputInformation, step: Int64(i), value: v, units: .nats), at: alertEpoch)
         }
         #expect(alerts.count == 1)
     }

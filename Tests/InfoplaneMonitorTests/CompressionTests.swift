@@ -105,7 +105,7 @@ import InfoplaneEstimators
         #expect(secondCall.input.compressed == expected, "frame 2 is projected on frame 1's basis")
         #expect(try PCA.fit(try second.matrix(layer: 0), components: 3).transform(try second.matrix(layer: 0)) != expected)
         // Explained variance is recorded once, at the fitting step.
-        let variance = await store.allPoints.filter { $0.metric == PipelineMetric.explainedVariance && $0.layer == "h1" }
+        let variance = await store.allPoints.filter { $0.metric == Metric.explainedVariance && $0.layer == "h1" }
         #expect(variance.map(\.step) == [1])
         #expect(abs(variance[0].value - expectedBasis.explainedVarianceRatio.reduce(0, +)) < 1e-12)
     }
@@ -129,7 +129,7 @@ import InfoplaneEstimators
         await p.finish()
         await task.value
         #expect(await p.projection(run: "r", layer: "h1")?.fittedAtStep == 2)
-        let steps = await store.allPoints.filter { $0.metric == PipelineMetric.explainedVariance && $0.layer == "h1" }.map(\.step)
+        let steps = await store.allPoints.filter { $0.metric == Metric.explainedVariance && $0.layer == "h1" }.map(\.step)
         #expect(steps == [1, 2])
     }
 

@@ -17,10 +17,10 @@ import InfoplaneEstimators
                              projection: .identity(width: 1, step: 0), fittedHere: false)
     }
 
-    func point(_ s: EstimationScheduler, _ item: WorkItem, _ layer: String, _ estimator: PipelineEstimator) -> SeriesPoint {
+    func point(_ s: EstimationScheduler, _ item: WorkItem, _ layer: String, _ estimator: PipelineEstimate) -> SeriesPoint {
         let key = s.jobs[item.job]!.frame.key
-        return SeriesPoint(run: key.run, layer: layer, split: key.split, metric: estimator.metric,
-                           estimator: estimator.estimatorName, step: key.step, value: 1, units: "bits", n: 2, d: 1, seconds: 0)
+        return SeriesPoint(series: SeriesID(run: key.run, layer: layer, split: key.split, metric: estimator.metric, estimator: estimator.estimator),
+                step: key.step, value: 1, unit: .bits, sampleCount: 2, dimension: 1, seconds: 0)
     }
 
     /// Runs every item of the scheduler to completion, in the order it hands them out.

@@ -125,9 +125,8 @@ import InfoplaneEstimators
         switch item.kind {
         case .prepare(let layer): s.completePreparation(item, result: try prepared(layer))
         case let .estimate(layer, estimator):
-            s.completeEstimate(item, point: SeriesPoint(run: key.run, layer: layer, split: key.split, metric: estimator.metric,
-                                                        estimator: estimator.estimatorName, step: key.step, value: 1,
-                                                        units: "bits", n: 2, d: 1, seconds: 0))
+            s.completeEstimate(item, point: SeriesPoint(series: SeriesID(run: key.run, layer: layer, split: key.split, metric: estimator.metric, estimator: estimator.estimator),
+                step: key.step, value: 1, unit: .bits, sampleCount: 2, dimension: 1, seconds: 0))
         case .binningPair:
             s.completeEstimates(item, points: [])
         }
@@ -245,7 +244,7 @@ import InfoplaneEstimators
         // Every frame of the small run was stored before the big frame was done.
         #expect(runs == ["small", "small", "small", "big"])
         let last = await store.frames.last ?? []
-        #expect(last.count { $0.metric != PipelineMetric.kernelSigma } == 600)
+        #expect(last.count { $0.metric != Metric.kernelSigma } == 600)
         #expect(await p.counterSnapshot().framesEstimated == 4)
     }
 
@@ -274,7 +273,7 @@ import InfoplaneEstimators
             var out: [String: [String]] = [:]
             for frame in await store.frames {
                 for point in frame {
-                    out[point.run, default: []].append("\(point.step) \(point.layer) \(point.metric) \(point.estimator) \(point.value) \(point.n) \(point.d)")
+                    out[point.run, default: []].append("\(point.step) \(point.layer) \(point.metric) \(point.estimator) \(point.value) \(point.sampleCount) \(point.dimension)")
                 }
             }
             return out
@@ -328,11 +327,11 @@ import InfoplaneEstimators
         let big = try #require(frames.last)
         #expect(big.allSatisfy { $0.step == 1 })
         // Every layer was prepared (its σ stored), some estimated.
-        let estimates = big.filter { $0.metric != PipelineMetric.kernelSigma }
+        let estimates = big.filter { $0.metric != Metric.kernelSigma }
         #expect(estimates.count >= 50 && estimates.count < 2000)
-        #expect(big.count { $0.metric == PipelineMetric.kernelSigma } == 2000)
+        #expect(big.count { $0.metric == Metric.kernelSigma } == 2000)
         // Stored as far as they went: each point an estimate of the whole frame, not partial.
-        #expect(big.allSatisfy { !$0.partial && $0.n == 8 })
+        #expect(big.allSatisfy { !$0.isPartial && $0.sampleCount == 8 })
         // Nothing more is estimated after finish() returned.
         let calls = estimators.calls
         try await Task.sleep(for: .milliseconds(50))
@@ -379,7 +378,7 @@ final class SlowEstimators: LayerEstimating {
     func calls(run: String) -> Int { count.withLock { $0[run, default: 0] } }
     func release() { held.withLock { $0 = false } }
 
-    func estimate(_ estimator: PipelineEstimator, input: EstimationInput, configuration: EstimationConfiguration) throws -> Estimate {
+    func estimate(_ estimator: PipelineEstimate, input: EstimationInput, configuration: EstimationConfiguration) throws -> Estimate {
         while input.key.run == heldRun && held.withLock({ $0 }) { usleep(1000) }
         usleep(UInt32(seconds * 1_000_000))
         count.withLock { $0[input.key.run, default: 0] += 1 }

@@ -25,7 +25,7 @@ import InfoplaneEstimators
         let frames = await store.frames
         #expect(frames.count == 1, "one appendFrame call per frame")
         let points = try #require(frames.first)
-        let estimates = points.filter { $0.metric != PipelineMetric.explainedVariance && $0.metric != PipelineMetric.kernelSigma }
+        let estimates = points.filter { $0.metric != Metric.explainedVariance && $0.metric != Metric.kernelSigma }
         // 2 hidden layers × 6 default estimators.
         #expect(estimates.count == 12)
         for layer in ["h1", "h2"] {
@@ -33,17 +33,17 @@ import InfoplaneEstimators
             #expect(Set(mine.map { "\($0.metric) \($0.estimator)" }) ==
                     ["I(X;T) binning", "I(T;Y) binning", "I(X;T) ksg1", "I(T;Y) mixed", "DSE(T) dse", "I(T;Y) dsmi"])
         }
-        #expect(estimates.allSatisfy { $0.run == "r" && $0.split == .train && $0.step == 7 && !$0.partial && $0.units == "bits" })
-        #expect(estimates.allSatisfy { $0.n == 64 })
+        #expect(estimates.allSatisfy { $0.run == "r" && $0.split == .train && $0.step == 7 && !$0.isPartial && $0.unit == .bits })
+        #expect(estimates.allSatisfy { $0.sampleCount == 64 })
         // h1 (16 wide) is compressed to 5 dimensions; h2 (4 wide) is used as it is.
-        #expect(estimates.filter { $0.layer == "h1" }.allSatisfy { $0.d == 5 && $0.value == 7.016 })
-        #expect(estimates.filter { $0.layer == "h2" }.allSatisfy { $0.d == 4 && $0.value == 7.004 })
+        #expect(estimates.filter { $0.layer == "h1" }.allSatisfy { $0.dimension == 5 && $0.value == 7.016 })
+        #expect(estimates.filter { $0.layer == "h2" }.allSatisfy { $0.dimension == 4 && $0.value == 7.004 })
         // The PCA bases fitted on this frame (x and h1) record their explained variance; the
         // kernel σ of each watched layer is recorded.
-        let variance = points.filter { $0.metric == PipelineMetric.explainedVariance }
+        let variance = points.filter { $0.metric == Metric.explainedVariance }
         #expect(Set(variance.map(\.layer)) == ["x", "h1"])
         #expect(variance.allSatisfy { $0.value > 0 && $0.value <= 1 + 1e-12 })
-        #expect(Set(points.filter { $0.metric == PipelineMetric.kernelSigma }.map(\.layer)) == ["h1", "h2"])
+        #expect(Set(points.filter { $0.metric == Metric.kernelSigma }.map(\.layer)) == ["h1", "h2"])
 
         // Binning saw the raw activations, the others the compressed ones; labels and X came along.
         for call in estimators.recorded where call.input.layer == "h1" {
@@ -108,12 +108,12 @@ import InfoplaneEstimators
         await p.tick()
         #expect(await p.counterSnapshot().framesInAssembly == 0)
         await p.finish()
-        let points = await store.allPoints.filter { $0.metric == SeriesMetric.inputInformation }
+        let points = await store.allPoints.filter { $0.metric == Metric.inputInformation }
         let counters = await p.counterSnapshot()
         switch policy {
         case .estimatePartial:
             #expect(points.map(\.layer) == ["h1"])
-            #expect(points.allSatisfy { $0.partial })
+            #expect(points.allSatisfy { $0.isPartial })
             #expect(counters.framesEstimatedPartial == 1)
             #expect(counters.assembly.framesPartial == 1)
         case .drop:
@@ -176,9 +176,9 @@ import InfoplaneEstimators
                                                  options: ["estimators": "mixed_ity", "units": "nats", "dimension": "2"]))
         for snapshot in SyntheticFrame(step: 5).snapshots() { try await p.accept(snapshot) }
         await p.finish()
-        let points = await store.allPoints.filter { $0.metric == SeriesMetric.labelInformation }
+        let points = await store.allPoints.filter { $0.metric == Metric.labelInformation }
         #expect(points.count == 2)
-        #expect(points.allSatisfy { $0.estimator == "mixed" && $0.units == "nats" && $0.d == 2 })
+        #expect(points.allSatisfy { $0.estimator == .mixed && $0.unit == .nats && $0.dimension == 2 })
     }
 
     @Test func scalarsAreStoredAndPublished() async throws {
@@ -237,13 +237,13 @@ import InfoplaneEstimators
         for snapshot in snapshots { try await p.accept(snapshot) }
         await p.finish()
         let points = await store.allPoints.filter { $0.layer == "t" }
-        let binning = try #require(points.first { $0.metric == SeriesMetric.inputInformation && $0.estimator == "binning" })
+        let binning = try #require(points.first { $0.metric == Metric.inputInformation && $0.estimator == .binning })
         #expect(abs(binning.value - 8) < 1e-9)
-        #expect(points.filter { $0.metric != PipelineMetric.kernelSigma && $0.metric != PipelineMetric.explainedVariance }.count == 6)
+        #expect(points.filter { $0.metric != Metric.kernelSigma && $0.metric != Metric.explainedVariance }.count == 6)
         #expect(points.allSatisfy { $0.value.isFinite && $0.seconds >= 0 })
         // Labels are independent of T here: the label estimates stay far below H(Y) = 1 bit... except
         // plug-in binning, which on 256 distinct bins is pinned at H(Y).
-        let mixed = try #require(points.first { $0.estimator == "mixed" })
+        let mixed = try #require(points.first { $0.estimator == .mixed })
         #expect(mixed.value < 0.3)
     }
 
@@ -341,8 +341,8 @@ import InfoplaneEstimators
             let layer = try frame.matrix(layer: i)
             var one = BinningAccumulator(edges: try BinEdges.fixed(lower: -1, upper: 1, bins: 8, units: layer.columns))
             try one.add(layer, labels: labels)
-            let ixt = try #require(points.first { $0.layer == name && $0.metric == SeriesMetric.inputInformation })
-            let ity = try #require(points.first { $0.layer == name && $0.metric == SeriesMetric.labelInformation })
+            let ixt = try #require(points.first { $0.layer == name && $0.metric == Metric.inputInformation })
+            let ity = try #require(points.first { $0.layer == name && $0.metric == Metric.labelInformation })
             #expect(ixt.value == (try one.entropy(units: .bits).value), "\(name) I(X;T)")
             #expect(ity.value == (try one.mutualInformation(units: .bits).value), "\(name) I(T;Y)")
             #expect(ixt.value > 1, "\(name): a non-trivial number of patterns (\(ixt.value) bits)")
@@ -352,7 +352,7 @@ import InfoplaneEstimators
     @Test func configurationDecodesWithDocumentedDefaults() throws {
         let empty = try JSONDecoder().decode(MonitorConfiguration.self, from: Data("{}".utf8))
         #expect(empty == MonitorConfiguration())
-        #expect(empty.estimation.estimators == PipelineEstimator.allCases)
+        #expect(empty.estimation.estimators == PipelineEstimate.allCases)
         #expect(empty.compression.method == .pca && empty.compression.dimension == 5)
         #expect(empty.assembly.incompletePolicy == .estimatePartial)
         let json = """

@@ -1,18 +1,19 @@
 import Foundation
+import InfoplaneEstimators
 import Testing
 @testable import InfoplaneMonitor
 
 @Suite struct OverfittingAlertRuleTests {
     /// Feeds train and validation I(T;Y) of one layer, one evaluation per 10 steps.
-    func information(evaluations: Int, estimator: String = "mixed", trainN: Int = 4000, validationN: Int = 4000,
+    func information(evaluations: Int, estimator: EstimatorName = .mixed, trainN: Int = 4000, validationN: Int = 4000,
                      train: (Int) -> Double, validation: (Int) -> Double) -> [AlertRecord] {
         var engine = AlertEngine()
         var alerts: [AlertRecord] = []
         for i in 0..<evaluations {
             let step = Int64(i) * 10
-            alerts += engine.observe([alertPoint(SeriesMetric.labelInformation, layer: "L4", split: .train, estimator: estimator,
+            alerts += engine.observe([alertPoint(Metric.labelInformation, layer: "L4", split: .train, estimator: estimator,
                                              step: step, value: train(i), n: trainN)], at: alertEpoch)
-            alerts += engine.observe([alertPoint(SeriesMetric.labelInformation, layer: "L4", split: .validation, estimator: estimator,
+            alerts += engine.observe([alertPoint(Metric.labelInformation, layer: "L4", split: .validation, estimator: estimator,
                                              step: step, value: validation(i), n: validationN)], at: alertEpoch)
         }
         return alerts
@@ -59,9 +60,9 @@ import Testing
         // training I(T;Y) at H(Y); the rule must not trust it.
         let train: (Int) -> Double = { alertPiecewise([(0, 0.5), (59, 0.95)], at: $0) }
         let validation: (Int) -> Double = { alertPiecewise([(0, 0.5), (25, 0.7), (59, 0.45)], at: $0) }
-        #expect(information(evaluations: 60, estimator: "binning", trainN: 205, train: train, validation: validation).isEmpty)
+        #expect(information(evaluations: 60, estimator: .binning, trainN: 205, train: train, validation: validation).isEmpty)
         // Control: the same binning series on enough samples fires.
-        #expect(information(evaluations: 60, estimator: "binning", trainN: 3277, train: train, validation: validation).count == 1)
+        #expect(information(evaluations: 60, estimator: .binning, trainN: 3277, train: train, validation: validation).count == 1)
     }
 
     @Test func trainLossFallingWhileValidationLossRisesFires() throws {

@@ -49,13 +49,13 @@ final class ManualClock: Sendable {
 /// (the step plus the layer's width), so tests can tell points apart.
 final class RecordingEstimators: LayerEstimating {
     struct Call: Sendable {
-        var estimator: PipelineEstimator
+        var estimator: PipelineEstimate
         var input: EstimationInput
     }
     private let calls = Mutex<[Call]>([])
     var recorded: [Call] { calls.withLock { $0 } }
 
-    func estimate(_ estimator: PipelineEstimator, input: EstimationInput, configuration: EstimationConfiguration) throws -> Estimate {
+    func estimate(_ estimator: PipelineEstimate, input: EstimationInput, configuration: EstimationConfiguration) throws -> Estimate {
         calls.withLock { $0.append(Call(estimator: estimator, input: input)) }
         return Estimate(value: Double(input.key.step) + Double(input.activations.columns) / 1000,
                         units: configuration.units, n: input.activations.rows, d: input.compressed.columns)
@@ -106,9 +106,9 @@ struct SyntheticFrame {
 
 /// Estimators whose value is a function of (estimator, step, layer).
 struct ScriptedEstimators: LayerEstimating {
-    var value: @Sendable (PipelineEstimator, Int64, String) -> Double
+    var value: @Sendable (PipelineEstimate, Int64, String) -> Double
 
-    func estimate(_ estimator: PipelineEstimator, input: EstimationInput, configuration: EstimationConfiguration) throws -> Estimate {
+    func estimate(_ estimator: PipelineEstimate, input: EstimationInput, configuration: EstimationConfiguration) throws -> Estimate {
         Estimate(value: value(estimator, input.key.step, input.layer), units: configuration.units,
                  n: input.activations.rows, d: input.compressed.columns)
     }

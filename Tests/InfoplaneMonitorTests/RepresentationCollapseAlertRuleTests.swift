@@ -7,7 +7,7 @@ import Testing
         var engine = AlertEngine()
         var alerts: [AlertRecord] = []
         for (i, v) in values.enumerated() {
-            alerts += engine.observe([alertPoint(SeriesMetric.diffusionSpectralEntropy, layer: layer, estimator: "dse",
+            alerts += engine.observe([alertPoint(Metric.diffusionSpectralEntropy, layer: layer, estimator: .dse,
                                              step: Int64(i) * 10, value: v)], at: alertEpoch)
         }
         return alerts

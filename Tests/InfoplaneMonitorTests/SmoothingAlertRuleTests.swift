@@ -1,4 +1,5 @@
 import Foundation
+import InfoplaneEstimators
 import Testing
 @testable import InfoplaneMonitor
 
@@ -29,10 +30,10 @@ struct AlertTestNoise {
 
 let alertEpoch = Date(timeIntervalSince1970: 1_800_000_000)
 
-func alertPoint(_ metric: String, layer: String = "L5", split: ProbeSplit = .probe, estimator: String = "binning",
-            step: Int64, value: Double, n: Int = 4096, units: String = "bits", run: String = "run") -> SeriesPoint {
-    SeriesPoint(run: run, layer: layer, split: split, metric: metric, estimator: estimator, step: step,
-                value: value, units: units, n: n, d: 3, seconds: 0.01)
+func alertPoint(_ metric: Metric, layer: String = "L5", split: ProbeSplit = .probe, estimator: EstimatorName = .binning,
+            step: Int64, value: Double, n: Int = 4096, units: SeriesUnit = .bits, run: String = "run") -> SeriesPoint {
+    SeriesPoint(series: SeriesID(run: run, layer: layer, split: split, metric: metric, estimator: estimator),
+                step: step, value: value, unit: units, sampleCount: n, dimension: 3, seconds: 0.01)
 }
 
 func decodeAlertEvidence<T: Decodable>(_ type: T.Type, _ alert: AlertRecord) throws -> T {

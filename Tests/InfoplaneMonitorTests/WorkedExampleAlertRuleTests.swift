@@ -18,8 +18,8 @@ import Testing
             alerts += engine.observe(ScalarRecord(run: "szt", step: epoch, epoch: epoch, split: .train,
                                                   values: ["accuracy": 0.95]), at: alertEpoch)
             alerts += engine.observe([
-                alertPoint(SeriesMetric.inputInformation, layer: "L5", step: epoch, value: Self.compressionIXT[i], run: "szt"),
-                alertPoint(SeriesMetric.labelInformation, layer: "L5", step: epoch, value: Self.compressionITY[i], run: "szt"),
+                alertPoint(Metric.inputInformation, layer: "L5", step: epoch, value: Self.compressionIXT[i], run: "szt"),
+                alertPoint(Metric.labelInformation, layer: "L5", step: epoch, value: Self.compressionITY[i], run: "szt"),
             ], at: alertEpoch)
         }
         try #require(alerts.count == 1)
@@ -66,8 +66,8 @@ import Testing
         var engine = AlertEngine()
         var alerts: [AlertRecord] = []
         for (i, v) in Self.dse.enumerated() {
-            alerts += engine.observe(alertPoint(SeriesMetric.diffusionSpectralEntropy, layer: "conv3", split: .probe,
-                                            estimator: "dse", step: Int64(i + 1) * 500, value: v, run: "resnet"), at: alertEpoch)
+            alerts += engine.observe(alertPoint(Metric.diffusionSpectralEntropy, layer: "conv3", split: .probe,
+                                            estimator: .dse, step: Int64(i + 1) * 500, value: v, run: "resnet"), at: alertEpoch)
         }
         try #require(alerts.count == 1)
         let e = try decodeAlertEvidence(RepresentationCollapseEvidence.self, alerts[0])

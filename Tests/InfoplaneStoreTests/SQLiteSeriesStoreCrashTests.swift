@@ -75,7 +75,7 @@ import InfoplaneMonitor
         let before = try #require(try await store.run(named: "crash"))
         #expect(try await store.upsertRun(RunDescriptor(name: "crash", clientName: "py")).id == before.id)
         try await store.appendFrame(frame(run: "crash", step: last + 1))
-        let l1 = try await store.series(SeriesQuery(run: "crash", layer: "L1", metric: SeriesMetric.inputInformation))
+        let l1 = try await store.series(SeriesQuery(run: "crash", layer: "L1", metric: Metric.inputInformation))
         #expect(l1.map(\.step) == Array(0...(last + 1)))
     }
 

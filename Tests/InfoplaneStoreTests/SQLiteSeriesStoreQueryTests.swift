@@ -1,4 +1,5 @@
 import Foundation
+import InfoplaneEstimators
 import Testing
 import InfoplaneMonitor
 @testable import InfoplaneStore
@@ -12,8 +13,8 @@ import InfoplaneMonitor
             for step in Int64(1)...4 {
                 var points: [SeriesPoint] = []
                 for layer in ["L1", "L2"] {
-                    for metric in [SeriesMetric.inputInformation, SeriesMetric.labelInformation] {
-                        for estimator in ["binning", "ksg1"] {
+                    for metric in [Metric.inputInformation, Metric.labelInformation] {
+                        for estimator in [EstimatorName.binning, .ksg1] {
                             for split in [ProbeSplit.train, .validation] {
                                 points.append(point(run: run, layer: layer, split: split, metric: metric,
                                                     estimator: estimator, step: step, value: Double(step)))
@@ -36,11 +37,11 @@ import InfoplaneMonitor
         let byLayer = try await store.series(SeriesQuery(run: "a", layer: "L2"))
         #expect(byLayer.count == 32 && byLayer.allSatisfy { $0.layer == "L2" && $0.run == "a" })
 
-        let byMetric = try await store.series(SeriesQuery(run: "a", metric: SeriesMetric.labelInformation))
-        #expect(byMetric.count == 32 && byMetric.allSatisfy { $0.metric == SeriesMetric.labelInformation })
+        let byMetric = try await store.series(SeriesQuery(run: "a", metric: Metric.labelInformation))
+        #expect(byMetric.count == 32 && byMetric.allSatisfy { $0.metric == Metric.labelInformation })
 
-        let byEstimator = try await store.series(SeriesQuery(run: "b", estimator: "ksg1"))
-        #expect(byEstimator.count == 32 && byEstimator.allSatisfy { $0.estimator == "ksg1" && $0.run == "b" })
+        let byEstimator = try await store.series(SeriesQuery(run: "b", estimator: .ksg1))
+        #expect(byEstimator.count == 32 && byEstimator.allSatisfy { $0.estimator == .ksg1 && $0.run == "b" })
 
         let bySplit = try await store.series(SeriesQuery(run: "a", split: .validation))
         #expect(bySplit.count == 32 && bySplit.allSatisfy { $0.split == .validation })
@@ -48,8 +49,8 @@ import InfoplaneMonitor
         let since = try await store.series(SeriesQuery(run: "a", sinceStep: 3))
         #expect(since.count == 32 && since.allSatisfy { $0.step >= 3 })
 
-        let one = try await store.series(SeriesQuery(run: "a", layer: "L1", metric: SeriesMetric.inputInformation,
-                                                      estimator: "binning", split: .train, sinceStep: 2))
+        let one = try await store.series(SeriesQuery(run: "a", layer: "L1", metric: Metric.inputInformation,
+                                                      estimator: .binning, split: .train, sinceStep: 2))
         #expect(one.map(\.step) == [2, 3, 4])
     }
 
@@ -57,7 +58,7 @@ import InfoplaneMonitor
         let (store, dir) = try await populated()
         defer { dir.remove() }
         let all = try await store.series(SeriesQuery(run: "a"))
-        let keys = all.map { [$0.layer, $0.metric, $0.estimator, $0.split.rawValue, String(format: "%05d", $0.step)] }
+        let keys = all.map { [$0.layer, $0.metric.rawValue, $0.estimator.rawValue, $0.split.rawValue, String(format: "%05d", $0.step)] }
         #expect(keys == keys.sorted { $0.lexicographicallyPrecedes($1) })
     }
 

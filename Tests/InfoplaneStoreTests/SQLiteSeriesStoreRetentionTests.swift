@@ -38,7 +38,7 @@ import InfoplaneMonitor
         try await store.appendFrame(frame(run: "short", step: 1))
         let report = try await store.pruneExpired()
         #expect(report == PruneReport(pointsDeleted: 4 * 2, scalarsDeleted: 2 * 2))
-        let l2 = try await store.series(SeriesQuery(run: "run-a", layer: "L2", metric: SeriesMetric.labelInformation))
+        let l2 = try await store.series(SeriesQuery(run: "run-a", layer: "L2", metric: Metric.labelInformation))
         #expect(l2.map(\.step) == [3, 4, 5])
         #expect(try await store.series(SeriesQuery(run: "short")).count == 6)
         #expect(try await store.scalars(run: "run-a", sinceStep: nil).map(\.step) == [3, 4, 5])

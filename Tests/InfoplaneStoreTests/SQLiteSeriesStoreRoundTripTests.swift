@@ -1,4 +1,5 @@
 import Foundation
+import InfoplaneEstimators
 import Testing
 import InfoplaneMonitor
 @testable import InfoplaneStore
@@ -84,5 +85,46 @@ import InfoplaneMonitor
         #expect(all == [a, b])
         #expect(all[0].time == time)
         #expect(all[0].evidenceJSON == #"{"peak":7.5}"#)
+    }
+
+    // MARK: - Point flags (stored as a bit set)
+
+    @Test func everyFlagRoundTrips() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLiteSeriesStore(path: dir.databasePath)
+        let all: [SeriesPointFlags] = [[], .partialFrame, .saturated, .fewSamples, .lowerBound,
+                                       [.partialFrame, .saturated, .fewSamples, .lowerBound]]
+        let written = all.enumerated().map { i, flags in
+            var p = point(step: Int64(i + 1), value: Double(i))
+            p.flags = flags
+            return p
+        }
+        try await store.appendFrame(written)
+        let read = try await store.series(SeriesQuery(run: "run-a"))
+        #expect(read.map(\.flags) == all)
+        #expect(read == written)
+    }
+
+    @Test func aPointReplacedAtItsStepTakesTheNewFlags() async throws {
+        let store = try SQLiteSeriesStore.inMemory()
+        var p = point(step: 2, value: 1)
+        p.flags = .partialFrame
+        try await store.appendFrame([p])
+        p.flags = []
+        p.value = 2
+        try await store.appendFrame([p])
+        let read = try await store.series(SeriesQuery(run: "run-a"))
+        // Ordered by layer, metric, estimator (SQLite compares bytes: "I(" sorts first).
+        #expect(read == [p])
+    }
+
+    @Test func queriesFilterOnTheTypedSeriesNames() async throws {
+        let store = try SQLiteSeriesStore.inMemory()
+        try await store.appendFrame(frame(step: 1))
+        let ity = try await store.series(SeriesQuery(run: "run-a", metric: .labelInformation, estimator: .binning))
+        #expect(ity.count == 3 && ity.allSatisfy { $0.metric == .labelInformation })
+        let none = try await store.series(SeriesQuery(run: "run-a", estimator: EstimatorName("no-such-estimator")))
+        #expect(none.isEmpty)
     }
 }

@@ -36,9 +36,9 @@ import Testing
     func filledStore(_ directory: TemporaryDirectory) async throws -> SQLiteSeriesStore {
         let store = try SQLiteSeriesStore(path: directory.databasePath)
         for step: Int64 in [20, 0, 10] { try await store.appendFrame(frame(step: step)) }
-        var nats = point(layer: "L1", estimator: "ksg1", step: 30, value: 2.5)
-        nats.units = "nats"
-        try await store.appendFrame([point(layer: "L1", estimator: "ksg1", step: 5, value: 1.5), nats])
+        var nats = point(layer: "L1", estimator: .ksg1, step: 30, value: 2.5)
+        nats.unit = .nats
+        try await store.appendFrame([point(layer: "L1", estimator: .ksg1, step: 5, value: 1.5), nats])
         try await store.appendFrame(frame(run: "run-b", step: 7, layers: ["only"]))
         for step: Int64 in [0, 10, 20] {
             try await store.appendScalars(ScalarRecord(run: "run-a", step: step, epoch: step / 10, split: .train,
@@ -81,10 +81,12 @@ import Testing
         #expect(summary.series.count == 3 * 2 + 1)
         #expect(summary.alertCount == 2)
         #expect(summary.lastStep == 30)
-        let l1 = try #require(summary.series.first { $0.layer == "L1" && $0.metric == SeriesMetric.inputInformation && $0.estimator == "binning" })
+        let l1 = try #require(summary.series.first {
+            $0.series.layer == "L1" && $0.series.metric == .inputInformation && $0.series.estimator == .binning
+        })
         #expect(l1.pointCount == 3 && l1.firstStep == 0 && l1.lastStep == 20 && l1.lastValue == 20)
-        let ksg = try #require(summary.series.first { $0.estimator == "ksg1" })
-        #expect(ksg.units == "bits" && ksg.firstStep == 5 && ksg.lastStep == 30 && ksg.lastValue == 2.5, "units of the first point")
+        let ksg = try #require(summary.series.first { $0.series.estimator == .ksg1 })
+        #expect(ksg.unit == .bits && ksg.firstStep == 5 && ksg.lastStep == 30 && ksg.lastValue == 2.5, "units of the first point")
         #expect(summary.latestScalars.map(\.split) == [.train, .validation])
         #expect(summary.latestScalars.map(\.step) == [20, 10])
         #expect(summary.latestScalars[0].values == ["loss": 1.0 / 21, "accuracy": 0.5] && summary.latestScalars[0].epoch == 2)

@@ -45,7 +45,7 @@ import InfoplaneMonitor
             }
             try await group.waitForAll()
         }
-        let read = try await store.series(SeriesQuery(run: "run-a", layer: "L2", metric: SeriesMetric.inputInformation))
+        let read = try await store.series(SeriesQuery(run: "run-a", layer: "L2", metric: Metric.inputInformation))
         #expect(read.map(\.step) == Array(1...40))
     }
 }

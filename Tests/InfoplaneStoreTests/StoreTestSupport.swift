@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import InfoplaneEstimators
 import InfoplaneMonitor
 @testable import InfoplaneStore
 
@@ -31,16 +33,25 @@ final class TestClock: @unchecked Sendable {
 }
 
 func point(run: String = "run-a", layer: String = "L1", split: ProbeSplit = .train,
-           metric: String = SeriesMetric.inputInformation, estimator: String = "binning",
+           metric: Metric = .inputInformation, estimator: EstimatorName = .binning,
            step: Int64, value: Double) -> SeriesPoint {
-    SeriesPoint(run: run, layer: layer, split: split, metric: metric, estimator: estimator, step: step,
-                value: value, units: "bits", n: 4096, d: 5, seconds: 0.01 * Double(step % 7), partial: step % 2 == 1)
+    SeriesPoint(series: SeriesID(run: run, layer: layer, split: split, metric: metric, estimator: estimator),
+                step: step, value: value, unit: .bits, sampleCount: 4096, dimension: 5, seconds: 0.01 * Double(step % 7), flags: step % 2 == 1 ? .partialFrame : [])
 }
 
 /// The points of one probe frame: every layer × (I(X;T), I(T;Y)) for one step.
 func frame(run: String = "run-a", step: Int64, layers: [String] = ["L1", "L2", "L3"]) -> [SeriesPoint] {
     layers.enumerated().flatMap { (i, layer) in
         [point(run: run, layer: layer, step: step, value: Double(step) + Double(i) / 10),
-         point(run: run, layer: layer, metric: SeriesMetric.labelInformation, step: step, value: 1 / Double(step + 1))]
+         point(run: run, layer: layer, metric: Metric.labelInformation, step: step, value: 1 / Double(step + 1))]
     }
+}
+
+/// Writes a store file at `path` as an older version left it: the schema migrated up to
+/// `migration` only, with `sql` run in it.
+func writeOlderStoreFile(at path: String, upTo migration: String, sql: String) async throws {
+    let old = try DatabasePool(path: path)
+    try StoreSchema.migrator.migrate(old, upTo: migration)
+    try await old.write { try $0.execute(sql: sql) }
+    try old.close()
 }

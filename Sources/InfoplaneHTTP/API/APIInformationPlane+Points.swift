@@ -11,17 +11,15 @@ extension APIInformationPlane {
     /// - Parameters:
     ///   - xEstimator, yEstimator: keep only this estimator for that axis (nil: all).
     init(run: String, points: [SeriesPoint], xEstimator: String? = nil, yEstimator: String? = nil) {
-        struct AxisKey: Hashable { var layer: String; var split: ProbeSplit; var estimator: String }
-        var xs: [AxisKey: [Int64: SeriesPoint]] = [:]
-        var ys: [AxisKey: [Int64: SeriesPoint]] = [:]
+        var xs: [SeriesID: [Int64: SeriesPoint]] = [:]
+        var ys: [SeriesID: [Int64: SeriesPoint]] = [:]
         var layerOrder: [String] = []
         var seenLayers: Set<String> = []
         for p in points {
-            let key = AxisKey(layer: p.layer, split: p.split, estimator: p.estimator)
-            if p.metric == SeriesMetric.inputInformation, xEstimator == nil || xEstimator == p.estimator {
-                xs[key, default: [:]][p.step] = p
-            } else if p.metric == SeriesMetric.labelInformation, yEstimator == nil || yEstimator == p.estimator {
-                ys[key, default: [:]][p.step] = p
+            if p.metric == .inputInformation, xEstimator == nil || xEstimator == p.estimator.rawValue {
+                xs[p.series, default: [:]][p.step] = p
+            } else if p.metric == .labelInformation, yEstimator == nil || yEstimator == p.estimator.rawValue {
+                ys[p.series, default: [:]][p.step] = p
             } else { continue }
             if seenLayers.insert(p.layer).inserted { layerOrder.append(p.layer) }
         }
@@ -30,13 +28,13 @@ extension APIInformationPlane {
         var units: [PairKey: (String, String)] = [:]
         for (xKey, xSteps) in xs {
             for (yKey, ySteps) in ys where yKey.layer == xKey.layer && yKey.split == xKey.split {
-                let pair = PairKey(split: xKey.split, x: xKey.estimator, y: yKey.estimator)
+                let pair = PairKey(split: xKey.split, x: xKey.estimator.rawValue, y: yKey.estimator.rawValue)
                 let trajectory = xSteps.keys.filter { ySteps[$0] != nil }.sorted().map { step in
                     Point(step: step, x: xSteps[step]!.value, y: ySteps[step]!.value)
                 }
                 guard !trajectory.isEmpty else { continue }
                 pairs[pair, default: [:]][xKey.layer] = trajectory
-                units[pair] = (xSteps.values.first!.units, ySteps.values.first!.units)
+                units[pair] = (xSteps.values.first!.unit.rawValue, ySteps.values.first!.unit.rawValue)
             }
         }
         let pairings = pairs.keys.sorted { a, b in
@@ -46,7 +44,8 @@ extension APIInformationPlane {
             return Pairing(split: key.split.rawValue, xEstimator: key.x, yEstimator: key.y,
                            xUnits: units[key]!.0, yUnits: units[key]!.1, layers: layers)
         }
-        self.init(run: run, xMetric: SeriesMetric.inputInformation, yMetric: SeriesMetric.labelInformation, pairings: pairings)
+        self.init(run: run, xMetric: Metric.inputInformation.rawValue, yMetric: Metric.labelInformation.rawValue,
+                  pairings: pairings)
     }
 
     /// Probe first (the fixed probe set is what the papers plot), then train, validation.

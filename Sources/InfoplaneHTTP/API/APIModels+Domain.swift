@@ -14,27 +14,32 @@ extension APIRun {
 extension APISeries {
     /// The series `point` belongs to.
     init(_ point: SeriesPoint) {
-        self.init(layer: point.layer, metric: point.metric, estimator: point.estimator, split: point.split.rawValue,
-                  units: point.units)
+        self.init(point.series, unit: point.unit)
+    }
+
+    /// `series` in `unit`.
+    init(_ series: SeriesID, unit: SeriesUnit) {
+        self.init(layer: series.layer, metric: series.metric.rawValue, estimator: series.estimator.rawValue,
+                  split: series.split.rawValue, units: unit.rawValue)
     }
 
     /// The series `summary` describes.
     init(_ summary: SeriesSummary) {
-        self.init(layer: summary.layer, metric: summary.metric, estimator: summary.estimator,
-                  split: summary.split.rawValue, units: summary.units)
+        self.init(summary.series, unit: summary.unit)
     }
 
     /// True when `point` belongs to this series (its units may differ: they are not part of
     /// a series' identity).
     func contains(_ point: SeriesPoint) -> Bool {
-        layer == point.layer && metric == point.metric && estimator == point.estimator && split == point.split.rawValue
+        layer == point.layer && metric == point.metric.rawValue && estimator == point.estimator.rawValue
+            && split == point.split.rawValue
     }
 }
 
 extension APIPoint {
     init(_ point: SeriesPoint) {
-        self.init(step: point.step, value: point.value, n: point.n, d: point.d, seconds: point.seconds,
-                  partial: point.partial)
+        self.init(step: point.step, value: point.value, n: point.sampleCount, d: point.dimension,
+                  seconds: point.seconds, partial: point.isPartial)
     }
 }
 

@@ -84,8 +84,10 @@ public final class InfoplaneMetrics: Sendable {
         switch event {
         case .points(let points):
             for p in points {
-                histogram(estimator: p.estimator).record(p.seconds)
-                let labels = [("run", p.run), ("layer", p.layer), ("metric", p.metric), ("estimator", p.estimator), ("split", p.split.rawValue)]
+                histogram(estimator: p.estimator.rawValue).record(p.seconds)
+                let series = p.series
+                let labels = [("run", series.run), ("layer", series.layer), ("metric", series.metric.rawValue),
+                              ("estimator", series.estimator.rawValue), ("split", series.split.rawValue)]
                 registry.makeGauge(descriptor: Self.estimateDescriptor, labels: labels).set(p.value)
                 registry.makeGauge(descriptor: Self.estimateStepDescriptor, labels: labels).set(Double(p.step))
             }

@@ -18,8 +18,9 @@ extension HTTPAPI {
             let format = try query.choice("format", ["json", "csv"], default: "json")
             let run = try await requireRun(context)
             let points = try await store.series(SeriesQuery(
-                run: run.name, layer: query.string("layer"), metric: query.string("metric"),
-                estimator: query.string("estimator"), split: try query.split(), sinceStep: try query.int64("since_step")))
+                run: run.name, layer: query.string("layer"), metric: query.string("metric").map { Metric($0) },
+                estimator: query.string("estimator").map { .init(rawValue: $0) }, split: try query.split(),
+                sinceStep: try query.int64("since_step")))
             let list = APISeriesList(run: run.name, points: points)
             if format == "csv" {
                 return TextResponse.make(SeriesCSV.render(list), contentType: "text/csv; charset=utf-8")
@@ -40,7 +41,7 @@ extension HTTPAPI {
             let split = try query.split()
             let since = try query.int64("since_step")
             var points: [SeriesPoint] = []
-            for metric in [SeriesMetric.inputInformation, SeriesMetric.labelInformation] {
+            for metric in [Metric.inputInformation, Metric.labelInformation] {
                 points += try await store.series(SeriesQuery(run: run.name, metric: metric, split: split, sinceStep: since))
             }
             return APIInformationPlane(run: run.name, points: points, xEstimator: query.string("x_estimator"),
@@ -52,7 +53,7 @@ extension HTTPAPI {
     func runDetail(_ run: RunRecord) async throws -> APIRunDetail {
         let summary = try await store.runSummary(run: run.name)
         var layers: [String] = []
-        for series in summary.series where !layers.contains(series.layer) { layers.append(series.layer) }
+        for entry in summary.series where !layers.contains(entry.series.layer) { layers.append(entry.series.layer) }
         var latest: [String: APIScalars] = [:]
         for record in summary.latestScalars { latest[record.split.rawValue] = APIScalars(record) }
         return APIRunDetail(run: APIRun(run), layers: layers, series: summary.series.map(APISeriesSummary.init),

@@ -49,7 +49,7 @@ public struct AlertEngine: Sendable {
     }
 
     public mutating func observe(_ point: SeriesPoint, at time: Date) -> [AlertRecord] {
-        guard point.value.isFinite, !(point.partial && thresholds.ignorePartialFrames) else {
+        guard point.value.isFinite, !(point.isPartial && thresholds.ignorePartialFrames) else {
             return feed(.activity(run: point.run, step: point.step), at: time)
         }
         return feed(.point(point), at: time)
@@ -113,10 +113,10 @@ public struct AlertEngine: Sendable {
         return alerts
     }
 
-    private static func feedOrder(_ metric: String) -> Int {
+    private static func feedOrder(_ metric: Metric) -> Int {
         switch metric {
-        case SeriesMetric.labelInformation: return 0
-        case SeriesMetric.inputInformation: return 2
+        case .labelInformation: return 0
+        case .inputInformation: return 2
         default: return 1
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import InfoplaneEstimators
 
 /// `compression_onset`: the fitting → compression turn of a layer (Shwartz-Ziv & Tishby 2017).
 ///
@@ -23,11 +24,10 @@ import Foundation
 public struct CompressionOnsetRule: AlertRule {
     public var kind: AlertKind { .compressionOnset }
     let thresholds: CompressionOnsetThresholds
-    let smoothingWindow: Int
-    let historyLimit: Int
+    let history: SeriesHistory
 
-    private var inputs: [SeriesKey: InputTrack] = [:]
-    private var labels: [SeriesKey: LabelTrack] = [:]
+    private var inputs: [SeriesID: InputTrack] = [:]
+    private var labels: [SeriesID: LabelTrack] = [:]
     private var accuracy: [String: SmoothedSeries] = [:]
     private var episodes = LayerEpisodes()
 
@@ -46,22 +46,21 @@ public struct CompressionOnsetRule: AlertRule {
 
     public init(thresholds: CompressionOnsetThresholds = .init(), smoothingWindow: Int = 5, historyLimit: Int = 4096) {
         self.thresholds = thresholds
-        self.smoothingWindow = max(1, smoothingWindow)
-        self.historyLimit = historyLimit
+        history = SeriesHistory(smoothingWindow: smoothingWindow, limit: historyLimit)
     }
 
     public mutating func observe(_ input: AlertInput, at time: Date) -> [AlertRecord] {
         switch input {
         case .point(let point):
-            if point.metric == SeriesMetric.labelInformation {
+            if point.metric == Metric.labelInformation {
                 observeLabelInformation(point)
-            } else if point.metric == SeriesMetric.inputInformation,
+            } else if point.metric == Metric.inputInformation,
                       thresholds.estimators.isEmpty || thresholds.estimators.contains(point.estimator) {
                 return observeInputInformation(point, at: time)
             }
         case .scalars(let record):
             for (quantity, value) in ScalarNames.quantities(in: record) where quantity == .trainAccuracy {
-                accuracy[record.run, default: SmoothedSeries(window: smoothingWindow, limit: 1024, thinsHistory: true)]
+                accuracy[record.run, default: SmoothedSeries(window: history.smoothingWindow, limit: 1024, thinsHistory: true)]
                     .append(step: record.step, value: value)
             }
         case .runEnded(let run):
@@ -76,8 +75,8 @@ public struct CompressionOnsetRule: AlertRule {
     }
 
     private mutating func observeLabelInformation(_ point: SeriesPoint) {
-        let key = SeriesKey(point)
-        var track = labels[key] ?? LabelTrack(series: SmoothedSeries(window: smoothingWindow, limit: historyLimit))
+        let key = point.series
+        var track = labels[key] ?? LabelTrack(series: history.series())
         if track.series.append(step: point.step, value: point.value), let s = track.series.lastSmoothed {
             track.maximum = max(track.maximum, s)
         }
@@ -85,11 +84,11 @@ public struct CompressionOnsetRule: AlertRule {
     }
 
     /// The I(T;Y) series paired with an I(X;T) series.
-    private func pairedLabel(for key: SeriesKey) -> (String, LabelTrack)? {
+    private func pairedLabel(for key: SeriesID) -> (EstimatorName, LabelTrack)? {
         let candidates = labels.filter {
             $0.key.run == key.run && $0.key.layer == key.layer && $0.key.split == key.split
         }
-        for estimator in [key.estimator, "mixed", "binning", "dsmi"] {
+        for estimator in [key.estimator, .mixed, .binning, .dsmi] {
             if let hit = candidates.first(where: { $0.key.estimator == estimator }) { return (estimator, hit.value) }
         }
         return candidates.min { $0.key.estimator < $1.key.estimator }.map { ($0.key.estimator, $0.value) }
@@ -116,12 +115,12 @@ public struct CompressionOnsetRule: AlertRule {
     }
 
     private mutating func observeInputInformation(_ point: SeriesPoint, at time: Date) -> [AlertRecord] {
-        let key = SeriesKey(point)
-        var track = inputs[key] ?? InputTrack(series: SmoothedSeries(window: smoothingWindow, limit: historyLimit))
+        let key = point.series
+        var track = inputs[key] ?? InputTrack(series: history.series())
         defer { inputs[key] = track }
         guard track.series.append(step: point.step, value: point.value),
-              track.series.appended >= smoothingWindow, let s = track.series.lastSmoothed else { return [] }
-        let floor = AlertUnits.floor(bits: thresholds.absoluteFloorBits, in: point.units)
+              track.series.appended >= history.smoothingWindow, let s = track.series.lastSmoothed else { return [] }
+        let floor = AlertUnits.floor(bits: thresholds.absoluteFloorBits, in: point.unit)
         let paired = pairedLabel(for: key)
 
         switch track.latch.state {
@@ -176,30 +175,30 @@ public struct CompressionOnsetRule: AlertRule {
         }
     }
 
-    private func alert(key: SeriesKey, point: SeriesPoint, track: InputTrack, peak: (step: Int64, value: Double),
-                       smoothed s: Double, floor: Double, noise: Double, label: (String, LabelTrack)?,
+    private func alert(key: SeriesID, point: SeriesPoint, track: InputTrack, peak: (step: Int64, value: Double),
+                       smoothed s: Double, floor: Double, noise: Double, label: (EstimatorName, LabelTrack)?,
                        at time: Date) -> AlertRecord {
         let drop = peak.value - s
         let relative = peak.value != 0 ? drop / abs(peak.value) : 0
         let since = track.series.steps.firstIndex(where: { $0 >= peak.step }) ?? 0
-        let shown = min(32, track.series.steps.count - since + smoothingWindow)
+        let shown = min(32, track.series.steps.count - since + history.smoothingWindow)
         var labelText = ""
         var labelEvidence: CompressionOnsetEvidence.LabelInformation?
         if let (estimator, labelTrack) = label, let now = labelTrack.series.lastSmoothed {
             labelEvidence = .init(estimator: estimator, value: now, maximum: labelTrack.maximum)
-            labelText = ", while I(T;Y) (\(estimator)) held at \(AlertUnits.format(now)) \(point.units) (maximum so far \(AlertUnits.format(labelTrack.maximum)))"
+            labelText = ", while I(T;Y) (\(estimator)) held at \(AlertUnits.format(now)) \(point.unit) (maximum so far \(AlertUnits.format(labelTrack.maximum)))"
         }
         let evidence = CompressionOnsetEvidence(
-            rule: kind.rawValue, series: key, units: point.units, peakStep: peak.step, peakValue: peak.value,
+            rule: kind.rawValue, series: key, units: point.unit.rawValue, peakStep: peak.step, peakValue: peak.value,
             step: point.step, value: s, drop: drop, relativeDrop: relative,
             thresholdRelativeDrop: thresholds.relativeDrop, thresholdAbsolute: floor, thresholdNoise: noise,
             threshold: max(thresholds.relativeDrop * peak.value, floor, noise),
             confirmEvaluations: thresholds.confirmEvaluations, fittingGate: track.gate ?? "",
             trainAccuracy: accuracy[key.run]?.smoothedKnown(atOrBefore: point.step), labelInformation: labelEvidence,
             recent: track.series.recent(shown))
-        let message = "I(X;T) of layer \(key.label) fell from its peak \(AlertUnits.format(peak.value)) \(point.units) at step \(peak.step) "
-            + "to \(AlertUnits.format(s)) \(point.units) at step \(point.step) (-\(AlertUnits.percent(relative)); threshold "
-            + "\(AlertUnits.format(max(thresholds.relativeDrop * peak.value, floor, noise))) \(point.units): the largest of "
+        let message = "I(X;T) of layer \(key.label) fell from its peak \(AlertUnits.format(peak.value)) \(point.unit) at step \(peak.step) "
+            + "to \(AlertUnits.format(s)) \(point.unit) at step \(point.step) (-\(AlertUnits.percent(relative)); threshold "
+            + "\(AlertUnits.format(max(thresholds.relativeDrop * peak.value, floor, noise))) \(point.unit): the largest of "
             + "\(AlertUnits.percent(thresholds.relativeDrop)) of the peak, \(AlertUnits.format(floor)) and \(AlertUnits.format(thresholds.noiseMultiplier)) x noise = \(AlertUnits.format(noise))) "
             + "for \(thresholds.confirmEvaluations) consecutive evaluations after fitting was done (\(track.gate ?? ""))\(labelText): "
             + "a compression phase began after step \(peak.step)."
@@ -211,12 +210,12 @@ public struct CompressionOnsetRule: AlertRule {
 /// The evidence of a `compression_onset` alert (JSON keys in snake_case).
 public struct CompressionOnsetEvidence: Sendable, Equatable, Codable {
     public struct LabelInformation: Sendable, Equatable, Codable {
-        public var estimator: String
+        public var estimator: EstimatorName
         public var value: Double
         public var maximum: Double
     }
     public var rule: String
-    public var series: SeriesKey
+    public var series: SeriesID
     public var units: String
     /// The onset: the step and smoothed value of the peak the layer fell from.
     public var peakStep: Int64

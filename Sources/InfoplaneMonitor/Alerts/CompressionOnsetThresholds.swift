@@ -1,3 +1,5 @@
+import InfoplaneEstimators
+
 /// Settings of `compression_onset` (`[alerts.compression_onset]`).
 public struct CompressionOnsetThresholds: Sendable, Equatable, Codable {
     public var enabled = true
@@ -33,7 +35,7 @@ public struct CompressionOnsetThresholds: Sendable, Equatable, Codable {
     public var fittingPlateauRelativeRise = 0.05
     public var fittingPlateauStepFraction = 0.25
     /// Estimators whose I(X;T) the rule watches; empty: all. Default empty.
-    public var estimators: [String] = []
+    public var estimators: [EstimatorName] = []
 
     public init() {}
 
@@ -68,7 +70,7 @@ public struct CompressionOnsetThresholds: Sendable, Equatable, Codable {
         fittingPlateauWindow = try c.decodeIfPresent(Int.self, forKey: .fittingPlateauWindow) ?? d.fittingPlateauWindow
         fittingPlateauRelativeRise = try c.decodeIfPresent(Double.self, forKey: .fittingPlateauRelativeRise) ?? d.fittingPlateauRelativeRise
         fittingPlateauStepFraction = try c.decodeIfPresent(Double.self, forKey: .fittingPlateauStepFraction) ?? d.fittingPlateauStepFraction
-        estimators = try c.decodeIfPresent([String].self, forKey: .estimators) ?? d.estimators
+        estimators = try c.decodeIfPresent([EstimatorName].self, forKey: .estimators) ?? d.estimators
     }
 
     func validate() throws(AlertConfigurationError) {

@@ -23,18 +23,12 @@ import Foundation
 public struct OverfittingRule: AlertRule {
     public var kind: AlertKind { .overfitting }
     let thresholds: OverfittingThresholds
-    let smoothingWindow: Int
-    let historyLimit: Int
+    let history: SeriesHistory
 
-    private var information: [InformationKey: DivergenceTrack] = [:]
+    /// Keyed by the validation series: its train counterpart feeds the same track.
+    private var information: [SeriesID: DivergenceTrack] = [:]
     private var losses: [String: DivergenceTrack] = [:]
     private var episodes = LayerEpisodes()
-
-    struct InformationKey: Hashable, Sendable {
-        var run: String
-        var layer: String
-        var estimator: String
-    }
 
     /// A training series and a validation series whose divergence the rule watches.
     struct DivergenceTrack: Sendable {
@@ -48,26 +42,24 @@ public struct OverfittingRule: AlertRule {
         /// to half of it. Frozen at firing, because the live threshold has a noise term that
         /// grows with a noisy validation series and would "clear" a still-diverging run.
         var firedThreshold: Double?
-        var units = ""
         var trainN: Int?
         var validationN: Int?
 
-        init(window: Int, limit: Int) {
-            train = SmoothedSeries(window: window, limit: limit)
-            validation = SmoothedSeries(window: window, limit: limit)
+        init(_ history: SeriesHistory) {
+            train = history.series()
+            validation = history.series()
         }
     }
 
     public init(thresholds: OverfittingThresholds = .init(), smoothingWindow: Int = 5, historyLimit: Int = 4096) {
         self.thresholds = thresholds
-        self.smoothingWindow = max(1, smoothingWindow)
-        self.historyLimit = historyLimit
+        history = SeriesHistory(smoothingWindow: smoothingWindow, limit: historyLimit)
     }
 
     public mutating func observe(_ input: AlertInput, at time: Date) -> [AlertRecord] {
         switch input {
         case .point(let point):
-            guard point.metric == SeriesMetric.labelInformation,
+            guard point.metric == Metric.labelInformation,
                   point.split == .train || point.split == .validation,
                   thresholds.estimators.isEmpty || thresholds.estimators.contains(point.estimator) else { return [] }
             return observeInformation(point, at: time)
@@ -86,18 +78,18 @@ public struct OverfittingRule: AlertRule {
     // MARK: - Information signal
 
     private func hasEnoughSamples(_ point: SeriesPoint) -> Bool {
-        if point.n < thresholds.minSamples { return false }
-        if point.estimator.hasPrefix("binning"), point.n < thresholds.minSamplesBinning { return false }
+        if point.sampleCount < thresholds.minSamples { return false }
+        if point.estimator == .binning, point.sampleCount < thresholds.minSamplesBinning { return false }
         return true
     }
 
     private mutating func observeInformation(_ point: SeriesPoint, at time: Date) -> [AlertRecord] {
         guard hasEnoughSamples(point) else { return [] }
-        let key = InformationKey(run: point.run, layer: point.layer, estimator: point.estimator)
-        var track = information[key] ?? DivergenceTrack(window: smoothingWindow, limit: historyLimit)
+        var key = point.series
+        key.split = .validation
+        var track = information[key] ?? DivergenceTrack(history)
         defer { information[key] = track }
-        track.units = point.units
-        if point.split == .train { track.trainN = point.n } else { track.validationN = point.n }
+        if point.split == .train { track.trainN = point.sampleCount } else { track.validationN = point.sampleCount }
         let appended = point.split == .train
             ? track.train.append(step: point.step, value: point.value)
             : track.validation.append(step: point.step, value: point.value)
@@ -110,33 +102,32 @@ public struct OverfittingRule: AlertRule {
         }
         let peak = track.reference!
         let trainAtPeak = track.train.smoothed(atOrBefore: peak.step)!
-        let floor = AlertUnits.floor(bits: thresholds.absoluteFloorBits, in: point.units)
+        let floor = AlertUnits.floor(bits: thresholds.absoluteFloorBits, in: point.unit)
         let growth = (St - trainAtPeak) + (peak.value - Sv)
         let noiseScale = (pow(track.train.noiseScale(), 2) + pow(track.validation.noiseScale(), 2)).squareRoot()
         let threshold = max(thresholds.relativeGapGrowth * abs(peak.value), floor, thresholds.noiseMultiplier * noiseScale)
         let condition = St >= trainAtPeak - floor && growth > 0 && growth >= threshold
-        let seriesKey = SeriesKey(run: key.run, layer: key.layer, split: .validation, metric: point.metric, estimator: key.estimator)
 
         switch track.latch.update(condition: condition, cleared: growth <= (track.firedThreshold ?? threshold) / 2,
                                   confirm: thresholds.confirmEvaluations, rearm: thresholds.rearmEvaluations) {
         case .none:
             return []
         case .rearmed:
-            episodes.release(seriesKey)
+            episodes.release(key)
             track.reference = (step, Sv)
             track.firedThreshold = nil
             return []
         case .fire:
             track.firedThreshold = threshold
-            guard episodes.claim(seriesKey) else { return [] }
+            guard episodes.claim(key) else { return [] }
             let evidence = OverfittingEvidence(
-                rule: kind.rawValue, signal: "information", metric: point.metric, estimator: key.estimator,
-                units: point.units, referenceStep: peak.step, step: step,
+                rule: kind.rawValue, signal: "information", metric: point.metric.rawValue, estimator: key.estimator.rawValue,
+                units: point.unit.rawValue, referenceStep: peak.step, step: step,
                 trainAtReference: trainAtPeak, train: St, validationAtReference: peak.value, validation: Sv,
                 divergence: growth, threshold: threshold, noiseScale: noiseScale, confirmEvaluations: thresholds.confirmEvaluations,
                 trainN: track.trainN, validationN: track.validationN,
                 trainRecent: track.train.recent(16), validationRecent: track.validation.recent(16))
-            let u = point.units
+            let u = point.unit
             let message = "On layer \(key.layer) (\(key.estimator)), training I(T;Y) went from \(AlertUnits.format(trainAtPeak)) to "
                 + "\(AlertUnits.format(St)) \(u) while validation I(T;Y) went from its peak \(AlertUnits.format(peak.value)) at step "
                 + "\(peak.step) to \(AlertUnits.format(Sv)) \(u) at step \(step): the train-validation gap grew by "
@@ -159,7 +150,7 @@ public struct OverfittingRule: AlertRule {
     // MARK: - Loss signal
 
     private mutating func observeLoss(_ record: ScalarRecord, at time: Date) -> [AlertRecord] {
-        var track = losses[record.run] ?? DivergenceTrack(window: smoothingWindow, limit: historyLimit)
+        var track = losses[record.run] ?? DivergenceTrack(history)
         defer { losses[record.run] = track }
         var changed = false
         for (quantity, value) in ScalarNames.quantities(in: record) {

@@ -1,3 +1,5 @@
+import InfoplaneEstimators
+
 /// Settings of `overfitting` (`[alerts.overfitting]`).
 public struct OverfittingThresholds: Sendable, Equatable, Codable {
     public var enabled = true
@@ -26,7 +28,7 @@ public struct OverfittingThresholds: Sendable, Equatable, Codable {
     /// Consecutive evaluations below half the threshold that end the episode. Default 2.
     public var rearmEvaluations = 2
     /// Estimators whose I(T;Y) the rule watches; empty: all. Default empty.
-    public var estimators: [String] = []
+    public var estimators: [EstimatorName] = []
 
     public init() {}
 
@@ -57,7 +59,7 @@ public struct OverfittingThresholds: Sendable, Equatable, Codable {
         lossAbsoluteFloor = try c.decodeIfPresent(Double.self, forKey: .lossAbsoluteFloor) ?? d.lossAbsoluteFloor
         confirmEvaluations = try c.decodeIfPresent(Int.self, forKey: .confirmEvaluations) ?? d.confirmEvaluations
         rearmEvaluations = try c.decodeIfPresent(Int.self, forKey: .rearmEvaluations) ?? d.rearmEvaluations
-        estimators = try c.decodeIfPresent([String].self, forKey: .estimators) ?? d.estimators
+        estimators = try c.decodeIfPresent([EstimatorName].self, forKey: .estimators) ?? d.estimators
     }
 
     func validate() throws(AlertConfigurationError) {

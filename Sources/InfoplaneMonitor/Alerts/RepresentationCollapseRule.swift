@@ -14,10 +14,9 @@ import Foundation
 public struct RepresentationCollapseRule: AlertRule {
     public var kind: AlertKind { .representationCollapse }
     let thresholds: RepresentationCollapseThresholds
-    let smoothingWindow: Int
-    let historyLimit: Int
+    let history: SeriesHistory
 
-    private var tracks: [SeriesKey: Track] = [:]
+    private var tracks: [SeriesID: Track] = [:]
     private var episodes = LayerEpisodes()
 
     struct Track: Sendable {
@@ -29,13 +28,12 @@ public struct RepresentationCollapseRule: AlertRule {
 
     public init(thresholds: RepresentationCollapseThresholds = .init(), smoothingWindow: Int = 5, historyLimit: Int = 4096) {
         self.thresholds = thresholds
-        self.smoothingWindow = max(1, smoothingWindow)
-        self.historyLimit = historyLimit
+        history = SeriesHistory(smoothingWindow: smoothingWindow, limit: historyLimit)
     }
 
     public mutating func observe(_ input: AlertInput, at time: Date) -> [AlertRecord] {
         switch input {
-        case .point(let point) where point.metric == SeriesMetric.diffusionSpectralEntropy:
+        case .point(let point) where point.metric == Metric.diffusionSpectralEntropy:
             return observeEntropy(point, at: time)
         case .runEnded(let run):
             tracks = tracks.filter { $0.key.run != run }
@@ -47,12 +45,12 @@ public struct RepresentationCollapseRule: AlertRule {
     }
 
     private mutating func observeEntropy(_ point: SeriesPoint, at time: Date) -> [AlertRecord] {
-        let key = SeriesKey(point)
-        var track = tracks[key] ?? Track(series: SmoothedSeries(window: smoothingWindow, limit: historyLimit))
+        let key = point.series
+        var track = tracks[key] ?? Track(series: history.series())
         defer { tracks[key] = track }
         guard track.series.append(step: point.step, value: point.value),
-              track.series.appended >= smoothingWindow, let s = track.series.lastSmoothed else { return [] }
-        let floor = AlertUnits.floor(bits: thresholds.absoluteFloorBits, in: point.units)
+              track.series.appended >= history.smoothingWindow, let s = track.series.lastSmoothed else { return [] }
+        let floor = AlertUnits.floor(bits: thresholds.absoluteFloorBits, in: point.unit)
 
         switch track.latch.state {
         case .armed:
@@ -73,12 +71,12 @@ public struct RepresentationCollapseRule: AlertRule {
             guard episodes.claim(key) else { return [] }
             let relative = reference.value != 0 ? drop / abs(reference.value) : 0
             let evidence = RepresentationCollapseEvidence(
-                rule: kind.rawValue, series: key, units: point.units, referenceStep: reference.step,
+                rule: kind.rawValue, series: key, units: point.unit.rawValue, referenceStep: reference.step,
                 referenceValue: reference.value, step: point.step, value: s, drop: drop, relativeDrop: relative,
                 thresholdRelativeDrop: thresholds.relativeDrop, thresholdAbsolute: floor, thresholdNoise: noise,
                 threshold: threshold, window: thresholds.window,
-                n: point.n, d: point.d, recent: track.series.recent(thresholds.window + smoothingWindow + 2))
-            let u = point.units
+                n: point.sampleCount, d: point.dimension, recent: track.series.recent(thresholds.window + history.smoothingWindow + 2))
+            let u = point.unit
             let message = "DSE(T) of layer \(key.label) dropped from \(AlertUnits.format(reference.value)) \(u) at step "
                 + "\(reference.step) to \(AlertUnits.format(s)) \(u) at step \(point.step) (-\(AlertUnits.percent(relative)) within "
                 + "\(thresholds.window) evaluations; threshold \(AlertUnits.format(threshold)) \(u), the largest of "
@@ -106,7 +104,7 @@ public struct RepresentationCollapseRule: AlertRule {
 /// The evidence of a `representation_collapse` alert (JSON keys in snake_case).
 public struct RepresentationCollapseEvidence: Sendable, Equatable, Codable {
     public var rule: String
-    public var series: SeriesKey
+    public var series: SeriesID
     public var units: String
     /// The highest smoothed DSE of the look-back window, the level the layer fell from.
     public var referenceStep: Int64

@@ -21,8 +21,8 @@ public enum EstimatorInput: String, Sendable, Codable, CaseIterable {
 /// section `[estimation]` maps onto it; a run may override fields in its Hello options
 /// (see `RunSettings`).
 public struct EstimationConfiguration: Sendable, Codable, Equatable {
-    /// Estimates computed per watched layer. Default: all six (`PipelineEstimator.defaults`).
-    public var estimators: [PipelineEstimator]
+    /// Estimates computed per watched layer. Default: all six (`PipelineEstimate.defaults`).
+    public var estimators: [PipelineEstimate]
     /// Units of every stored point. Default bits (the papers' plots use bits).
     public var units: InformationUnit
     /// k of KSG I(X;T). Default 3.
@@ -61,7 +61,7 @@ public struct EstimationConfiguration: Sendable, Codable, Equatable {
     /// Seed for subsets and tie-breaking jitter. Default 0.
     public var seed: UInt64
 
-    public init(estimators: [PipelineEstimator] = PipelineEstimator.defaults, units: InformationUnit = .bits,
+    public init(estimators: [PipelineEstimate] = PipelineEstimate.defaults, units: InformationUnit = .bits,
                 ksgNeighbors: Int = 3, mixedNeighbors: Int = 3, bins: Int = 30, binRange: BinRangePolicy = .running,
                 binLower: Double = -1, binUpper: Double = 1, knnMaxSamples: Int = 4096, kernelMaxSamples: Int = 512,
                 knnInput: EstimatorInput = .compressed, kernelInput: EstimatorInput = .compressed,
@@ -103,7 +103,7 @@ public struct EstimationConfiguration: Sendable, Codable, Equatable {
     public init(from decoder: any Decoder) throws {
         let d = Self()
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        estimators = try c.decodeIfPresent([PipelineEstimator].self, forKey: .estimators) ?? d.estimators
+        estimators = try c.decodeIfPresent([PipelineEstimate].self, forKey: .estimators) ?? d.estimators
         units = try c.decodeIfPresent(InformationUnit.self, forKey: .units) ?? d.units
         ksgNeighbors = try c.decodeIfPresent(Int.self, forKey: .ksgNeighbors) ?? d.ksgNeighbors
         mixedNeighbors = try c.decodeIfPresent(Int.self, forKey: .mixedNeighbors) ?? d.mixedNeighbors

@@ -54,11 +54,11 @@ public struct RunSettings: Sendable, Equatable {
             switch name {
             case "estimators":
                 if value == "none" || value.isEmpty { e.estimators = []; continue }
-                var list: [PipelineEstimator] = []
+                var list: [PipelineEstimate] = []
                 for part in value.split(separator: ",") {
                     let token = part.trimmingCharacters(in: .whitespaces)
-                    guard let estimator = PipelineEstimator(rawValue: token) else {
-                        throw RunOptionError(option: name, message: "unknown estimator \"\(token)\"; use a comma-separated list of \(PipelineEstimator.allCases.map(\.rawValue).joined(separator: ", "))")
+                    guard let estimator = PipelineEstimate(rawValue: token) else {
+                        throw RunOptionError(option: name, message: "unknown estimator \"\(token)\"; use a comma-separated list of \(PipelineEstimate.allCases.map(\.rawValue).joined(separator: ", "))")
                     }
                     if !list.contains(estimator) { list.append(estimator) }
                 }

@@ -1,6 +1,8 @@
 import InfoplaneEstimators
 
-/// The real estimators of `InfoplaneEstimators`, as the pipeline runs them per watched layer:
+/// The real estimators of `InfoplaneEstimators`, as the pipeline runs them per watched layer.
+/// It picks each estimate's view of the frame and its parameters, then runs it through the
+/// one dispatch `EstimatorName.estimate`:
 /// - `binning_ixt`: `BinningEstimator.entropy` of the raw T = I(X;T) (Shwartz-Ziv & Tishby
 ///   2017; deterministic network, distinct inputs), bins over the run's `BinRangePolicy`.
 /// - `binning_ity`: `BinningEstimator.mutualInformation` of the raw T and Y.
@@ -15,34 +17,43 @@ import InfoplaneEstimators
 public struct StandardLayerEstimators: LayerEstimating {
     public init() {}
 
-    public func estimate(_ estimator: PipelineEstimator, input: EstimationInput,
+    public func estimate(_ estimate: PipelineEstimate, input: EstimationInput,
                          configuration c: EstimationConfiguration) throws -> Estimate {
-        let units = c.units
-        switch estimator {
-        case .binningInputInformation:
-            return try binning(c, input).entropy(input.activations, units: units)
-        case .binningLabelInformation:
-            return try binning(c, input).mutualInformation(input.activations, labels: try labels(input), units: units)
-        case .ksgInputInformation:
-            let x = c.knnInput == .compressed ? input.compressedInputs : input.inputs
-            guard let x else { throw EstimatorError.invalidParameter("I(X;T) needs the inputs X in the frame") }
+        var p = EstimatorParameters()
+        p.seed = c.seed
+        let x: Matrix
+        var y: Matrix?
+        var labels: [Int]?
+        if estimate.usesBinning {
+            let binning = binning(c, input)
+            p.bins = binning.bins
+            p.binning = binning.scheme
+            x = input.activations
+            if estimate.needsLabels { labels = try self.labels(input) }
+        } else if estimate.usesKernel {
+            let (t, y) = kernelRows(c, input, labels: estimate.needsLabels ? try self.labels(input) : nil)
+            p.diffusion = diffusion(c, input, rows: t.rows)
+            x = t
+            labels = y
+        } else {
             let t = c.knnInput == .compressed ? input.compressed : input.activations
             let subset = SampleSubset.indices(rows: t.rows, limit: c.knnMaxSamples, seed: c.seed)
-            return try KSGEstimator(k: c.ksgNeighbors, algorithm: .one)
-                .mutualInformation(x: SampleSubset.select(x, subset), y: SampleSubset.select(t, subset), units: units)
-        case .mixedLabelInformation:
-            let t = c.knnInput == .compressed ? input.compressed : input.activations
-            let subset = SampleSubset.indices(rows: t.rows, limit: c.knnMaxSamples, seed: c.seed)
-            return try MixedKSGEstimator(k: c.mixedNeighbors)
-                .mutualInformation(x: SampleSubset.select(t, subset), labels: SampleSubset.select(try labels(input), subset), units: units)
-        case .diffusionSpectralEntropy:
-            let (t, _) = kernelRows(c, input, labels: nil)
-            return try diffusion(c, input, rows: t.rows).entropy(t).converted(to: units)
-        case .diffusionSpectralMutualInformation:
-            let (t, y) = kernelRows(c, input, labels: try labels(input))
-            return try DiffusionSpectralMutualInformation(entropy: diffusion(c, input, rows: t.rows), seed: c.seed)
-                .mutualInformation(x: t, labels: y ?? []).converted(to: units)
+            if estimate.needsInputs {
+                p.k = c.ksgNeighbors
+                let inputs = c.knnInput == .compressed ? input.compressedInputs : input.inputs
+                guard let inputs else {
+                    throw EstimatorError.invalidParameter("I(X;T) needs the inputs X in the frame")
+                }
+                x = SampleSubset.select(inputs, subset)
+                y = SampleSubset.select(t, subset)
+            } else {
+                p.k = c.mixedNeighbors
+                x = SampleSubset.select(t, subset)
+                labels = SampleSubset.select(try self.labels(input), subset)
+            }
         }
+        return try estimate.estimator.estimate(estimate.quantity, x: x, y: y, labels: labels, parameters: p,
+                                               units: c.units)
     }
 
     /// One pass: the layer's rows are binned once into a `BinningAccumulator` with labels;

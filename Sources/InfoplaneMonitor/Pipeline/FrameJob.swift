@@ -69,7 +69,7 @@ public struct FrameJob: Sendable {
         return readyItems.remove(at: index)
     }
 
-    var estimators: [PipelineEstimator] { settings.estimation.estimators }
+    var estimators: [PipelineEstimate] { settings.estimation.estimators }
 
     /// The layers to prepare: every watched layer, and X when an estimator needs it.
     var layersToPrepare: [String] {

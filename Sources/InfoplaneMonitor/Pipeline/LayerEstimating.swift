@@ -38,11 +38,11 @@ public struct EstimationInput: Sendable {
     }
 }
 
-/// Computes one `PipelineEstimator` on one layer of a frame. The pipeline calls it from its
+/// Computes one `PipelineEstimate` on one layer of a frame. The pipeline calls it from its
 /// worker pool, never from ingest. `StandardLayerEstimators` is the real implementation;
 /// tests may substitute another.
 public protocol LayerEstimating: Sendable {
-    func estimate(_ estimator: PipelineEstimator, input: EstimationInput,
+    func estimate(_ estimator: PipelineEstimate, input: EstimationInput,
                   configuration: EstimationConfiguration) throws -> Estimate
 
     /// Binning I(X;T) and I(T;Y) together, so an implementation can bin the layer once.

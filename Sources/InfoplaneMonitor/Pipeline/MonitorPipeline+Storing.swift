@@ -20,20 +20,21 @@ extension MonitorPipeline {
         for (layer, projection) in frame.fitted.sorted(by: { $0.key < $1.key }) {
             guard let explained = projection.explainedVariance else { continue }
             let shape = frame.shapes[layer]
-            points.append(SeriesPoint(run: frame.key.run, layer: layer, split: frame.key.split,
-                                      metric: PipelineMetric.explainedVariance, estimator: "pca", step: frame.key.step,
-                                      value: explained, units: "fraction", n: shape?.rows ?? 0,
-                                      d: projection.outputWidth, seconds: 0, partial: frame.partial))
+            let series = SeriesID(run: frame.key.run, layer: layer, split: frame.key.split, metric: .explainedVariance,
+                                  estimator: .pca)
+            points.append(SeriesPoint(series: series, step: frame.key.step, value: explained, unit: .fraction,
+                                      sampleCount: shape?.rows ?? 0, dimension: projection.outputWidth, seconds: 0,
+                                      flags: frame.partial ? .partialFrame : []))
         }
         let fixed = frame.settings.estimation.kernelSigma > 0
         for (layer, sigma) in frame.kernelSigmas.sorted(by: { $0.key < $1.key }) {
             let shape = frame.shapes[layer]
             let raw = frame.settings.estimation.kernelInput == .raw
-            points.append(SeriesPoint(run: frame.key.run, layer: layer, split: frame.key.split,
-                                      metric: PipelineMetric.kernelSigma, estimator: fixed ? "fixed" : "median_heuristic",
-                                      step: frame.key.step, value: sigma, units: "data",
-                                      n: shape?.rows ?? 0, d: raw ? 0 : (shape?.compressedWidth ?? 0),
-                                      seconds: 0, partial: frame.partial))
+            let series = SeriesID(run: frame.key.run, layer: layer, split: frame.key.split, metric: .kernelSigma,
+                                  estimator: fixed ? .fixedKernelSigma : .medianHeuristic)
+            points.append(SeriesPoint(series: series, step: frame.key.step, value: sigma, unit: .data,
+                                      sampleCount: shape?.rows ?? 0, dimension: raw ? 0 : (shape?.compressedWidth ?? 0),
+                                      seconds: 0, flags: frame.partial ? .partialFrame : []))
         }
         return points
     }

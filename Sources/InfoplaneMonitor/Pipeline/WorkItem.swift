@@ -4,7 +4,7 @@ public struct WorkItem: Sendable, Hashable {
         /// Convert a layer (or X) to `Double`, record its range, compress it.
         case prepare(layer: String)
         /// Run one estimator on one prepared watched layer.
-        case estimate(layer: String, PipelineEstimator)
+        case estimate(layer: String, PipelineEstimate)
         /// Binning I(X;T) and I(T;Y) of one layer from one pass over its binned rows.
         case binningPair(layer: String)
     }

@@ -5,7 +5,7 @@ struct WorkOrder: Sendable {
     enum Task: Sendable {
         /// Prepare `layer`; `projection` is the run's kept basis, nil to fit one here.
         case prepare(layer: FrameLayer, projection: LayerProjection?, kernelWanted: Bool)
-        case estimate(PipelineEstimator, EstimationInput)
+        case estimate(PipelineEstimate, EstimationInput)
         case binningPair(EstimationInput)
     }
     var item: WorkItem
@@ -43,10 +43,7 @@ enum PipelineWork {
             do {
                 let estimate = try estimators.estimate(estimator, input: input, configuration: order.settings.estimation)
                 let seconds = clock.now() - start
-                return .estimated(SeriesPoint(run: order.key.run, layer: input.layer, split: order.key.split,
-                                              metric: estimator.metric, estimator: estimator.estimatorName,
-                                              step: order.key.step, value: estimate.value, units: estimate.units.rawValue,
-                                              n: estimate.n, d: estimate.d, seconds: seconds, partial: order.partial))
+                return .estimated(point(estimator, estimate, input: input, order: order, seconds: seconds))
             } catch {
                 return .failed("\(estimator.rawValue): \(error)")
             }
@@ -65,11 +62,13 @@ enum PipelineWork {
         }
     }
 
-    static func point(_ estimator: PipelineEstimator, _ estimate: Estimate, input: EstimationInput,
+    static func point(_ estimator: PipelineEstimate, _ estimate: Estimate, input: EstimationInput,
                       order: WorkOrder, seconds: Double) -> SeriesPoint {
-        SeriesPoint(run: order.key.run, layer: input.layer, split: order.key.split, metric: estimator.metric,
-                    estimator: estimator.estimatorName, step: order.key.step, value: estimate.value,
-                    units: estimate.units.rawValue, n: estimate.n, d: estimate.d, seconds: seconds, partial: order.partial)
+        SeriesPoint(series: SeriesID(run: order.key.run, layer: input.layer, split: order.key.split,
+                                     metric: estimator.metric, estimator: estimator.estimator),
+                    step: order.key.step, value: estimate.value, unit: .information(estimate.units),
+                    sampleCount: estimate.n, dimension: estimate.d, seconds: seconds,
+                    flags: order.partial ? .partialFrame : [])
     }
 
     /// Converts a layer to `Double`, records its range, projects it (fitting the basis when
@@ -107,12 +106,3 @@ enum PipelineWork {
     }
 }
 
-/// Names of the points the pipeline writes besides the estimates.
-public enum PipelineMetric {
-    /// Fraction of a layer's variance its PCA basis keeps; one point at the step the basis
-    /// was fitted (estimator `pca`, units `fraction`).
-    public static let explainedVariance = "explained_variance"
-    /// σ the DSE/DSMI kernel used for a layer in a frame (estimator `median_heuristic` or
-    /// `fixed`, in the units of the data the kernel saw).
-    public static let kernelSigma = "dse_sigma"
-}

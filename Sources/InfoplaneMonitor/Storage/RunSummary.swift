@@ -21,21 +21,22 @@ public struct RunSummary: Sendable, Equatable {
 
 /// The extent of one stored series: how many points, from which step to which, the newest value.
 public struct SeriesSummary: Sendable, Equatable {
-    public var layer: String
-    public var metric: String
-    public var estimator: String
-    public var split: ProbeSplit
+    public var series: SeriesID
     /// The unit of the series' first point.
-    public var units: String
+    public var unit: SeriesUnit
     public var pointCount: Int
     public var firstStep: Int64
     public var lastStep: Int64
     /// The value at `lastStep`.
     public var lastValue: Double
 
-    public init(layer: String, metric: String, estimator: String, split: ProbeSplit, units: String, pointCount: Int,
-                firstStep: Int64, lastStep: Int64, lastValue: Double) {
-        self.layer = layer; self.metric = metric; self.estimator = estimator; self.split = split; self.units = units
-        self.pointCount = pointCount; self.firstStep = firstStep; self.lastStep = lastStep; self.lastValue = lastValue
+    public init(series: SeriesID, unit: SeriesUnit, pointCount: Int, firstStep: Int64, lastStep: Int64,
+                lastValue: Double) {
+        self.series = series
+        self.unit = unit
+        self.pointCount = pointCount
+        self.firstStep = firstStep
+        self.lastStep = lastStep
+        self.lastValue = lastValue
     }
 }

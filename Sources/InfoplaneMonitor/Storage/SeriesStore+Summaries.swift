@@ -16,15 +16,13 @@ extension SeriesStore {
     public func runSummary(run: String) async throws -> RunSummary {
         var series: [SeriesSummary] = []
         for p in try await self.series(SeriesQuery(run: run)) {
-            if let last = series.last, last.layer == p.layer, last.metric == p.metric, last.estimator == p.estimator,
-               last.split == p.split {
+            if let last = series.last, last.series == p.series {
                 series[series.count - 1].pointCount += 1
                 series[series.count - 1].lastStep = p.step
                 series[series.count - 1].lastValue = p.value
             } else {
-                series.append(SeriesSummary(layer: p.layer, metric: p.metric, estimator: p.estimator, split: p.split,
-                                            units: p.units, pointCount: 1, firstStep: p.step, lastStep: p.step,
-                                            lastValue: p.value))
+                series.append(SeriesSummary(series: p.series, unit: p.unit, pointCount: 1, firstStep: p.step,
+                                            lastStep: p.step, lastValue: p.value))
             }
         }
         var latest: [ProbeSplit: ScalarRecord] = [:]

@@ -1,4 +1,5 @@
 import Foundation
+import InfoplaneEstimators
 
 /// A run as the store knows it.
 public struct RunRecord: Sendable, Equatable, Codable {
@@ -25,12 +26,12 @@ public struct RunRecord: Sendable, Equatable, Codable {
 public struct SeriesQuery: Sendable, Equatable {
     public var run: String
     public var layer: String?
-    public var metric: String?
-    public var estimator: String?
+    public var metric: Metric?
+    public var estimator: EstimatorName?
     public var split: ProbeSplit?
     public var sinceStep: Int64?
 
-    public init(run: String, layer: String? = nil, metric: String? = nil, estimator: String? = nil,
+    public init(run: String, layer: String? = nil, metric: Metric? = nil, estimator: EstimatorName? = nil,
                 split: ProbeSplit? = nil, sinceStep: Int64? = nil) {
         self.run = run
         self.layer = layer
