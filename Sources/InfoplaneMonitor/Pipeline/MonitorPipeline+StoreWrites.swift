@@ -1,17 +1,6 @@
 import Foundation
 import Logging
 
-/// A finished frame whose points wait for the store.
-struct PendingFrameWrite: Sendable {
-    var key: FrameKey
-    var partial: Bool
-    var queuedAt: Double
-    /// Everything written in the frame's transaction (estimates and compression records).
-    var points: [SeriesPoint]
-    /// The estimates the alert engine is fed once they are stored.
-    var estimates: [SeriesPoint]
-}
-
 /// Where the monitor's writes stand: the frames waiting to be written (in order, oldest
 /// first, bounded by `retryPointsLimit`), whether writes currently fail and since when,
 /// and the turn that keeps frame writes one at a time and in order.
@@ -25,7 +14,7 @@ struct StoreWriteState: Sendable {
     static let logIntervalSeconds = 60.0
 
     var retryPointsLimit = defaultRetryPoints
-    var queue: [PendingFrameWrite] = []
+    var queue: [FinishedFrame] = []
     var queuedPoints = 0
     var failure: StoreWriteFailure?
     var lastRetryAt = -Double.infinity
@@ -34,6 +23,8 @@ struct StoreWriteState: Sendable {
     var lastLossLogAt = -Double.infinity
     var framesLostSinceLog = 0
     var pointsLostSinceLog = 0
+    /// Set when a write succeeded while frames wait: the next idle worker retries them.
+    var retryRequested = false
     var turnTaken = false
     var turnWaiters: [CheckedContinuation<Void, Never>] = []
 }
@@ -68,12 +59,9 @@ extension MonitorPipeline {
     /// order). A frame that cannot be written waits in the retry queue; it is retried with
     /// the next frame, after another write succeeds, and every `retryIntervalSeconds`.
     func store(_ frame: FinishedFrame) async {
-        let points = frame.points + auxiliaryPoints(frame)
-        streamingBinning.discard(frame: frame.key)
         await takeWriteTurn()
-        storeWrites.queue.append(PendingFrameWrite(key: frame.key, partial: frame.partial, queuedAt: frame.queuedAt,
-                                                   points: points, estimates: frame.points))
-        storeWrites.queuedPoints += points.count
+        storeWrites.queue.append(frame)
+        storeWrites.queuedPoints += frame.pointsToStore.count
         await writeQueuedFrames()
         releaseWriteTurn()
         framesStoring -= 1
@@ -82,6 +70,7 @@ extension MonitorPipeline {
 
     /// Retries the waiting frames when they are due (`tick`), or at once.
     func retryStoreWrites(force: Bool = false) async {
+        if force { storeWrites.retryRequested = false }
         guard !storeWrites.queue.isEmpty else { return }
         let now = clock.now()
         guard force || now - storeWrites.lastRetryAt >= StoreWriteState.retryIntervalSeconds else { return }
@@ -113,21 +102,22 @@ extension MonitorPipeline {
     private func writeQueuedFrames() async {
         storeWrites.lastRetryAt = clock.now()
         while let head = storeWrites.queue.first {
-            if !head.points.isEmpty {
+            let points = head.pointsToStore
+            if !points.isEmpty {
                 do {
-                    try await store.appendFrame(head.points)
+                    try await store.appendFrame(points)
                     storeWriteSucceeded()
                 } catch {
-                    let failure = StoreFailure(error, operation: "the \(head.points.count) points of step \(head.key.step) of run '\(head.key.run)'")
+                    let failure = StoreFailure(error, operation: "the \(points.count) points of step \(head.key.step) of run '\(head.key.run)'")
                     guard let failure else {
                         // Not the store's fault (a value it refuses): that frame is dropped.
                         counters.storeErrors += 1
                         logger.error("storing a frame failed; its points are lost", metadata: [
                             "run": "\(head.key.run)", "step": "\(head.key.step)", "split": "\(head.key.split.rawValue)",
-                            "points": "\(head.points.count)", "error": "\(error)",
+                            "points": "\(points.count)", "error": "\(error)",
                         ])
                         storeWrites.queue.removeFirst()
-                        storeWrites.queuedPoints -= head.points.count
+                        storeWrites.queuedPoints -= points.count
                         frameLeftQueue(head.key.run)
                         continue
                     }
@@ -143,34 +133,35 @@ extension MonitorPipeline {
                 }
             }
             storeWrites.queue.removeFirst()
-            storeWrites.queuedPoints -= head.points.count
+            storeWrites.queuedPoints -= points.count
             await stored(head)
         }
     }
 
     /// Counters, events and alerts of a frame whose points are in the store.
-    private func stored(_ frame: PendingFrameWrite) async {
-        counters.pointsWritten += frame.points.count
+    private func stored(_ frame: FinishedFrame) async {
+        let points = frame.pointsToStore
+        counters.pointsWritten += points.count
         counters.framesEstimated += 1
         if frame.partial { counters.framesEstimatedPartial += 1 }
         let latency = clock.now() - frame.queuedAt
         counters.lastFrameLatencySeconds = latency
         counters.maxFrameLatencySeconds = max(counters.maxFrameLatencySeconds, latency)
-        if !frame.points.isEmpty { events.publish(.points(frame.points)) }
+        if !points.isEmpty { events.publish(.points(points)) }
         logger.debug("frame estimated", metadata: [
             "run": "\(frame.key.run)", "step": "\(frame.key.step)", "split": "\(frame.key.split.rawValue)",
-            "points": "\(frame.points.count)", "seconds": "\(String(format: "%.3f", latency))", "partial": "\(frame.partial)",
+            "points": "\(points.count)", "seconds": "\(String(format: "%.3f", latency))", "partial": "\(frame.partial)",
         ])
-        await raise(alertsFor(points: frame.estimates))
+        await raise(alertsFor(points: frame.points))
         frameLeftQueue(frame.key.run)
     }
 
     private func dropOldestQueuedFrame() {
         let lost = storeWrites.queue.removeFirst()
-        storeWrites.queuedPoints -= lost.points.count
-        counters.pointsLost += lost.points.count
+        storeWrites.queuedPoints -= lost.pointsToStore.count
+        counters.pointsLost += lost.pointsToStore.count
         storeWrites.framesLostSinceLog += 1
-        storeWrites.pointsLostSinceLog += lost.points.count
+        storeWrites.pointsLostSinceLog += lost.pointsToStore.count
         let now = clock.now()
         if now - storeWrites.lastLossLogAt >= StoreWriteState.logIntervalSeconds {
             logger.error("the store cannot write and the retry queue is full: the points of the oldest acknowledged frames are lost", metadata: [
@@ -203,7 +194,8 @@ extension MonitorPipeline {
             "points_lost_total": "\(counters.pointsLost)",
         ])
         if !storeWrites.queue.isEmpty, !storeWrites.turnTaken {
-            Task { await self.retryStoreWrites(force: true) }
+            storeWrites.retryRequested = true
+            wakeWorkers()
         }
     }
 

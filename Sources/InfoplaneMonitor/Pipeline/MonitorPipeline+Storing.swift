@@ -14,30 +14,6 @@ extension MonitorPipeline {
         alertStateRuns.remove(run)
     }
 
-    /// The explained variance of bases fitted on this frame and the kernel σ of each layer.
-    func auxiliaryPoints(_ frame: FinishedFrame) -> [SeriesPoint] {
-        var points: [SeriesPoint] = []
-        for (layer, projection) in frame.fitted.sorted(by: { $0.key < $1.key }) {
-            guard let explained = projection.explainedVariance else { continue }
-            let shape = frame.shapes[layer]
-            points.append(SeriesPoint(run: frame.key.run, layer: layer, split: frame.key.split,
-                                      metric: PipelineMetric.explainedVariance, estimator: "pca", step: frame.key.step,
-                                      value: explained, units: "fraction", n: shape?.rows ?? 0,
-                                      d: projection.outputWidth, seconds: 0, partial: frame.partial))
-        }
-        let fixed = frame.settings.estimation.kernelSigma > 0
-        for (layer, sigma) in frame.kernelSigmas.sorted(by: { $0.key < $1.key }) {
-            let shape = frame.shapes[layer]
-            let raw = frame.settings.estimation.kernelInput == .raw
-            points.append(SeriesPoint(run: frame.key.run, layer: layer, split: frame.key.split,
-                                      metric: PipelineMetric.kernelSigma, estimator: fixed ? "fixed" : "median_heuristic",
-                                      step: frame.key.step, value: sigma, units: "data",
-                                      n: shape?.rows ?? 0, d: raw ? 0 : (shape?.compressedWidth ?? 0),
-                                      seconds: 0, partial: frame.partial))
-        }
-        return points
-    }
-
     /// Stores, logs and publishes alerts.
     func raise(_ alerts: [AlertRecord]) async {
         for alert in alerts {

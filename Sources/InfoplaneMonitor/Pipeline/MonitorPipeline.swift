@@ -27,8 +27,6 @@ public actor MonitorPipeline: SnapshotSink {
     var runSettings: [String: RunSettings] = [:]
     var counters = PipelineCounters()
     var alertEngine: AlertEngine
-    /// Bins watched layers' chunks of fixed-range runs as they arrive.
-    let streamingBinning = StreamingBinning()
     /// Runs whose alert-rule state this process holds (restored from the store or built live).
     var alertStateRuns: Set<String> = []
     /// Runs that said Goodbye, whose alert state is dropped once their frames are stored.
@@ -111,11 +109,8 @@ public actor MonitorPipeline: SnapshotSink {
         var events = assembler.expire(now: now)
         defer { handle(events, now: now) }
         do {
-            events += try assembler.accept(snapshot, now: now)
-            if let settings = runSettings[snapshot.run],
-               let edges = StreamingBinning.fixedEdges(settings.estimation, columns: snapshot.columns) {
-                streamingBinning.bin(snapshot, edges: edges)
-            }
+            let binEdges = runSettings[snapshot.run]?.estimation.fixedBinEdges(columns: snapshot.columns)
+            events += try assembler.accept(snapshot, now: now, binEdges: binEdges)
         } catch {
             logger.warning("snapshot refused", metadata: [
                 "run": "\(snapshot.run)", "step": "\(snapshot.step)", "split": "\(snapshot.split.rawValue)",
@@ -150,9 +145,7 @@ public actor MonitorPipeline: SnapshotSink {
     public func counterSnapshot() -> PipelineCounters {
         var c = counters
         c.assembly = assembler.counters
-        let streamed = streamingBinning.figures
-        c.chunksBinnedOnArrival = streamed.chunksBinned
-        c.rowsBinnedOnArrival = streamed.rowsUsed
+        c.chunksBinnedOnArrival = assembler.chunksBinned
         c.framesInAssembly = assembler.framesInFlight
         c.queueDepth = scheduler.waitingFrames
         c.framesActive = scheduler.activeFrames + framesStoring
@@ -193,7 +186,6 @@ public actor MonitorPipeline: SnapshotSink {
             case .completed(let frame), .partial(let frame):
                 enqueue(frame, now: now)
             case let .dropped(key, reason):
-                streamingBinning.discard(frame: key)
                 logger.warning("frame dropped", metadata: [
                     "run": "\(key.run)", "step": "\(key.step)", "split": "\(key.split.rawValue)", "reason": "\(reason.rawValue)",
                 ])
@@ -213,7 +205,6 @@ public actor MonitorPipeline: SnapshotSink {
         }
         for key in scheduler.enqueue(frame, settings: settings, now: now) {
             counters.framesDroppedBacklog += 1
-            streamingBinning.discard(frame: key)
             logger.warning("estimation behind: dropped the oldest waiting frame (latest wins)", metadata: [
                 "run": "\(key.run)", "step": "\(key.step)", "split": "\(key.split.rawValue)",
                 "newer_step": "\(frame.key.step)", "queue_depth": "\(scheduler.waitingFrames)",
