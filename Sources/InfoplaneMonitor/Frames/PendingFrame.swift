@@ -104,9 +104,9 @@ struct PendingFrame: Sendable {
     /// exactly these.
     var referenceIDs: Set<Int64>?
     var referenceLayer: String?
-    var lastActivity: Double
+    var lastActivity: Duration
 
-    init(key: FrameKey, epoch: Int64, sequence: Int, layerCount: Int, now: Double) {
+    init(key: FrameKey, epoch: Int64, sequence: Int, layerCount: Int, now: Duration) {
         self.key = key
         self.epoch = epoch
         self.sequence = sequence

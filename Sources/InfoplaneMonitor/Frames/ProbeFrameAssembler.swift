@@ -3,7 +3,7 @@ import InfoplaneEstimators
 /// Gathers the snapshots of each (run, step, split) — inputs X, labels Y and every watched
 /// layer T, possibly in chunks and in any order — into aligned `ProbeFrame`s.
 ///
-/// A pure value: no clock of its own (callers pass `now`, in seconds on any monotonic
+/// A pure value: no clock of its own (callers pass `now`, a duration on any monotonic
 /// scale), no I/O. The monitor pipeline owns one inside its actor.
 ///
 /// Rules:
@@ -11,7 +11,7 @@ import InfoplaneEstimators
 ///   announced chunk of each has come. With `frameLayerCount` 0 (unknown) it completes when
 ///   the next step of the same run and split starts, or when it has gone quiet for the
 ///   timeout, provided every layer present is whole; otherwise it is treated as incomplete.
-/// - **Timeout.** A frame that received no chunk for `frameTimeoutSeconds` (checked by
+/// - **Timeout.** A frame that received no chunk for `frameTimeout` (checked by
 ///   `expire(now:)`) is finalised by `incompletePolicy`: estimated on what came (`.partial`,
 ///   rows = ids common to every layer that came) or dropped. Counted either way.
 /// - **Alignment.** The first layer to come whole fixes the frame's sample ids. A chunk
@@ -60,7 +60,7 @@ public struct ProbeFrameAssembler: Sendable {
     /// `binEdges`: the fixed bins of the snapshot's run (nil when its bins depend on the
     /// data): a watched layer's chunk is binned as it is recorded, and the frame's layer
     /// carries those rows (`FrameLayer.binned`) when every chunk of it was binned.
-    public mutating func accept(_ snapshot: ProbeSnapshot, now: Double,
+    public mutating func accept(_ snapshot: ProbeSnapshot, now: Duration,
                                 binEdges: BinEdges? = nil) throws(SnapshotRejection) -> [AssemblyEvent] {
         do {
             return try add(snapshot, now: now, binEdges: binEdges)
@@ -71,9 +71,9 @@ public struct ProbeFrameAssembler: Sendable {
     }
 
     /// Finalises the frames that went quiet for the timeout.
-    public mutating func expire(now: Double) -> [AssemblyEvent] {
+    public mutating func expire(now: Duration) -> [AssemblyEvent] {
         let stale = pending.values
-            .filter { now - $0.lastActivity >= configuration.frameTimeoutSeconds }
+            .filter { now - $0.lastActivity >= configuration.frameTimeout }
             .sorted { $0.sequence < $1.sequence }
         return stale.map { finalize($0.key, forced: true) }
     }
@@ -92,7 +92,7 @@ public struct ProbeFrameAssembler: Sendable {
 
     // MARK: - Adding a chunk
 
-    private mutating func add(_ s: ProbeSnapshot, now: Double, binEdges: BinEdges?) throws(SnapshotRejection) -> [AssemblyEvent] {
+    private mutating func add(_ s: ProbeSnapshot, now: Duration, binEdges: BinEdges?) throws(SnapshotRejection) -> [AssemblyEvent] {
         let key = FrameKey(s)
         if finishedSet.contains(key) {
             counters.chunksLate += 1

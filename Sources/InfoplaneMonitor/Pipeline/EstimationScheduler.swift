@@ -59,7 +59,7 @@ public struct EstimationScheduler: Sendable {
 
     /// Queues a frame. Returns the keys of waiting frames dropped to make room (oldest of the
     /// same stream first).
-    public mutating func enqueue(_ frame: ProbeFrame, settings: RunSettings, now: Double) -> [FrameKey] {
+    public mutating func enqueue(_ frame: ProbeFrame, settings: RunSettings, now: Duration) -> [FrameKey] {
         let capacity = max(maxQueuedFramesPerStream, 1)
         var dropped: [FrameKey] = []
         let stream = frame.key.stream

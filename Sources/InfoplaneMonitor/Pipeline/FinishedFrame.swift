@@ -9,8 +9,8 @@ public struct FinishedFrame: Sendable {
     /// Written with the estimates: the explained variance of each basis fitted on this
     /// frame, and the kernel σ of each layer when DSE or DSMI ran.
     public var records: [SeriesPoint]
-    /// When the frame was queued (clock seconds).
-    public var queuedAt: Double
+    /// When the frame was queued (on the pipeline's clock).
+    public var queuedAt: Duration
     /// Layers whose preparation failed (their estimates are missing), with the reason.
     public var failedLayers: [String: String]
     /// True when the shutdown grace ended the frame's estimation: `points` are the

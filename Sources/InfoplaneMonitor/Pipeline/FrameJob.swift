@@ -12,8 +12,8 @@ public struct FrameJob: Sendable {
     public let id: Int
     public let frame: ProbeFrame
     public let settings: RunSettings
-    /// When the frame was queued (clock seconds).
-    public let queuedAt: Double
+    /// When the frame was queued (on the pipeline's clock).
+    public let queuedAt: Duration
     public internal(set) var stage: Stage = .waiting
     /// The items of the current stage; those before `readyStart` are handed out.
     private var readyItems: [WorkItem] = []
@@ -34,7 +34,7 @@ public struct FrameJob: Sendable {
     /// pass over a frame that may have thousands.
     private let layerIndex: [String: Int]
 
-    init(id: Int, frame: ProbeFrame, settings: RunSettings, queuedAt: Double) {
+    init(id: Int, frame: ProbeFrame, settings: RunSettings, queuedAt: Duration) {
         self.id = id
         self.frame = frame
         self.settings = settings

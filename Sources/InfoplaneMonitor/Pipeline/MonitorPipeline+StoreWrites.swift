@@ -8,25 +8,31 @@ struct StoreWriteState: Sendable {
     /// Points of acknowledged frames kept in memory while the store cannot write them
     /// (about 150 bytes each). Beyond it the oldest frames' points are given up and counted.
     static let defaultRetryPoints = 100_000
-    /// Seconds between retries of the waiting frames when nothing else is written.
-    static let retryIntervalSeconds = 5.0
-    /// Seconds between repeated log lines while writes keep failing or points are lost.
-    static let logIntervalSeconds = 60.0
+    /// Time between retries of the waiting frames when nothing else is written.
+    static let retryInterval = Duration.seconds(5)
+    /// Time between repeated log lines while writes keep failing or points are lost.
+    static let logInterval = Duration.seconds(60)
 
     var retryPointsLimit = defaultRetryPoints
     var queue: [FinishedFrame] = []
     var queuedPoints = 0
     var failure: StoreWriteFailure?
-    var lastRetryAt = -Double.infinity
-    var lastFailureLogAt = -Double.infinity
+    var lastRetryAt: Duration?
+    var lastFailureLogAt: Duration?
     var failuresSinceLog = 0
-    var lastLossLogAt = -Double.infinity
+    var lastLossLogAt: Duration?
     var framesLostSinceLog = 0
     var pointsLostSinceLog = 0
     /// Set when a write succeeded while frames wait: the next idle worker retries them.
     var retryRequested = false
     var turnTaken = false
     var turnWaiters: [CheckedContinuation<Void, Never>] = []
+
+    /// True when `interval` has passed since `last`, or it never happened.
+    static func isDue(since last: Duration?, every interval: Duration, now: Duration) -> Bool {
+        guard let last else { return true }
+        return now - last >= interval
+    }
 }
 
 /// Set while the store's writes fail (frames, scalars, runs or alerts), cleared by the next
@@ -57,7 +63,7 @@ extension MonitorPipeline {
 
     /// Writes a finished frame's points, after every frame still waiting (they keep their
     /// order). A frame that cannot be written waits in the retry queue; it is retried with
-    /// the next frame, after another write succeeds, and every `retryIntervalSeconds`.
+    /// the next frame, after another write succeeds, and every `retryInterval`.
     func store(_ frame: FinishedFrame) async {
         await takeWriteTurn()
         storeWrites.queue.append(frame)
@@ -72,8 +78,8 @@ extension MonitorPipeline {
     func retryStoreWrites(force: Bool = false) async {
         if force { storeWrites.retryRequested = false }
         guard !storeWrites.queue.isEmpty else { return }
-        let now = clock.now()
-        guard force || now - storeWrites.lastRetryAt >= StoreWriteState.retryIntervalSeconds else { return }
+        let now = clock.now
+        guard force || StoreWriteState.isDue(since: storeWrites.lastRetryAt, every: StoreWriteState.retryInterval, now: now) else { return }
         await takeWriteTurn()
         await writeQueuedFrames()
         releaseWriteTurn()
@@ -100,7 +106,7 @@ extension MonitorPipeline {
     /// Writes the queue from its head, one frame per transaction, until it is empty or a
     /// write fails; then bounds it. Holds the write turn.
     private func writeQueuedFrames() async {
-        storeWrites.lastRetryAt = clock.now()
+        storeWrites.lastRetryAt = clock.now
         while let head = storeWrites.queue.first {
             let points = head.pointsToStore
             if !points.isEmpty {
@@ -144,7 +150,7 @@ extension MonitorPipeline {
         counters.pointsWritten += points.count
         counters.framesEstimated += 1
         if frame.partial { counters.framesEstimatedPartial += 1 }
-        let latency = clock.now() - frame.queuedAt
+        let latency = (clock.now - frame.queuedAt).inSeconds
         counters.lastFrameLatencySeconds = latency
         counters.maxFrameLatencySeconds = max(counters.maxFrameLatencySeconds, latency)
         if !points.isEmpty { events.publish(.points(points)) }
@@ -162,8 +168,8 @@ extension MonitorPipeline {
         counters.pointsLost += lost.pointsToStore.count
         storeWrites.framesLostSinceLog += 1
         storeWrites.pointsLostSinceLog += lost.pointsToStore.count
-        let now = clock.now()
-        if now - storeWrites.lastLossLogAt >= StoreWriteState.logIntervalSeconds {
+        let now = clock.now
+        if StoreWriteState.isDue(since: storeWrites.lastLossLogAt, every: StoreWriteState.logInterval, now: now) {
             logger.error("the store cannot write and the retry queue is full: the points of the oldest acknowledged frames are lost", metadata: [
                 "run": "\(lost.key.run)", "step": "\(lost.key.step)", "split": "\(lost.key.split.rawValue)",
                 "frames": "\(storeWrites.framesLostSinceLog)", "points": "\(storeWrites.pointsLostSinceLog)",
@@ -189,7 +195,7 @@ extension MonitorPipeline {
         guard let failure = storeWrites.failure else { return }
         storeWrites.failure = nil
         logger.notice("store writes succeed again", metadata: [
-            "failing_seconds": "\(String(format: "%.1f", clock.wallTime().timeIntervalSince(failure.since)))",
+            "failing_seconds": "\(String(format: "%.1f", clock.wallTime.timeIntervalSince(failure.since)))",
             "failed_writes": "\(failure.failedWrites)", "frames_waiting": "\(storeWrites.queue.count)",
             "points_lost_total": "\(counters.pointsLost)",
         ])
@@ -203,14 +209,14 @@ extension MonitorPipeline {
     /// then at most once a minute).
     func storeWriteFailed(_ failure: StoreFailure) {
         counters.storeErrors += 1
-        let now = clock.now()
+        let now = clock.now
         if var current = storeWrites.failure {
             current.kind = failure.kind
             current.message = failure.description
             current.failedWrites += 1
             storeWrites.failure = current
             storeWrites.failuresSinceLog += 1
-            guard now - storeWrites.lastFailureLogAt >= StoreWriteState.logIntervalSeconds else { return }
+            guard StoreWriteState.isDue(since: storeWrites.lastFailureLogAt, every: StoreWriteState.logInterval, now: now) else { return }
             logger.error("store writes still fail", metadata: [
                 "kind": "\(failure.kind.rawValue)", "failed_writes": "\(current.failedWrites)",
                 "since": "\(current.since)", "frames_waiting": "\(storeWrites.queue.count)",
@@ -219,7 +225,7 @@ extension MonitorPipeline {
             ])
         } else {
             storeWrites.failure = StoreWriteFailure(kind: failure.kind, message: failure.description,
-                                                    since: clock.wallTime(), failedWrites: 1)
+                                                    since: clock.wallTime, failedWrites: 1)
             logger.error(failure.kind == .full
                          ? "store writes fail: the disk is full; clients are told ERROR_CODE_STORE_FULL, frames wait for a retry; free space on the state directory's filesystem (no restart needed)"
                          : "store writes fail; clients are told ERROR_CODE_STORE_UNAVAILABLE, frames wait for a retry (no restart needed)",

@@ -10,7 +10,7 @@ extension MonitorPipeline {
         guard endingRuns.contains(run), framesStoringByRun[run] == nil,
               !scheduler.jobs.values.contains(where: { $0.frame.key.run == run }) else { return }
         endingRuns.remove(run)
-        alertEngine.runEnded(run, at: clock.wallTime())
+        alertEngine.runEnded(run, at: clock.wallTime)
         alertStateRuns.remove(run)
     }
 
@@ -41,11 +41,11 @@ extension MonitorPipeline {
 
     /// Alerts the engine raises on a frame's estimates.
     func alertsFor(points: [SeriesPoint]) -> [AlertRecord] {
-        alertEngine.observe(points, at: clock.wallTime())
+        alertEngine.observe(points, at: clock.wallTime)
     }
 
     /// Alerts the engine raises on new scalars.
     func alertsFor(scalars: ScalarRecord) -> [AlertRecord] {
-        alertEngine.observe(scalars, at: clock.wallTime())
+        alertEngine.observe(scalars, at: clock.wallTime)
     }
 }

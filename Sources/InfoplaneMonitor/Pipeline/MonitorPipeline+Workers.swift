@@ -37,19 +37,19 @@ extension MonitorPipeline {
     /// preparation or one estimator on one layer, bounded by the sample budgets), and
     /// `run()` returns when they have.
     public func finish() async {
-        var graceEnds: Double?
+        var graceEnds: Duration?
         if state == .running {
             state = .draining
-            let now = clock.now()
+            let now = clock.now
             handle(assembler.flushAll(), now: now)
-            let grace = configuration.scheduler.effectiveShutdownGraceSeconds
+            let grace = configuration.scheduler.shutdownGrace
             logger.info("draining the estimation queue", metadata: [
                 "queued": "\(scheduler.waitingFrames)", "active": "\(scheduler.activeFrames)",
-                "grace_seconds": "\(grace)",
+                "grace_seconds": "\(configuration.scheduler.effectiveShutdownGraceSeconds)",
             ])
-            if grace == 0 {
+            if grace == .zero {
                 await stopEstimating()
-            } else if grace.isFinite {
+            } else if let grace {
                 graceEnds = now + grace
             }
             wakeWorkers()
@@ -92,14 +92,14 @@ extension MonitorPipeline {
     /// Waits until the pipeline's clock reads `deadline`, then stops estimating, unless the
     /// queue drained first or the wait is cancelled. Polls the clock (a manual test clock
     /// moves only when the test says).
-    private func stopEstimating(at deadline: Double) async {
+    private func stopEstimating(at deadline: Duration) async {
         while state == .draining && !isDrained && !estimationStopped {
-            let left = deadline - clock.now()
-            if left <= 0 {
+            let left = deadline - clock.now
+            if left <= .zero {
                 await stopEstimating()
                 return
             }
-            do { try await clock.sleep(min(left, 0.05)) } catch { return }
+            do { try await clock.sleep(for: min(left, .milliseconds(50))) } catch { return }
         }
     }
 
@@ -150,9 +150,9 @@ extension MonitorPipeline {
 
     /// Ticks until cancelled; then wakes the idle workers so that they see the cancellation.
     private func tickLoop() async {
-        let interval = max(configuration.scheduler.tickSeconds, 0.01)
+        let interval = max(configuration.scheduler.tickInterval, .milliseconds(10))
         while !Task.isCancelled {
-            do { try await clock.sleep(interval) } catch { break }
+            do { try await clock.sleep(for: interval) } catch { break }
             if Task.isCancelled { break }
             await tick()
         }
@@ -276,7 +276,7 @@ extension MonitorPipeline {
                     ])
                 }
             }
-            counters.preparationSeconds += layer.seconds
+            counters.preparationSeconds += layer.duration.inSeconds
             if settings.estimation.binRange == .running {
                 layer.binRange = compression.extendRange(layerKey, by: layer.observedRange)
             }

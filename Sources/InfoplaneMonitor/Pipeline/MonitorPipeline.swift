@@ -18,7 +18,7 @@ public actor MonitorPipeline: SnapshotSink {
     public nonisolated let events: MonitorEvents
     let store: any SeriesStore
     let logger: Logger
-    let clock: MonitorClock
+    let clock: PipelineClock
     let estimators: any LayerEstimating
 
     var assembler: ProbeFrameAssembler
@@ -46,18 +46,23 @@ public actor MonitorPipeline: SnapshotSink {
     var workWaiters: [CheckedContinuation<Void, Never>] = []
     var drainWaiters: [CheckedContinuation<Void, Never>] = []
 
-    /// The daemon's constructor: system clock, the real estimators.
+    /// The daemon's constructor: the process's continuous clock, calendar time from the
+    /// system, the real estimators.
     public init(configuration: MonitorConfiguration, store: any SeriesStore, logger: Logger) {
-        self.init(configuration: configuration, store: store, logger: logger, clock: .system,
-                  estimators: StandardLayerEstimators())
+        self.init(configuration: configuration, store: store, logger: logger, clock: ContinuousClock(),
+                  wallTime: { Date() }, estimators: StandardLayerEstimators())
     }
 
-    public init(configuration: MonitorConfiguration, store: any SeriesStore, logger: Logger,
-                clock: MonitorClock, estimators: any LayerEstimating, events: MonitorEvents = MonitorEvents()) {
+    /// `clock` measures every interval and timeout and paces the tick; `wallTime` is the
+    /// calendar time stamped on alerts and fed to the time-based alert rules (nil: the
+    /// clock's time after the Unix epoch, what a manual test clock wants).
+    public init<C: Clock>(configuration: MonitorConfiguration, store: any SeriesStore, logger: Logger, clock: C,
+                          wallTime: (@Sendable () -> Date)? = nil, estimators: any LayerEstimating,
+                          events: MonitorEvents = MonitorEvents()) where C.Duration == Duration {
         self.configuration = configuration
         self.store = store
         self.logger = logger
-        self.clock = clock
+        self.clock = PipelineClock(clock, wallTime: wallTime)
         self.estimators = estimators
         self.events = events
         self.assembler = ProbeFrameAssembler(configuration: configuration.assembly)
@@ -89,14 +94,14 @@ public actor MonitorPipeline: SnapshotSink {
     func restoreAlertState(run: String) async throws {
         guard !alertStateRuns.contains(run) else { return }
         alertStateRuns.insert(run)
-        let started = clock.now()
+        let started = clock.now
         let points = try await store.series(SeriesQuery(run: run))
         let scalars = try await store.scalars(run: run, sinceStep: nil)
         guard !points.isEmpty || !scalars.isEmpty else { return }
-        let replayed = alertEngine.restore(points: points, scalars: scalars, at: clock.wallTime())
+        let replayed = alertEngine.restore(points: points, scalars: scalars, at: clock.wallTime)
         logger.info("alert state restored", metadata: [
             "run": "\(run)", "points": "\(points.count)", "scalars": "\(scalars.count)", "inputs": "\(replayed)",
-            "seconds": "\(String(format: "%.3f", clock.now() - started))",
+            "seconds": "\(String(format: "%.3f", (clock.now - started).inSeconds))",
         ])
     }
 
@@ -104,8 +109,8 @@ public actor MonitorPipeline: SnapshotSink {
         guard state == .running else {
             throw SnapshotRejection(.unavailable, "the monitor is shutting down and takes no more snapshots; reconnect once the daemon is back")
         }
-        let now = clock.now()
-        alertEngine.recordActivity(run: snapshot.run, step: snapshot.step, at: clock.wallTime())
+        let now = clock.now
+        alertEngine.recordActivity(run: snapshot.run, step: snapshot.step, at: clock.wallTime)
         var events = assembler.expire(now: now)
         defer { handle(events, now: now) }
         do {
@@ -130,10 +135,10 @@ public actor MonitorPipeline: SnapshotSink {
 
     public func sessionEnded(run: String, clean: Bool) async {
         logger.info("session ended", metadata: ["run": "\(run)", "clean": "\(clean)"])
-        handle(assembler.flush(run: run), now: clock.now())
+        handle(assembler.flush(run: run), now: clock.now)
         // A run that said Goodbye is done; one that vanished is left to client_stalled.
         if clean {
-            alertEngine.sessionClosed(run, at: clock.wallTime())
+            alertEngine.sessionClosed(run, at: clock.wallTime)
             endingRuns.insert(run)
             endRunIfDone(run)
         }
@@ -169,18 +174,18 @@ public actor MonitorPipeline: SnapshotSink {
     }
 
     /// Finalises the frames past their assembly timeout and runs the alert engine's
-    /// time-based rules (client_stalled). `run()` calls it every `tickSeconds`; `accept`
+    /// time-based rules (client_stalled). `run()` calls it every `tickInterval`; `accept`
     /// also finalises timed-out frames on each snapshot.
     public func tick() async {
-        let now = clock.now()
+        let now = clock.now
         handle(assembler.expire(now: now), now: now)
-        await raise(alertEngine.tick(now: clock.wallTime()))
+        await raise(alertEngine.tick(now: clock.wallTime))
         await retryStoreWrites()
     }
 
     // MARK: - Assembly events
 
-    func handle(_ assembled: [AssemblyEvent], now: Double) {
+    func handle(_ assembled: [AssemblyEvent], now: Duration) {
         for event in assembled {
             switch event {
             case .completed(let frame), .partial(let frame):
@@ -194,7 +199,7 @@ public actor MonitorPipeline: SnapshotSink {
         }
     }
 
-    func enqueue(_ frame: ProbeFrame, now: Double) {
+    func enqueue(_ frame: ProbeFrame, now: Duration) {
         let settings = runSettings[frame.key.run] ?? RunSettings(compression: configuration.compression,
                                                                  estimation: configuration.estimation)
         if frame.partial {

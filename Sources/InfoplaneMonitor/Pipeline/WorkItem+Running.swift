@@ -5,9 +5,9 @@ import InfoplaneEstimators
 extension WorkItem {
     /// Converts `layerToPrepare` to `Double`, records its range, projects it (fitting the
     /// basis when `projection` is nil), adds the configured noise and picks the kernel σ.
-    func prepare(frame key: FrameKey, settings: RunSettings, clock: MonitorClock) throws -> PreparedLayer {
+    func prepare(frame key: FrameKey, settings: RunSettings, clock: PipelineClock) throws -> PreparedLayer {
         guard let layer = layerToPrepare else { preconditionFailure("a preparation taken without its layer") }
-        let start = clock.now()
+        let start = clock.now
         let raw = try Matrix(rows: layer.rows, columns: layer.columns, storage: layer.doubles())
         try raw.validate(name: "layer \(layer.name)")
         let lower = raw.storage.min() ?? 0, upper = raw.storage.max() ?? 0
@@ -36,25 +36,25 @@ extension WorkItem {
         var prepared = PreparedLayer(name: layer.name, role: layer.role, raw: raw, compressed: compressed,
                                      observedRange: lower...upper, binRange: lower...upper, projection: kept,
                                      fittedHere: projection == nil, kernelSigma: kernelSigma)
-        prepared.seconds = clock.now() - start
+        prepared.duration = clock.now - start
         return prepared
     }
 
     /// Runs the item's estimator on `input`: one point, or two for the binning pair (each
     /// carrying half the pass's time). Throws the estimator's error.
     func estimate(with estimators: any LayerEstimating, partial: Bool, settings: RunSettings,
-                  clock: MonitorClock) throws -> [SeriesPoint] {
+                  clock: PipelineClock) throws -> [SeriesPoint] {
         guard let input else { preconditionFailure("an estimate taken without its input") }
-        let start = clock.now()
+        let start = clock.now
         switch kind {
         case .prepare:
             return []
         case .estimate(_, let estimator):
             let estimate = try estimators.estimate(estimator, input: input, configuration: settings.estimation)
-            return [Self.point(estimator, estimate, input: input, partial: partial, seconds: clock.now() - start)]
+            return [Self.point(estimator, estimate, input: input, partial: partial, seconds: (clock.now - start).inSeconds)]
         case .binningPair:
             let pair = try estimators.estimateBinningPair(input: input, configuration: settings.estimation)
-            let half = (clock.now() - start) / 2
+            let half = (clock.now - start).inSeconds / 2
             return [Self.point(.binningInputInformation, pair.inputInformation, input: input, partial: partial, seconds: half),
                     Self.point(.binningLabelInformation, pair.labelInformation, input: input, partial: partial, seconds: half)]
         }
