@@ -20,14 +20,6 @@ struct PendingLayer: Sendable {
     /// discarded and later ones refused with this message.
     var misalignment: String?
 
-    init(name: String, role: LayerRole, columns: Int, chunkCount: Int, arrival: Int) {
-        self.name = name
-        self.role = role
-        self.columns = columns
-        self.chunkCount = chunkCount
-        self.arrival = arrival
-    }
-
     var isComplete: Bool { misalignment == nil && chunks.count == chunkCount }
     var isUsable: Bool { misalignment == nil && !chunks.isEmpty }
 

@@ -164,8 +164,7 @@ extension MonitorPipeline {
     private func workerLoop() async {
         while let item = await nextItem() {
             let finished: [FinishedFrame]
-            let job = scheduler.jobs[item.job]!
-            let (key, partial, settings) = (job.frame.key, job.frame.partial, job.settings)
+            let (key, partial, settings) = frameOf(item)
             if case .prepare = item.kind {
                 let result = await Self.offActor { [clock] in try item.prepare(frame: key, settings: settings, clock: clock) }
                 finished = completePreparation(item, key: key, partial: partial, settings: settings, result: result)
@@ -179,6 +178,14 @@ extension MonitorPipeline {
                 await store(frame)
             }
         }
+    }
+
+    /// The key, partiality and run settings of the item's frame. Read through the
+    /// scheduler: a copy of the job held across the work would make every change to the
+    /// job copy its items and prepared layers.
+    private func frameOf(_ item: WorkItem) -> (key: FrameKey, partial: Bool, settings: RunSettings) {
+        let frame = scheduler.jobs[item.job]!.frame
+        return (frame.key, frame.partial, scheduler.jobs[item.job]!.settings)
     }
 
     /// Runs `work` on the global concurrent executor, off the pipeline actor.
