@@ -173,14 +173,15 @@ public actor MonitorPipeline: SnapshotSink {
         logger.info("compression refit requested", metadata: ["run": "\(run)", "layer": "\(layer ?? "*")"])
     }
 
-    /// Finalises the frames past their assembly timeout and runs the alert engine's
-    /// time-based rules (client_stalled). `run()` calls it every `tickInterval`; `accept`
-    /// also finalises timed-out frames on each snapshot.
+    /// Finalises the frames past their assembly timeout, runs the alert engine's time-based
+    /// rules (client_stalled) and retries the frames waiting for the store when due (or
+    /// when a write just succeeded and no idle worker took the retry). `run()` calls it
+    /// every `tickInterval`; `accept` also finalises timed-out frames on each snapshot.
     public func tick() async {
         let now = clock.now
         handle(assembler.expire(now: now), now: now)
         await raise(alertEngine.tick(now: clock.wallTime))
-        await retryStoreWrites()
+        await retryStoreWrites(force: storeWrites.retryRequested)
     }
 
     // MARK: - Assembly events
