@@ -1,6 +1,7 @@
 import Logging
 import Testing
 import InfoplaneEstimators
+import class InfoplaneTestSupport.ManualClock
 @testable import InfoplaneMonitor
 
 @Suite struct CompressionTests {
@@ -86,7 +87,7 @@ import InfoplaneEstimators
         configuration.estimation.estimators = [.diffusionSpectralEntropy]
         configuration.compression.dimension = 3
         let p = MonitorPipeline(configuration: configuration, store: store, logger: Logger(label: "test"),
-                                clock: ManualClock().monitorClock, estimators: estimators)
+                                clock: ManualClock(), estimators: estimators)
         var first = SyntheticFrame(step: 1)
         first.layerWidths = [10]
         var second = first
@@ -116,7 +117,7 @@ import InfoplaneEstimators
         configuration.estimation.estimators = [.diffusionSpectralEntropy]
         configuration.compression.dimension = 3
         let p = MonitorPipeline(configuration: configuration, store: store, logger: Logger(label: "test"),
-                                clock: ManualClock().monitorClock, estimators: RecordingEstimators())
+                                clock: ManualClock(), estimators: RecordingEstimators())
         let task = Task { await p.run() }
         var frame = SyntheticFrame(step: 1)
         frame.layerWidths = [10]
@@ -140,7 +141,7 @@ import InfoplaneEstimators
         configuration.compression.method = .none
         configuration.compression.noiseSigma = 0.5
         let p = MonitorPipeline(configuration: configuration, store: InMemorySeriesStore(), logger: Logger(label: "test"),
-                                clock: ManualClock().monitorClock, estimators: estimators)
+                                clock: ManualClock(), estimators: estimators)
         let frame = SyntheticFrame(step: 1)
         for snapshot in frame.snapshots() { try await p.accept(snapshot) }
         await p.finish()
@@ -161,7 +162,7 @@ import InfoplaneEstimators
         configuration.estimation.estimators = [.ksgInputInformation]
         configuration.compression.compressInputs = false
         let p = MonitorPipeline(configuration: configuration, store: InMemorySeriesStore(), logger: Logger(label: "test"),
-                                clock: ManualClock().monitorClock, estimators: estimators)
+                                clock: ManualClock(), estimators: estimators)
         for snapshot in SyntheticFrame(step: 1).snapshots() { try await p.accept(snapshot) }
         await p.finish()
         let call = try #require(estimators.recorded.first { $0.input.layer == "h1" })

@@ -3,6 +3,7 @@ import Logging
 import Synchronization
 import Testing
 import InfoplaneEstimators
+import class InfoplaneTestSupport.ManualClock
 @testable import InfoplaneMonitor
 
 /// Frames with many layers (issue 13, item 5): assembly stays correct when every frame has
@@ -47,12 +48,12 @@ import InfoplaneEstimators
         let hidden = 3000
         var events: [AssemblyEvent] = []
         for snapshot in manyLayerSnapshots(hidden: hidden, chunks: 3, announce: announce) {
-            events += try assembler.accept(snapshot, now: 0)
+            events += try assembler.accept(snapshot, now: .seconds(0))
         }
         if !announce {
             #expect(events.isEmpty)
             // With the count unknown, the next step completes it.
-            events += try assembler.accept(manyLayerSnapshots(step: 2, hidden: 0, announce: false)[0], now: 1)
+            events += try assembler.accept(manyLayerSnapshots(step: 2, hidden: 0, announce: false)[0], now: .seconds(1))
         }
         #expect(events.count == 1)
         guard case .completed(let frame) = events.first else {
@@ -86,7 +87,7 @@ import InfoplaneEstimators
         var events: [AssemblyEvent] = []
         var refused = 0
         for snapshot in snapshots {
-            do { events += try assembler.accept(snapshot, now: 0) } catch { refused += 1 }
+            do { events += try assembler.accept(snapshot, now: .seconds(0)) } catch { refused += 1 }
         }
         #expect(refused == 2)
         #expect(assembler.counters.layersMisaligned == 2)
@@ -94,7 +95,7 @@ import InfoplaneEstimators
         #expect(events.isEmpty)
         #expect(assembler.valuesInFlight == 8 * 2 + 8 + 198 * 8 * 2)
         // At the timeout it is estimated as a partial frame without l7 and l9, on every row.
-        let expired = assembler.expire(now: 100)
+        let expired = assembler.expire(now: .seconds(100))
         guard case .partial(let frame) = expired.first else {
             Issue.record("expected a partial frame, got \(expired)")
             return
@@ -135,9 +136,9 @@ import InfoplaneEstimators
     @Test func runsTakeTurnsItemByItem() throws {
         var s = EstimationScheduler()
         let settings = RunSettings(estimation: EstimationConfiguration(estimators: [.diffusionSpectralEntropy]))
-        _ = s.enqueue(frame(run: "big", step: 1, hidden: 500), settings: settings, now: 0)
-        _ = s.enqueue(frame(run: "small", step: 1, hidden: 2), settings: settings, now: 0)
-        _ = s.enqueue(frame(run: "small", step: 2, hidden: 2), settings: settings, now: 0)
+        _ = s.enqueue(frame(run: "big", step: 1, hidden: 500), settings: settings, now: .seconds(0))
+        _ = s.enqueue(frame(run: "small", step: 1, hidden: 2), settings: settings, now: .seconds(0))
+        _ = s.enqueue(frame(run: "small", step: 2, hidden: 2), settings: settings, now: .seconds(0))
         var runs: [String] = []
         var finished: [FrameKey] = []
         while let item = s.next() {
@@ -157,8 +158,8 @@ import InfoplaneEstimators
     @Test func aRunsFramesAreHandedBackInOrderAndALayerIsPreparedByOneFrameAtATime() throws {
         var s = EstimationScheduler(maxQueuedFramesPerStream: 4)
         let settings = RunSettings(estimation: EstimationConfiguration(estimators: [.diffusionSpectralEntropy]))
-        _ = s.enqueue(frame(run: "r", step: 1, hidden: 1), settings: settings, now: 0)
-        _ = s.enqueue(frame(run: "r", step: 2, hidden: 1), settings: settings, now: 0)
+        _ = s.enqueue(frame(run: "r", step: 1, hidden: 1), settings: settings, now: .seconds(0))
+        _ = s.enqueue(frame(run: "r", step: 2, hidden: 1), settings: settings, now: .seconds(0))
         // Two workers: frame 1's preparation of h0 runs; frame 2's waits for it.
         let next1 = s.next()
         let first = try #require(next1)
@@ -185,8 +186,8 @@ import InfoplaneEstimators
     @Test func abandonStopsEverythingAndHandsBackWhatIsDone() throws {
         var s = EstimationScheduler()
         let settings = RunSettings(estimation: EstimationConfiguration(estimators: [.diffusionSpectralEntropy]))
-        _ = s.enqueue(frame(run: "a", step: 1, hidden: 10), settings: settings, now: 0)
-        _ = s.enqueue(frame(run: "a", step: 2, hidden: 10), settings: settings, now: 0)
+        _ = s.enqueue(frame(run: "a", step: 1, hidden: 10), settings: settings, now: .seconds(0))
+        _ = s.enqueue(frame(run: "a", step: 2, hidden: 10), settings: settings, now: .seconds(0))
         // Prepare frame 1's 10 layers, estimate 3 of them; hand out a 4th and keep it running.
         for _ in 0..<13 {
             let item = s.next()
@@ -213,7 +214,7 @@ import InfoplaneEstimators
 
     // MARK: - Pipeline
 
-    func pipeline(_ configuration: MonitorConfiguration, store: InMemorySeriesStore, clock: MonitorClock = .system,
+    func pipeline(_ configuration: MonitorConfiguration, store: InMemorySeriesStore, clock: any Clock<Duration> = ContinuousClock(),
                   estimators: any LayerEstimating) -> MonitorPipeline {
         MonitorPipeline(configuration: configuration, store: store, logger: logger, clock: clock, estimators: estimators)
     }
@@ -295,7 +296,7 @@ import InfoplaneEstimators
         configuration.estimation.estimators = [.diffusionSpectralEntropy]
         configuration.compression.method = .none
         let estimators = SlowEstimators(seconds: 0.005)
-        let p = pipeline(configuration, store: store, clock: clock.monitorClock, estimators: estimators)
+        let p = pipeline(configuration, store: store, clock: clock, estimators: estimators)
         let worker = Task { await p.run() }
         _ = try await p.runStarted(RunDescriptor(name: "big", clientName: "test"))
         _ = try await p.runStarted(RunDescriptor(name: "other", clientName: "test"))
@@ -315,7 +316,7 @@ import InfoplaneEstimators
         while estimators.calls(run: "big") < 50 { try await Task.sleep(for: .milliseconds(5)) }
         #expect(await p.counterSnapshot().framesInterruptedAtShutdown == 0, "the grace has not run out yet")
         let graceOver = ContinuousClock.now
-        clock.advance(6)
+        clock.advance(by: .seconds(6))
         let took = graceOver.duration(to: await finishing.value)
         #expect(took < .seconds(5), "finish() returned \(took) after the grace; the queue left is ~20 s of work")
         await worker.value
@@ -344,7 +345,7 @@ import InfoplaneEstimators
         configuration.scheduler.workers = 1
         configuration.scheduler.shutdownGraceSeconds = 0
         configuration.estimation.estimators = [.diffusionSpectralEntropy]
-        let p = pipeline(configuration, store: store, clock: ManualClock().monitorClock, estimators: SlowEstimators(seconds: 0.002))
+        let p = pipeline(configuration, store: store, clock: ManualClock(), estimators: SlowEstimators(seconds: 0.002))
         for snapshot in manyLayerSnapshots(hidden: 500) { try await p.accept(snapshot) }
         // No worker runs: finish() would estimate the frame itself; the grace of 0 stops it first.
         await p.finish()

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 import InfoplaneEstimators
+import class InfoplaneTestSupport.ManualClock
 @testable import InfoplaneMonitor
 
 @Suite struct MonitorPipelineTests {
@@ -9,7 +10,7 @@ import InfoplaneEstimators
 
     func pipeline(_ configuration: MonitorConfiguration = MonitorConfiguration(), store: InMemorySeriesStore,
                   clock: ManualClock = ManualClock(), estimators: any LayerEstimating = RecordingEstimators()) -> MonitorPipeline {
-        MonitorPipeline(configuration: configuration, store: store, logger: logger, clock: clock.monitorClock, estimators: estimators)
+        MonitorPipeline(configuration: configuration, store: store, logger: logger, clock: clock, estimators: estimators)
     }
 
     @Test func aCompleteFrameBecomesOneStoredFrameOfPoints() async throws {
@@ -101,10 +102,10 @@ import InfoplaneEstimators
         let p = pipeline(configuration, store: store, clock: clock)
         // h2 never comes.
         for snapshot in SyntheticFrame(step: 3).snapshots().dropLast() { try await p.accept(snapshot) }
-        clock.advance(5)
+        clock.advance(by: .seconds(5))
         await p.tick()
         #expect(await p.counterSnapshot().framesInAssembly == 1)
-        clock.advance(6)
+        clock.advance(by: .seconds(6))
         await p.tick()
         #expect(await p.counterSnapshot().framesInAssembly == 0)
         await p.finish()
@@ -299,7 +300,7 @@ import InfoplaneEstimators
         #expect(alerts.first?.layer == "h1")
         #expect(alerts.first?.message.contains("train accuracy") == true, "\(alerts.first?.message ?? "")")
         // Goodbye ends the run for client_stalled at once, although points kept coming.
-        clock.advance(3600)
+        clock.advance(by: .seconds(3600))
         await p.tick()
         #expect(await store.storedAlerts.count == 1)
     }

@@ -36,15 +36,6 @@ actor InMemorySeriesStore: SeriesStore {
     func alerts(run: String?, afterID: Int64?) async throws -> [AlertRecord] { storedAlerts }
 }
 
-/// A clock the test moves by hand; `sleep` returns at once.
-final class ManualClock: Sendable {
-    private let seconds = Mutex(0.0)
-    func advance(_ by: Double) { seconds.withLock { $0 += by } }
-    var monitorClock: MonitorClock {
-        MonitorClock(now: { self.seconds.withLock { $0 } }, sleep: { _ in try await Task.sleep(for: .milliseconds(5)) })
-    }
-}
-
 /// Estimators that record what they were given and return a value derived from it
 /// (the step plus the layer's width), so tests can tell points apart.
 final class RecordingEstimators: LayerEstimating {

@@ -31,6 +31,15 @@ public struct SchedulerConfiguration: Sendable, Codable, Equatable {
         shutdownGraceSeconds > 0 ? shutdownGraceSeconds : 0
     }
 
+    /// `tickSeconds` as a duration.
+    public var tickInterval: Duration { .seconds(clamping: tickSeconds) }
+
+    /// The shutdown grace as a duration; nil for +∞ (wait for everything queued).
+    public var shutdownGrace: Duration? {
+        let grace = effectiveShutdownGraceSeconds
+        return grace.isFinite ? .seconds(clamping: grace) : nil
+    }
+
     /// `workers`, or cores − 1 (at least 1) when 0.
     public var effectiveWorkers: Int {
         workers > 0 ? workers : max(1, SystemCores.active - 1)

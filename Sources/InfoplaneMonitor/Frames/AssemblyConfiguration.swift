@@ -34,6 +34,9 @@ public struct AssemblyConfiguration: Sendable, Codable, Equatable {
     public var maxAssemblingBytesPerRun: Int
     public var maxAssemblingBytes: Int
 
+    /// `frameTimeoutSeconds` as a duration (negative or NaN: zero).
+    public var frameTimeout: Duration { .seconds(clamping: frameTimeoutSeconds) }
+
     public init(frameTimeoutSeconds: Double = 30, incompletePolicy: IncompleteFramePolicy = .estimatePartial,
                 maxFramesInFlightPerRun: Int = 8, finishedFramesRemembered: Int = 64, maxLayersPerFrame: Int = 4096,
                 maxAssemblingBytesPerRun: Int = 2 << 30, maxAssemblingBytes: Int = 4 << 30) {

@@ -1,3 +1,5 @@
+import InfoplaneEstimators
+
 /// The chunks of one layer gathered so far.
 struct PendingLayer: Sendable {
     let name: String
@@ -7,6 +9,9 @@ struct PendingLayer: Sendable {
     /// Order in which the layer's first chunk arrived within the frame.
     let arrival: Int
     var chunks: [Int: ProbeSnapshot] = [:]
+    /// The chunks binned as they came (fixed-range runs only), by chunk index: the
+    /// O(rows × units) part of binning done while the rest of the frame is on its way.
+    var binnedChunks: [Int: BinnedRows] = [:]
     /// Sample id → chunk index, over every chunk received.
     var chunkOfID: [Int64: Int] = [:]
     /// Values of the chunks received (kept as chunks come, not summed when asked).
@@ -15,27 +20,58 @@ struct PendingLayer: Sendable {
     /// discarded and later ones refused with this message.
     var misalignment: String?
 
-    init(name: String, role: LayerRole, columns: Int, chunkCount: Int, arrival: Int) {
-        self.name = name
-        self.role = role
-        self.columns = columns
-        self.chunkCount = chunkCount
-        self.arrival = arrival
-    }
-
     var isComplete: Bool { misalignment == nil && chunks.count == chunkCount }
     var isUsable: Bool { misalignment == nil && !chunks.isEmpty }
 
-    /// Records a chunk the assembler checked (new index, ids new to the layer).
-    mutating func record(_ s: ProbeSnapshot) {
+    /// Records a chunk the assembler checked (new index, ids new to the layer), binning it
+    /// with `binEdges` when given. Returns true when the chunk was binned.
+    @discardableResult
+    mutating func record(_ s: ProbeSnapshot, binEdges: BinEdges? = nil) -> Bool {
         chunks[s.chunkIndex] = s
+        var binned = false
+        if let binEdges, let rows = Self.bin(s, edges: binEdges) {
+            binnedChunks[s.chunkIndex] = rows
+            binned = true
+        }
         for id in s.sampleIDs { chunkOfID[id] = s.chunkIndex }
         valueCount += s.values.count
+        return binned
+    }
+
+    /// A watched layer's chunk as bin indices and row hashes; nil for X, Y, integer values
+    /// or values the edges do not fit.
+    private static func bin(_ s: ProbeSnapshot, edges: BinEdges) -> BinnedRows? {
+        guard s.role == .hidden || s.role == .output else { return nil }
+        if case .integers = s.values { return nil }
+        guard let matrix = try? Matrix(rows: s.rows, columns: s.columns, storage: s.values.doubles()) else { return nil }
+        return try? BinnedRows(binning: matrix, edges: edges)
+    }
+
+    /// The layer's binned rows in the frame's row order (`rowOf`), when every chunk came and
+    /// was binned with the same edges and the chunks cover exactly the frame's rows.
+    func binnedRows(rowOf: [Int64: Int], rows: Int) -> BinnedRows? {
+        guard chunks.count == chunkCount, binnedChunks.count == chunkCount,
+              let edges = binnedChunks.values.first?.edges,
+              binnedChunks.values.allSatisfy({ $0.edges == edges }), chunkOfID.count == rows else { return nil }
+        let indices = binnedChunks.keys.sorted()
+        var picks = [(part: Int, row: Int)](repeating: (0, 0), count: rows)
+        var placed = 0
+        for (part, index) in indices.enumerated() {
+            guard let chunk = chunks[index] else { return nil }
+            for (row, id) in chunk.sampleIDs.enumerated() {
+                guard let at = rowOf[id] else { return nil }
+                picks[at] = (part, row)
+                placed += 1
+            }
+        }
+        guard placed == rows else { return nil }
+        return BinnedRows.gathering(indices.map { binnedChunks[$0]! }, picks, edges: edges)
     }
 
     mutating func discard(because message: String) {
         misalignment = message
         chunks = [:]
+        binnedChunks = [:]
         chunkOfID = [:]
         valueCount = 0
     }
@@ -60,9 +96,9 @@ struct PendingFrame: Sendable {
     /// exactly these.
     var referenceIDs: Set<Int64>?
     var referenceLayer: String?
-    var lastActivity: Double
+    var lastActivity: Duration
 
-    init(key: FrameKey, epoch: Int64, sequence: Int, layerCount: Int, now: Double) {
+    init(key: FrameKey, epoch: Int64, sequence: Int, layerCount: Int, now: Duration) {
         self.key = key
         self.epoch = epoch
         self.sequence = sequence
@@ -80,17 +116,20 @@ struct PendingFrame: Sendable {
         !layers.isEmpty && completeLayers == layers.count
     }
 
-    /// Records a checked chunk, creating its layer if new. In place: the layer is changed
-    /// where it is stored, never copied (its id map grows with every chunk).
-    mutating func record(_ s: ProbeSnapshot) {
+    /// Records a checked chunk, creating its layer if new, and bins it with `binEdges` when
+    /// given. In place: the layer is changed where it is stored, never copied (its id map
+    /// grows with every chunk). Returns true when the chunk was binned.
+    @discardableResult
+    mutating func record(_ s: ProbeSnapshot, binEdges: BinEdges? = nil) -> Bool {
         if layers[s.layer] == nil {
             layers[s.layer] = PendingLayer(name: s.layer, role: s.role, columns: s.columns, chunkCount: s.chunkCount,
                                            arrival: layers.count)
         }
-        layers[s.layer]!.record(s)
+        let binned = layers[s.layer]!.record(s, binEdges: binEdges)
         valueCount += s.values.count
         if layers[s.layer]!.isComplete { completeLayers += 1 }
         if s.frameLayerCount > 0 { layerCount = s.frameLayerCount }
+        return binned
     }
 
     /// Leaves a layer out of the frame (misaligned ids): its chunks are dropped and later
@@ -117,7 +156,8 @@ struct PendingFrame: Sendable {
         let built = usable.map { layer in
             FrameLayer(name: layer.name, role: layer.role, columns: layer.columns,
                        values: Self.gather(layer, rowOf: rowOf, rows: ids.count),
-                       complete: layer.chunks.count == layer.chunkCount)
+                       complete: layer.chunks.count == layer.chunkCount,
+                       binned: partial ? nil : layer.binnedRows(rowOf: rowOf, rows: ids.count))
         }
         return ProbeFrame(key: key, epoch: epoch, sampleIDs: ids, layers: built, partial: partial)
     }

@@ -1,3 +1,5 @@
+import InfoplaneEstimators
+
 /// One layer of an assembled probe frame: its rows reordered to the frame's `sampleIDs`.
 public struct FrameLayer: Sendable, Equatable {
     public var name: String
@@ -8,13 +10,25 @@ public struct FrameLayer: Sendable, Equatable {
     public var values: SnapshotValues
     /// False when some of the layer's announced chunks never came (partial frames only).
     public var complete: Bool
+    /// The rows already binned as their chunks arrived (fixed-range runs), in row order; nil
+    /// when the binning estimators bin `values` themselves.
+    public var binned: BinnedRows?
 
-    public init(name: String, role: LayerRole, columns: Int, values: SnapshotValues, complete: Bool = true) {
+    public init(name: String, role: LayerRole, columns: Int, values: SnapshotValues, complete: Bool = true,
+                binned: BinnedRows? = nil) {
         self.name = name
         self.role = role
         self.columns = columns
         self.values = values
         self.complete = complete
+        self.binned = binned
+    }
+
+    /// Equal layers hold the same values; rows binned on arrival compare by their bins.
+    public static func == (a: FrameLayer, b: FrameLayer) -> Bool {
+        a.name == b.name && a.role == b.role && a.columns == b.columns && a.complete == b.complete
+            && a.values == b.values && a.binned?.edges == b.binned?.edges && a.binned?.codes == b.binned?.codes
+            && a.binned?.hashes == b.binned?.hashes
     }
 
     public var rows: Int { columns == 0 ? 0 : values.count / columns }

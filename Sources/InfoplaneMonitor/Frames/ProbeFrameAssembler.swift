@@ -1,7 +1,9 @@
+import InfoplaneEstimators
+
 /// Gathers the snapshots of each (run, step, split) — inputs X, labels Y and every watched
 /// layer T, possibly in chunks and in any order — into aligned `ProbeFrame`s.
 ///
-/// A pure value: no clock of its own (callers pass `now`, in seconds on any monotonic
+/// A pure value: no clock of its own (callers pass `now`, a duration on any monotonic
 /// scale), no I/O. The monitor pipeline owns one inside its actor.
 ///
 /// Rules:
@@ -9,7 +11,7 @@
 ///   announced chunk of each has come. With `frameLayerCount` 0 (unknown) it completes when
 ///   the next step of the same run and split starts, or when it has gone quiet for the
 ///   timeout, provided every layer present is whole; otherwise it is treated as incomplete.
-/// - **Timeout.** A frame that received no chunk for `frameTimeoutSeconds` (checked by
+/// - **Timeout.** A frame that received no chunk for `frameTimeout` (checked by
 ///   `expire(now:)`) is finalised by `incompletePolicy`: estimated on what came (`.partial`,
 ///   rows = ids common to every layer that came) or dropped. Counted either way.
 /// - **Alignment.** The first layer to come whole fixes the frame's sample ids. A chunk
@@ -28,6 +30,8 @@
 public struct ProbeFrameAssembler: Sendable {
     public var configuration: AssemblyConfiguration
     public private(set) var counters = AssemblyCounters()
+    /// Chunks binned as they were recorded (see `accept(_:now:binEdges:)`).
+    public private(set) var chunksBinned = 0
     private var pending: [FrameKey: PendingFrame] = [:]
     private var finished: [String: [FrameKey]] = [:]
     private var finishedSet: Set<FrameKey> = []
@@ -52,9 +56,14 @@ public struct ProbeFrameAssembler: Sendable {
 
     /// Takes one snapshot (chunk). Returns the frames this finished, in order. Throws a
     /// `SnapshotRejection` (and keeps nothing of the chunk) when it cannot be used.
-    public mutating func accept(_ snapshot: ProbeSnapshot, now: Double) throws(SnapshotRejection) -> [AssemblyEvent] {
+    ///
+    /// `binEdges`: the fixed bins of the snapshot's run (nil when its bins depend on the
+    /// data): a watched layer's chunk is binned as it is recorded, and the frame's layer
+    /// carries those rows (`FrameLayer.binned`) when every chunk of it was binned.
+    public mutating func accept(_ snapshot: ProbeSnapshot, now: Duration,
+                                binEdges: BinEdges? = nil) throws(SnapshotRejection) -> [AssemblyEvent] {
         do {
-            return try add(snapshot, now: now)
+            return try add(snapshot, now: now, binEdges: binEdges)
         } catch {
             counters.chunksRejected += 1
             throw error
@@ -62,9 +71,9 @@ public struct ProbeFrameAssembler: Sendable {
     }
 
     /// Finalises the frames that went quiet for the timeout.
-    public mutating func expire(now: Double) -> [AssemblyEvent] {
+    public mutating func expire(now: Duration) -> [AssemblyEvent] {
         let stale = pending.values
-            .filter { now - $0.lastActivity >= configuration.frameTimeoutSeconds }
+            .filter { now - $0.lastActivity >= configuration.frameTimeout }
             .sorted { $0.sequence < $1.sequence }
         return stale.map { finalize($0.key, forced: true) }
     }
@@ -83,8 +92,7 @@ public struct ProbeFrameAssembler: Sendable {
 
     // MARK: - Adding a chunk
 
-    private mutating func add(_ s: ProbeSnapshot, now: Double) throws(SnapshotRejection) -> [AssemblyEvent] {
-        try Self.validateShape(s)
+    private mutating func add(_ s: ProbeSnapshot, now: Duration, binEdges: BinEdges?) throws(SnapshotRejection) -> [AssemblyEvent] {
         let key = FrameKey(s)
         if finishedSet.contains(key) {
             counters.chunksLate += 1
@@ -116,7 +124,7 @@ public struct ProbeFrameAssembler: Sendable {
         pending[key] = nil
         let added: Bool
         do {
-            added = try Self.add(s, to: &frame, counters: &counters)
+            added = try Self.add(s, to: &frame, counters: &counters, binEdges: binEdges, chunksBinned: &chunksBinned)
         } catch {
             // A refused chunk leaves a new frame uncreated; an existing frame keeps what
             // the refusal changed (a layer discarded for misalignment).
@@ -148,32 +156,16 @@ public struct ProbeFrameAssembler: Sendable {
         return events
     }
 
-    private static func validateShape(_ s: ProbeSnapshot) throws(SnapshotRejection) {
-        let what = "layer \(s.layer) at step \(s.step)"
-        guard s.chunkCount >= 1, s.chunkIndex >= 0, s.chunkIndex < s.chunkCount else {
-            throw SnapshotRejection(.badChunk, "chunk \(s.chunkIndex) of \(s.chunkCount) of \(what) is out of range; chunk_index must be in 0..<chunk_count")
-        }
-        guard s.rows > 0, s.columns > 0, s.values.count == s.rows * s.columns else {
-            throw SnapshotRejection(.badChunk, "\(what) carries \(s.values.count) values for \(s.rows) sample ids × \(s.columns) columns; send rows × columns values and at least one row")
-        }
-        guard s.frameLayerCount >= 0 else {
-            throw SnapshotRejection(.badChunk, "\(what) announces a negative layer count")
-        }
-        if Set(s.sampleIDs).count != s.rows {
-            throw SnapshotRejection(.badChunk, "chunk \(s.chunkIndex) of \(what) repeats a sample id; every row needs its own id")
-        }
-    }
-
     /// Adds the chunk to the frame. Returns false for an identical duplicate. Throws without
     /// changing `frame` unless a layer is discarded for misalignment (then the frame keeps
     /// that change and the chunk is refused).
     ///
     /// O(rows of the chunk): the checks read the layer where it is, and the chunk is recorded
     /// in place (`PendingFrame.record`), so no layer or frame is copied.
-    private static func add(_ s: ProbeSnapshot, to frame: inout PendingFrame,
-                            counters: inout AssemblyCounters) throws(SnapshotRejection) -> Bool {
+    private static func add(_ s: ProbeSnapshot, to frame: inout PendingFrame, counters: inout AssemblyCounters,
+                            binEdges: BinEdges?, chunksBinned: inout Int) throws(SnapshotRejection) -> Bool {
         guard try check(s, against: frame) else { return false }
-        frame.record(s)
+        if frame.record(s, binEdges: binEdges) { chunksBinned += 1 }
 
         guard frame.layers[s.layer]?.isComplete == true else { return true }
         if let reference = frame.referenceIDs {

@@ -72,8 +72,10 @@ extension SnapshotValues: Equatable {
 }
 
 /// One validated snapshot (or one chunk of it): the values of one layer for a set of probe
-/// samples at one training step. Produced by the ingest server after validation; consumed
-/// by the monitor, which assembles the snapshots of one (run, step, split) into a probe frame.
+/// samples at one training step. Produced by the ingest server's validator, the one place a
+/// chunk is checked (each fault with the error code its client is told); consumed by the
+/// monitor, which assembles the snapshots of one (run, step, split) into a probe frame and
+/// relies on the shape being well formed (`isWellFormed`, asserted in debug builds).
 public struct ProbeSnapshot: Sendable, Equatable {
     /// Run name, as given in the session's Hello.
     public var run: String
@@ -110,6 +112,15 @@ public struct ProbeSnapshot: Sendable, Equatable {
         self.chunkIndex = chunkIndex
         self.chunkCount = chunkCount
         self.frameLayerCount = frameLayerCount
+        assert(isWellFormed, "a snapshot must be well formed (see isWellFormed); the ingest server validates them")
+    }
+
+    /// The shape the validator guarantees: the chunk index is in `0..<chunkCount`, at least
+    /// one row and one column, `rows × columns` values, one distinct id per row, and a layer
+    /// count that is not negative.
+    public var isWellFormed: Bool {
+        chunkCount >= 1 && chunkIndex >= 0 && chunkIndex < chunkCount && rows > 0 && columns > 0
+            && values.count == rows * columns && frameLayerCount >= 0 && Set(sampleIDs).count == rows
     }
 }
 

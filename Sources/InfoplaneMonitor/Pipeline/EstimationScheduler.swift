@@ -59,7 +59,7 @@ public struct EstimationScheduler: Sendable {
 
     /// Queues a frame. Returns the keys of waiting frames dropped to make room (oldest of the
     /// same stream first).
-    public mutating func enqueue(_ frame: ProbeFrame, settings: RunSettings, now: Double) -> [FrameKey] {
+    public mutating func enqueue(_ frame: ProbeFrame, settings: RunSettings, now: Duration) -> [FrameKey] {
         let capacity = max(maxQueuedFramesPerStream, 1)
         var dropped: [FrameKey] = []
         let stream = frame.key.stream
@@ -202,7 +202,7 @@ public struct EstimationScheduler: Sendable {
             }
             if job.stage == .finished {
                 // Done, held for an older frame of its run: stored whole.
-                finished.append(Self.finishedFrame(job))
+                finished.append(FinishedFrame(job))
                 continue
             }
             out.activeFrames.append(job.frame.key)
@@ -210,11 +210,7 @@ public struct EstimationScheduler: Sendable {
             out.itemsRunning += job.running
             let estimated = Set(job.points.map(\.layer))
             out.layersNotEstimated += job.frame.watchedLayers.count { !estimated.contains($0.name) }
-            if !job.points.isEmpty {
-                var frame = Self.finishedFrame(job)
-                frame.interrupted = true
-                finished.append(frame)
-            }
+            if !job.points.isEmpty { finished.append(FinishedFrame(job, interrupted: true)) }
         }
         order = []
         preparing = []
@@ -241,22 +237,8 @@ public struct EstimationScheduler: Sendable {
         guard !done.isEmpty else { return }
         for id in done {
             guard let job = jobs.removeValue(forKey: id) else { continue }
-            finished.append(Self.finishedFrame(job))
+            finished.append(FinishedFrame(job))
         }
         order.removeAll { jobs[$0] == nil }
-    }
-
-    private static func finishedFrame(_ job: FrameJob) -> FinishedFrame {
-        let fitted = job.prepared.filter { $0.value.fittedHere }.mapValues(\.projection)
-        return FinishedFrame(key: job.frame.key, partial: job.frame.partial,
-                             points: job.points.sorted(by: Self.pointOrder), queuedAt: job.queuedAt,
-                             fitted: fitted, kernelSigmas: job.prepared.compactMapValues(\.kernelSigma),
-                             preparationSeconds: job.prepared.mapValues(\.seconds),
-                             shapes: job.prepared.mapValues { ($0.raw.rows, $0.compressed.columns) },
-                             failedLayers: job.failedLayers, settings: job.settings)
-    }
-
-    static func pointOrder(_ a: SeriesPoint, _ b: SeriesPoint) -> Bool {
-        (a.layer, a.metric, a.estimator) < (b.layer, b.metric, b.estimator)
     }
 }

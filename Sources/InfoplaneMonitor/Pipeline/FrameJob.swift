@@ -12,8 +12,8 @@ public struct FrameJob: Sendable {
     public let id: Int
     public let frame: ProbeFrame
     public let settings: RunSettings
-    /// When the frame was queued (clock seconds).
-    public let queuedAt: Double
+    /// When the frame was queued (on the pipeline's clock).
+    public let queuedAt: Duration
     public internal(set) var stage: Stage = .waiting
     /// The items of the current stage; those before `readyStart` are handed out.
     private var readyItems: [WorkItem] = []
@@ -34,7 +34,7 @@ public struct FrameJob: Sendable {
     /// pass over a frame that may have thousands.
     private let layerIndex: [String: Int]
 
-    init(id: Int, frame: ProbeFrame, settings: RunSettings, queuedAt: Double) {
+    init(id: Int, frame: ProbeFrame, settings: RunSettings, queuedAt: Duration) {
         self.id = id
         self.frame = frame
         self.settings = settings
@@ -96,26 +96,4 @@ public struct FrameJob: Sendable {
         }
         return items
     }
-}
-
-/// A frame whose every estimate is done, handed back for storing.
-public struct FinishedFrame: Sendable {
-    public var key: FrameKey
-    public var partial: Bool
-    public var points: [SeriesPoint]
-    public var queuedAt: Double
-    /// Projections fitted on this frame (to record their explained variance).
-    public var fitted: [String: LayerProjection]
-    /// σ of the kernel per watched layer, when DSE or DSMI ran.
-    public var kernelSigmas: [String: Double]
-    /// Seconds each layer's preparation took (conversion, compression, σ).
-    public var preparationSeconds: [String: Double]
-    /// Rows and compressed width per prepared layer.
-    public var shapes: [String: (rows: Int, compressedWidth: Int)]
-    public var failedLayers: [String: String]
-    /// The run settings the frame was estimated with.
-    public var settings: RunSettings
-    /// True when the shutdown grace ended the frame's estimation: `points` are the
-    /// estimates done by then (each as valid as in a whole frame), some are missing.
-    public var interrupted = false
 }

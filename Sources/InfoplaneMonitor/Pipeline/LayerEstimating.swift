@@ -19,7 +19,7 @@ public struct EstimationInput: Sendable {
     public var binRange: ClosedRange<Double>
     /// σ of the DSE/DSMI kernel chosen for this layer and frame (see `KernelBandwidth`).
     public var kernelSigma: Double
-    /// The layer's rows already binned as their chunks arrived (`StreamingBinning`), in
+    /// The layer's rows already binned as their chunks arrived (`FrameLayer.binned`), in
     /// row order; nil when the binning estimators must bin `activations` themselves.
     public var binned: BinnedRows?
 

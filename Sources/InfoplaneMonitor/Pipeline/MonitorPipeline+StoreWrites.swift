@@ -1,17 +1,6 @@
 import Foundation
 import Logging
 
-/// A finished frame whose points wait for the store.
-struct PendingFrameWrite: Sendable {
-    var key: FrameKey
-    var partial: Bool
-    var queuedAt: Double
-    /// Everything written in the frame's transaction (estimates and compression records).
-    var points: [SeriesPoint]
-    /// The estimates the alert engine is fed once they are stored.
-    var estimates: [SeriesPoint]
-}
-
 /// Where the monitor's writes stand: the frames waiting to be written (in order, oldest
 /// first, bounded by `retryPointsLimit`), whether writes currently fail and since when,
 /// and the turn that keeps frame writes one at a time and in order.
@@ -19,23 +8,31 @@ struct StoreWriteState: Sendable {
     /// Points of acknowledged frames kept in memory while the store cannot write them
     /// (about 150 bytes each). Beyond it the oldest frames' points are given up and counted.
     static let defaultRetryPoints = 100_000
-    /// Seconds between retries of the waiting frames when nothing else is written.
-    static let retryIntervalSeconds = 5.0
-    /// Seconds between repeated log lines while writes keep failing or points are lost.
-    static let logIntervalSeconds = 60.0
+    /// Time between retries of the waiting frames when nothing else is written.
+    static let retryInterval = Duration.seconds(5)
+    /// Time between repeated log lines while writes keep failing or points are lost.
+    static let logInterval = Duration.seconds(60)
 
     var retryPointsLimit = defaultRetryPoints
-    var queue: [PendingFrameWrite] = []
+    var queue: [FinishedFrame] = []
     var queuedPoints = 0
     var failure: StoreWriteFailure?
-    var lastRetryAt = -Double.infinity
-    var lastFailureLogAt = -Double.infinity
+    var lastRetryAt: Duration?
+    var lastFailureLogAt: Duration?
     var failuresSinceLog = 0
-    var lastLossLogAt = -Double.infinity
+    var lastLossLogAt: Duration?
     var framesLostSinceLog = 0
     var pointsLostSinceLog = 0
+    /// Set when a write succeeded while frames wait: the next idle worker retries them.
+    var retryRequested = false
     var turnTaken = false
     var turnWaiters: [CheckedContinuation<Void, Never>] = []
+
+    /// True when `interval` has passed since `last`, or it never happened.
+    static func isDue(since last: Duration?, every interval: Duration, now: Duration) -> Bool {
+        guard let last else { return true }
+        return now - last >= interval
+    }
 }
 
 /// Set while the store's writes fail (frames, scalars, runs or alerts), cleared by the next
@@ -66,14 +63,11 @@ extension MonitorPipeline {
 
     /// Writes a finished frame's points, after every frame still waiting (they keep their
     /// order). A frame that cannot be written waits in the retry queue; it is retried with
-    /// the next frame, after another write succeeds, and every `retryIntervalSeconds`.
+    /// the next frame, after another write succeeds, and every `retryInterval`.
     func store(_ frame: FinishedFrame) async {
-        let points = frame.points + auxiliaryPoints(frame)
-        streamingBinning.discard(frame: frame.key)
         await takeWriteTurn()
-        storeWrites.queue.append(PendingFrameWrite(key: frame.key, partial: frame.partial, queuedAt: frame.queuedAt,
-                                                   points: points, estimates: frame.points))
-        storeWrites.queuedPoints += points.count
+        storeWrites.queue.append(frame)
+        storeWrites.queuedPoints += frame.pointsToStore.count
         await writeQueuedFrames()
         releaseWriteTurn()
         framesStoring -= 1
@@ -82,9 +76,10 @@ extension MonitorPipeline {
 
     /// Retries the waiting frames when they are due (`tick`), or at once.
     func retryStoreWrites(force: Bool = false) async {
+        if force { storeWrites.retryRequested = false }
         guard !storeWrites.queue.isEmpty else { return }
-        let now = clock.now()
-        guard force || now - storeWrites.lastRetryAt >= StoreWriteState.retryIntervalSeconds else { return }
+        let now = clock.now
+        guard force || StoreWriteState.isDue(since: storeWrites.lastRetryAt, every: StoreWriteState.retryInterval, now: now) else { return }
         await takeWriteTurn()
         await writeQueuedFrames()
         releaseWriteTurn()
@@ -111,23 +106,24 @@ extension MonitorPipeline {
     /// Writes the queue from its head, one frame per transaction, until it is empty or a
     /// write fails; then bounds it. Holds the write turn.
     private func writeQueuedFrames() async {
-        storeWrites.lastRetryAt = clock.now()
+        storeWrites.lastRetryAt = clock.now
         while let head = storeWrites.queue.first {
-            if !head.points.isEmpty {
+            let points = head.pointsToStore
+            if !points.isEmpty {
                 do {
-                    try await store.appendFrame(head.points)
+                    try await store.appendFrame(points)
                     storeWriteSucceeded()
                 } catch {
-                    let failure = StoreFailure(error, operation: "the \(head.points.count) points of step \(head.key.step) of run '\(head.key.run)'")
+                    let failure = StoreFailure(error, operation: "the \(points.count) points of step \(head.key.step) of run '\(head.key.run)'")
                     guard let failure else {
                         // Not the store's fault (a value it refuses): that frame is dropped.
                         counters.storeErrors += 1
                         logger.error("storing a frame failed; its points are lost", metadata: [
                             "run": "\(head.key.run)", "step": "\(head.key.step)", "split": "\(head.key.split.rawValue)",
-                            "points": "\(head.points.count)", "error": "\(error)",
+                            "points": "\(points.count)", "error": "\(error)",
                         ])
                         storeWrites.queue.removeFirst()
-                        storeWrites.queuedPoints -= head.points.count
+                        storeWrites.queuedPoints -= points.count
                         frameLeftQueue(head.key.run)
                         continue
                     }
@@ -143,36 +139,37 @@ extension MonitorPipeline {
                 }
             }
             storeWrites.queue.removeFirst()
-            storeWrites.queuedPoints -= head.points.count
+            storeWrites.queuedPoints -= points.count
             await stored(head)
         }
     }
 
     /// Counters, events and alerts of a frame whose points are in the store.
-    private func stored(_ frame: PendingFrameWrite) async {
-        counters.pointsWritten += frame.points.count
+    private func stored(_ frame: FinishedFrame) async {
+        let points = frame.pointsToStore
+        counters.pointsWritten += points.count
         counters.framesEstimated += 1
         if frame.partial { counters.framesEstimatedPartial += 1 }
-        let latency = clock.now() - frame.queuedAt
+        let latency = (clock.now - frame.queuedAt).inSeconds
         counters.lastFrameLatencySeconds = latency
         counters.maxFrameLatencySeconds = max(counters.maxFrameLatencySeconds, latency)
-        if !frame.points.isEmpty { events.publish(.points(frame.points)) }
+        if !points.isEmpty { events.publish(.points(points)) }
         logger.debug("frame estimated", metadata: [
             "run": "\(frame.key.run)", "step": "\(frame.key.step)", "split": "\(frame.key.split.rawValue)",
-            "points": "\(frame.points.count)", "seconds": "\(String(format: "%.3f", latency))", "partial": "\(frame.partial)",
+            "points": "\(points.count)", "seconds": "\(String(format: "%.3f", latency))", "partial": "\(frame.partial)",
         ])
-        await raise(alertsFor(points: frame.estimates))
+        await raise(alertsFor(points: frame.points))
         frameLeftQueue(frame.key.run)
     }
 
     private func dropOldestQueuedFrame() {
         let lost = storeWrites.queue.removeFirst()
-        storeWrites.queuedPoints -= lost.points.count
-        counters.pointsLost += lost.points.count
+        storeWrites.queuedPoints -= lost.pointsToStore.count
+        counters.pointsLost += lost.pointsToStore.count
         storeWrites.framesLostSinceLog += 1
-        storeWrites.pointsLostSinceLog += lost.points.count
-        let now = clock.now()
-        if now - storeWrites.lastLossLogAt >= StoreWriteState.logIntervalSeconds {
+        storeWrites.pointsLostSinceLog += lost.pointsToStore.count
+        let now = clock.now
+        if StoreWriteState.isDue(since: storeWrites.lastLossLogAt, every: StoreWriteState.logInterval, now: now) {
             logger.error("the store cannot write and the retry queue is full: the points of the oldest acknowledged frames are lost", metadata: [
                 "run": "\(lost.key.run)", "step": "\(lost.key.step)", "split": "\(lost.key.split.rawValue)",
                 "frames": "\(storeWrites.framesLostSinceLog)", "points": "\(storeWrites.pointsLostSinceLog)",
@@ -198,12 +195,13 @@ extension MonitorPipeline {
         guard let failure = storeWrites.failure else { return }
         storeWrites.failure = nil
         logger.notice("store writes succeed again", metadata: [
-            "failing_seconds": "\(String(format: "%.1f", clock.wallTime().timeIntervalSince(failure.since)))",
+            "failing_seconds": "\(String(format: "%.1f", clock.wallTime.timeIntervalSince(failure.since)))",
             "failed_writes": "\(failure.failedWrites)", "frames_waiting": "\(storeWrites.queue.count)",
             "points_lost_total": "\(counters.pointsLost)",
         ])
         if !storeWrites.queue.isEmpty, !storeWrites.turnTaken {
-            Task { await self.retryStoreWrites(force: true) }
+            storeWrites.retryRequested = true
+            wakeWorkers()
         }
     }
 
@@ -211,14 +209,14 @@ extension MonitorPipeline {
     /// then at most once a minute).
     func storeWriteFailed(_ failure: StoreFailure) {
         counters.storeErrors += 1
-        let now = clock.now()
+        let now = clock.now
         if var current = storeWrites.failure {
             current.kind = failure.kind
             current.message = failure.description
             current.failedWrites += 1
             storeWrites.failure = current
             storeWrites.failuresSinceLog += 1
-            guard now - storeWrites.lastFailureLogAt >= StoreWriteState.logIntervalSeconds else { return }
+            guard StoreWriteState.isDue(since: storeWrites.lastFailureLogAt, every: StoreWriteState.logInterval, now: now) else { return }
             logger.error("store writes still fail", metadata: [
                 "kind": "\(failure.kind.rawValue)", "failed_writes": "\(current.failedWrites)",
                 "since": "\(current.since)", "frames_waiting": "\(storeWrites.queue.count)",
@@ -227,7 +225,7 @@ extension MonitorPipeline {
             ])
         } else {
             storeWrites.failure = StoreWriteFailure(kind: failure.kind, message: failure.description,
-                                                    since: clock.wallTime(), failedWrites: 1)
+                                                    since: clock.wallTime, failedWrites: 1)
             logger.error(failure.kind == .full
                          ? "store writes fail: the disk is full; clients are told ERROR_CODE_STORE_FULL, frames wait for a retry; free space on the state directory's filesystem (no restart needed)"
                          : "store writes fail; clients are told ERROR_CODE_STORE_UNAVAILABLE, frames wait for a retry (no restart needed)",

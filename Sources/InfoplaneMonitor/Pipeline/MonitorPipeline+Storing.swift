@@ -10,33 +10,8 @@ extension MonitorPipeline {
         guard endingRuns.contains(run), framesStoringByRun[run] == nil,
               !scheduler.jobs.values.contains(where: { $0.frame.key.run == run }) else { return }
         endingRuns.remove(run)
-        alertEngine.runEnded(run, at: clock.wallTime())
+        alertEngine.runEnded(run, at: clock.wallTime)
         alertStateRuns.remove(run)
-    }
-
-    /// The explained variance of bases fitted on this frame and the kernel σ of each layer.
-    func auxiliaryPoints(_ frame: FinishedFrame) -> [SeriesPoint] {
-        var points: [SeriesPoint] = []
-        for (layer, projection) in frame.fitted.sorted(by: { $0.key < $1.key }) {
-            guard let explained = projection.explainedVariance else { continue }
-            let shape = frame.shapes[layer]
-            let series = SeriesID(run: frame.key.run, layer: layer, split: frame.key.split, metric: .explainedVariance,
-                                  estimator: .pca)
-            points.append(SeriesPoint(series: series, step: frame.key.step, value: explained, unit: .fraction,
-                                      sampleCount: shape?.rows ?? 0, dimension: projection.outputWidth, seconds: 0,
-                                      flags: frame.partial ? .partialFrame : []))
-        }
-        let fixed = frame.settings.estimation.kernelSigma > 0
-        for (layer, sigma) in frame.kernelSigmas.sorted(by: { $0.key < $1.key }) {
-            let shape = frame.shapes[layer]
-            let raw = frame.settings.estimation.kernelInput == .raw
-            let series = SeriesID(run: frame.key.run, layer: layer, split: frame.key.split, metric: .kernelSigma,
-                                  estimator: fixed ? .fixedKernelSigma : .medianHeuristic)
-            points.append(SeriesPoint(series: series, step: frame.key.step, value: sigma, unit: .data,
-                                      sampleCount: shape?.rows ?? 0, dimension: raw ? 0 : (shape?.compressedWidth ?? 0),
-                                      seconds: 0, flags: frame.partial ? .partialFrame : []))
-        }
-        return points
     }
 
     /// Stores, logs and publishes alerts.
@@ -66,11 +41,11 @@ extension MonitorPipeline {
 
     /// Alerts the engine raises on a frame's estimates.
     func alertsFor(points: [SeriesPoint]) -> [AlertRecord] {
-        alertEngine.observe(points, at: clock.wallTime())
+        alertEngine.observe(points, at: clock.wallTime)
     }
 
     /// Alerts the engine raises on new scalars.
     func alertsFor(scalars: ScalarRecord) -> [AlertRecord] {
-        alertEngine.observe(scalars, at: clock.wallTime())
+        alertEngine.observe(scalars, at: clock.wallTime)
     }
 }

@@ -37,29 +37,33 @@ extension MonitorPipeline {
     /// preparation or one estimator on one layer, bounded by the sample budgets), and
     /// `run()` returns when they have.
     public func finish() async {
+        var graceEnds: Duration?
         if state == .running {
             state = .draining
-            let now = clock.now()
+            let now = clock.now
             handle(assembler.flushAll(), now: now)
-            let grace = configuration.scheduler.effectiveShutdownGraceSeconds
+            let grace = configuration.scheduler.shutdownGrace
             logger.info("draining the estimation queue", metadata: [
                 "queued": "\(scheduler.waitingFrames)", "active": "\(scheduler.activeFrames)",
-                "grace_seconds": "\(grace)",
+                "grace_seconds": "\(configuration.scheduler.effectiveShutdownGraceSeconds)",
             ])
-            if grace == 0 {
+            if grace == .zero {
                 await stopEstimating()
-            } else if grace.isFinite {
-                Task { await self.stopEstimating(after: grace, from: now) }
+            } else if let grace {
+                graceEnds = now + grace
             }
             wakeWorkers()
         }
-        if workersRunning == 0 {
-            workersRunning += 1
-            await workerLoop()
-            workersRunning -= 1
-        }
-        if !isDrained {
-            await withCheckedContinuation { drainWaiters.append($0) }
+        // The drain and, for the call that started it, the grace timer: the timer ends with
+        // the drain, the drain ends early when the timer stops estimation.
+        await withTaskGroup(of: Bool.self) { group in
+            if let graceEnds {
+                group.addTask { await self.stopEstimating(at: graceEnds); return false }
+            }
+            group.addTask { await self.drain(); return true }
+            while let drained = await group.next() {
+                if drained { group.cancelAll() }
+            }
         }
         await abandonStoreWrites()
         if state != .finished {
@@ -70,19 +74,32 @@ extension MonitorPipeline {
         }
     }
 
+    /// Runs the queued work here when `run()` is not running, then waits for the queue to
+    /// drain (or for the shutdown grace to empty it).
+    private func drain() async {
+        if workersRunning == 0 {
+            workersRunning += 1
+            await workerLoop()
+            workersRunning -= 1
+        }
+        if !isDrained {
+            await withCheckedContinuation { drainWaiters.append($0) }
+        }
+    }
+
     var isDrained: Bool { state != .running && scheduler.isIdle && framesStoring == 0 }
 
-    /// Waits until `grace` seconds of the pipeline's clock have passed since `start`, then
-    /// stops estimating, unless the queue drained first. Polls the clock (a manual test
-    /// clock moves only when the test says).
-    private func stopEstimating(after grace: Double, from start: Double) async {
+    /// Waits until the pipeline's clock reads `deadline`, then stops estimating, unless the
+    /// queue drained first or the wait is cancelled. Polls the clock (a manual test clock
+    /// moves only when the test says).
+    private func stopEstimating(at deadline: Duration) async {
         while state == .draining && !isDrained && !estimationStopped {
-            let left = start + grace - clock.now()
-            if left <= 0 {
+            let left = deadline - clock.now
+            if left <= .zero {
                 await stopEstimating()
                 return
             }
-            do { try await clock.sleep(min(left, 0.05)) } catch { return }
+            do { try await clock.sleep(for: min(left, .milliseconds(50))) } catch { return }
         }
     }
 
@@ -99,7 +116,6 @@ extension MonitorPipeline {
         let notEstimated = abandoned.waitingFrames.count + abandoned.activeFrames.count { !done.contains($0) }
         counters.framesNotEstimatedAtShutdown += notEstimated
         counters.framesInterruptedAtShutdown += done.count
-        for key in abandoned.waitingFrames { streamingBinning.discard(frame: key) }
         if !abandoned.waitingFrames.isEmpty || !abandoned.activeFrames.isEmpty {
             logger.warning("shutdown grace over: estimation stopped, what is done is stored", metadata: [
                 "frames_not_estimated": "\(notEstimated)",
@@ -132,50 +148,76 @@ extension MonitorPipeline {
         for waiter in waiters { waiter.resume() }
     }
 
+    /// Ticks until cancelled; then wakes the idle workers so that they see the cancellation.
     private func tickLoop() async {
-        let interval = max(configuration.scheduler.tickSeconds, 0.01)
+        let interval = max(configuration.scheduler.tickInterval, .milliseconds(10))
         while !Task.isCancelled {
-            do { try await clock.sleep(interval) } catch { return }
-            if Task.isCancelled { return }
+            do { try await clock.sleep(for: interval) } catch { break }
+            if Task.isCancelled { break }
             await tick()
         }
+        wakeWorkers()
     }
 
+    /// Takes items until there are none: prepares or estimates each away from the actor,
+    /// records the result, and stores the frames that result finished.
     private func workerLoop() async {
-        while let order = await nextOrder() {
-            let outcome = await Self.compute(order, estimators: estimators, clock: clock)
-            for frame in complete(order, outcome) {
+        while let item = await nextItem() {
+            let finished: [FinishedFrame]
+            let (key, partial, settings) = frameOf(item)
+            if case .prepare = item.kind {
+                let result = await Self.offActor { [clock] in try item.prepare(frame: key, settings: settings, clock: clock) }
+                finished = completePreparation(item, key: key, partial: partial, settings: settings, result: result)
+            } else {
+                let result = await Self.offActor { [clock, estimators] in
+                    try item.estimate(with: estimators, partial: partial, settings: settings, clock: clock)
+                }
+                finished = completeEstimates(item, key: key, result: result)
+            }
+            for frame in finished {
                 await store(frame)
             }
         }
     }
 
-    /// Runs the work off the actor, on the global concurrent executor.
-    @concurrent
-    private nonisolated static func compute(_ order: WorkOrder, estimators: any LayerEstimating, clock: MonitorClock) async -> WorkOutcome {
-        PipelineWork.perform(order, estimators: estimators, clock: clock)
+    /// The key, partiality and run settings of the item's frame. Read through the
+    /// scheduler: a copy of the job held across the work would make every change to the
+    /// job copy its items and prepared layers.
+    private func frameOf(_ item: WorkItem) -> (key: FrameKey, partial: Bool, settings: RunSettings) {
+        let frame = scheduler.jobs[item.job]!.frame
+        return (frame.key, frame.partial, scheduler.jobs[item.job]!.settings)
     }
 
-    /// The next work order, waiting for one; nil when the pipeline has drained or the
-    /// worker is cancelled.
-    private func nextOrder() async -> WorkOrder? {
+    /// Runs `work` on the global concurrent executor, off the pipeline actor.
+    @concurrent
+    private nonisolated static func offActor<T: Sendable>(_ work: @Sendable () throws -> T) async -> Result<T, any Error> {
+        Result { try work() }
+    }
+
+    /// The next item, with what its work reads, waiting for one; nil when the pipeline has
+    /// drained, estimation stopped or the worker is cancelled. Between items the worker
+    /// stores frames that finished without one, and retries the store's waiting frames
+    /// when a write just succeeded.
+    private func nextItem() async -> WorkItem? {
         while true {
             if Task.isCancelled || state == .finished || estimationStopped { return nil }
             if let item = scheduler.next(where: { item, job in self.canRun(item, job) }) {
-                return order(for: item)
+                return handOut(item)
             }
-            for frame in scheduler.takeFinished() {
+            let finished = scheduler.takeFinished()
+            if !finished.isEmpty {
                 // Frames with nothing to estimate finish without an item.
-                framesStoring += 1
-                framesStoringByRun[frame.key.run, default: 0] += 1
-                Task { await self.store(frame) }
+                framesStoring += finished.count
+                for frame in finished { framesStoringByRun[frame.key.run, default: 0] += 1 }
+                for frame in finished { await store(frame) }
+                continue
+            }
+            if storeWrites.retryRequested && !storeWrites.turnTaken {
+                await retryStoreWrites(force: true)
+                continue
             }
             if state == .draining && scheduler.isIdle { return nil }
-            await withTaskCancellationHandler {
-                await withCheckedContinuation { workWaiters.append($0) }
-            } onCancel: {
-                Task { await self.wakeWorkers() }
-            }
+            await withCheckedContinuation { workWaiters.append($0) }
         }
     }
 
@@ -186,29 +228,31 @@ extension MonitorPipeline {
         return compression.projection(for: key) != nil || !compression.fitting.contains(key)
     }
 
-    private func order(for item: WorkItem) -> WorkOrder {
+    /// Fills in what the item's work reads from its frame job.
+    private func handOut(_ item: WorkItem) -> WorkItem {
+        var item = item
         let job = scheduler.jobs[item.job]!
         let key = job.frame.key
         switch item.kind {
         case .prepare(let name):
             let layer = job.layer(named: name)!
             let layerKey = LayerKey(run: key.run, layer: name)
-            let projection = compression.projection(for: layerKey)
-            if projection == nil && !job.frame.partial { compression.beginFit(layerKey) }
-            let kernelWanted = layer.role != .input && job.estimators.contains(where: \.usesKernel)
-            return WorkOrder(item: item, key: key, partial: job.frame.partial, settings: job.settings,
-                             task: .prepare(layer: layer, projection: projection, kernelWanted: kernelWanted))
-        case let .estimate(name, estimator):
-            return WorkOrder(item: item, key: key, partial: job.frame.partial, settings: job.settings,
-                             task: .estimate(estimator, input(job, layer: name)))
+            item.projection = compression.projection(for: layerKey)
+            if item.projection == nil && !job.frame.partial { compression.beginFit(layerKey) }
+            item.kernelWanted = layer.role != .input && job.estimators.contains(where: \.usesKernel)
+            item.layerToPrepare = layer
+        case .estimate(let name, _):
+            item.input = input(job, layer: name)
         case .binningPair(let name):
             var pair = input(job, layer: name)
-            if !job.frame.partial, let edges = StreamingBinning.fixedEdges(job.settings.estimation, columns: pair.activations.columns) {
-                pair.binned = streamingBinning.take(frame: key, layer: name, sampleIDs: job.frame.sampleIDs, edges: edges)
+            if let binned = job.layer(named: name)?.binned,
+               binned.edges == job.settings.estimation.fixedBinEdges(columns: pair.activations.columns) {
+                pair.binned = binned
+                counters.rowsBinnedOnArrival += binned.rows
             }
-            return WorkOrder(item: item, key: key, partial: job.frame.partial, settings: job.settings,
-                             task: .binningPair(pair))
+            item.input = pair
         }
+        return item
     }
 
     private func input(_ job: FrameJob, layer name: String) -> EstimationInput {
@@ -219,14 +263,15 @@ extension MonitorPipeline {
                                binRange: t.binRange, kernelSigma: t.kernelSigma ?? 1)
     }
 
-    /// Records a worker's outcome; returns the frames it finished (to be stored by the worker).
-    private func complete(_ order: WorkOrder, _ outcome: WorkOutcome) -> [FinishedFrame] {
-        let key = order.key
-        switch (order.item.kind, outcome) {
-        case (.prepare(let name), .prepared(var layer)):
-            let layerKey = LayerKey(run: key.run, layer: name)
+    /// Records a preparation's result; returns the frames it finished (stored by the worker).
+    private func completePreparation(_ item: WorkItem, key: FrameKey, partial: Bool, settings: RunSettings,
+                                     result: Result<PreparedLayer, any Error>) -> [FinishedFrame] {
+        let name = item.layer
+        let layerKey = LayerKey(run: key.run, layer: name)
+        switch result {
+        case .success(var layer):
             if layer.fittedHere {
-                if order.partial {
+                if partial {
                     layer.fittedHere = false
                 } else {
                     let kept = compression.adopt(layer.projection, for: layerKey)
@@ -238,43 +283,52 @@ extension MonitorPipeline {
                     ])
                 }
             }
-            counters.preparationSeconds += layer.seconds
-            if order.settings.estimation.binRange == .running {
+            counters.preparationSeconds += layer.duration.inSeconds
+            if settings.estimation.binRange == .running {
                 layer.binRange = compression.extendRange(layerKey, by: layer.observedRange)
             }
-            scheduler.completePreparation(order.item, result: layer)
-        case (.prepare(let name), .failed(let message)):
-            if !order.partial { compression.abandonFit(LayerKey(run: key.run, layer: name)) }
+            scheduler.completePreparation(item, result: layer)
+        case .failure(let error):
+            let message = String(describing: error)
+            if !partial { compression.abandonFit(layerKey) }
             counters.preparationsFailed += 1
             logger.error("layer preparation failed; its estimates are skipped", metadata: [
                 "run": "\(key.run)", "step": "\(key.step)", "split": "\(key.split.rawValue)", "layer": "\(name)",
                 "error": "\(message)",
             ])
-            scheduler.completePreparation(order.item, result: nil, failure: message)
-        case (.estimate, .estimated(let point)):
-            counters.estimationSeconds += point.seconds
-            scheduler.completeEstimate(order.item, point: point)
-        case (.binningPair, .estimatedPair(let points)):
-            counters.estimationSeconds += points.reduce(0) { $0 + $1.seconds }
-            scheduler.completeEstimates(order.item, points: points)
-        case (.binningPair(let name), .failed(let message)):
-            counters.estimatesFailed += 2
-            logger.notice("binning estimates failed; points skipped", metadata: [
-                "run": "\(key.run)", "step": "\(key.step)", "split": "\(key.split.rawValue)", "layer": "\(name)",
-                "error": "\(message)",
-            ])
-            scheduler.completeEstimates(order.item, points: [])
-        case (.estimate(let name, let estimator), .failed(let message)):
-            counters.estimatesFailed += 1
-            logger.notice("estimate failed; point skipped", metadata: [
-                "run": "\(key.run)", "step": "\(key.step)", "split": "\(key.split.rawValue)", "layer": "\(name)",
-                "estimator": "\(estimator.rawValue)", "error": "\(message)",
-            ])
-            scheduler.completeEstimate(order.item, point: nil)
-        default:
-            assertionFailure("outcome \(outcome) does not match item \(order.item)")
-            scheduler.completeEstimate(order.item, point: nil)
+            scheduler.completePreparation(item, result: nil, failure: message)
         }
+        return takeFinished()
+    }
+
+    /// Records an estimate's (or a binning pair's) result; returns the frames it finished.
+    private func completeEstimates(_ item: WorkItem, key: FrameKey,
+                                   result: Result<[SeriesPoint], any Error>) -> [FinishedFrame] {
+        switch result {
+        case .success(let points):
+            counters.estimationSeconds += points.reduce(0) { $0 + $1.seconds }
+            scheduler.completeEstimates(item, points: points)
+        case .failure(let error):
+            var metadata: Logger.Metadata = [
+                "run": "\(key.run)", "step": "\(key.step)", "split": "\(key.split.rawValue)", "layer": "\(item.layer)",
+            ]
+            if case .estimate(_, let estimator) = item.kind {
+                counters.estimatesFailed += 1
+                metadata["estimator"] = "\(estimator.rawValue)"
+                metadata["error"] = "\(estimator.rawValue): \(error)"
+                logger.notice("estimate failed; point skipped", metadata: metadata)
+            } else {
+                counters.estimatesFailed += 2
+                metadata["error"] = "binning: \(error)"
+                logger.notice("binning estimates failed; points skipped", metadata: metadata)
+            }
+            scheduler.completeEstimates(item, points: [])
+        }
+        return takeFinished()
+    }
+
+    /// Wakes the workers and takes the frames the scheduler finished, counted as storing.
+    private func takeFinished() -> [FinishedFrame] {
         wakeWorkers()
         let finished = scheduler.takeFinished()
         framesStoring += finished.count

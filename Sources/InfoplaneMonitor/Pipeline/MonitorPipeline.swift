@@ -18,7 +18,7 @@ public actor MonitorPipeline: SnapshotSink {
     public nonisolated let events: MonitorEvents
     let store: any SeriesStore
     let logger: Logger
-    let clock: MonitorClock
+    let clock: PipelineClock
     let estimators: any LayerEstimating
 
     var assembler: ProbeFrameAssembler
@@ -27,8 +27,6 @@ public actor MonitorPipeline: SnapshotSink {
     var runSettings: [String: RunSettings] = [:]
     var counters = PipelineCounters()
     var alertEngine: AlertEngine
-    /// Bins watched layers' chunks of fixed-range runs as they arrive.
-    let streamingBinning = StreamingBinning()
     /// Runs whose alert-rule state this process holds (restored from the store or built live).
     var alertStateRuns: Set<String> = []
     /// Runs that said Goodbye, whose alert state is dropped once their frames are stored.
@@ -48,18 +46,23 @@ public actor MonitorPipeline: SnapshotSink {
     var workWaiters: [CheckedContinuation<Void, Never>] = []
     var drainWaiters: [CheckedContinuation<Void, Never>] = []
 
-    /// The daemon's constructor: system clock, the real estimators.
+    /// The daemon's constructor: the process's continuous clock, calendar time from the
+    /// system, the real estimators.
     public init(configuration: MonitorConfiguration, store: any SeriesStore, logger: Logger) {
-        self.init(configuration: configuration, store: store, logger: logger, clock: .system,
-                  estimators: StandardLayerEstimators())
+        self.init(configuration: configuration, store: store, logger: logger, clock: ContinuousClock(),
+                  wallTime: { Date() }, estimators: StandardLayerEstimators())
     }
 
-    public init(configuration: MonitorConfiguration, store: any SeriesStore, logger: Logger,
-                clock: MonitorClock, estimators: any LayerEstimating, events: MonitorEvents = MonitorEvents()) {
+    /// `clock` measures every interval and timeout and paces the tick; `wallTime` is the
+    /// calendar time stamped on alerts and fed to the time-based alert rules (nil: the
+    /// clock's time after the Unix epoch, what a manual test clock wants).
+    public init<C: Clock>(configuration: MonitorConfiguration, store: any SeriesStore, logger: Logger, clock: C,
+                          wallTime: (@Sendable () -> Date)? = nil, estimators: any LayerEstimating,
+                          events: MonitorEvents = MonitorEvents()) where C.Duration == Duration {
         self.configuration = configuration
         self.store = store
         self.logger = logger
-        self.clock = clock
+        self.clock = PipelineClock(clock, wallTime: wallTime)
         self.estimators = estimators
         self.events = events
         self.assembler = ProbeFrameAssembler(configuration: configuration.assembly)
@@ -91,14 +94,14 @@ public actor MonitorPipeline: SnapshotSink {
     func restoreAlertState(run: String) async throws {
         guard !alertStateRuns.contains(run) else { return }
         alertStateRuns.insert(run)
-        let started = clock.now()
+        let started = clock.now
         let points = try await store.series(SeriesQuery(run: run))
         let scalars = try await store.scalars(run: run, sinceStep: nil)
         guard !points.isEmpty || !scalars.isEmpty else { return }
-        let replayed = alertEngine.restore(points: points, scalars: scalars, at: clock.wallTime())
+        let replayed = alertEngine.restore(points: points, scalars: scalars, at: clock.wallTime)
         logger.info("alert state restored", metadata: [
             "run": "\(run)", "points": "\(points.count)", "scalars": "\(scalars.count)", "inputs": "\(replayed)",
-            "seconds": "\(String(format: "%.3f", clock.now() - started))",
+            "seconds": "\(String(format: "%.3f", (clock.now - started).inSeconds))",
         ])
     }
 
@@ -106,16 +109,13 @@ public actor MonitorPipeline: SnapshotSink {
         guard state == .running else {
             throw SnapshotRejection(.unavailable, "the monitor is shutting down and takes no more snapshots; reconnect once the daemon is back")
         }
-        let now = clock.now()
-        alertEngine.recordActivity(run: snapshot.run, step: snapshot.step, at: clock.wallTime())
+        let now = clock.now
+        alertEngine.recordActivity(run: snapshot.run, step: snapshot.step, at: clock.wallTime)
         var events = assembler.expire(now: now)
         defer { handle(events, now: now) }
         do {
-            events += try assembler.accept(snapshot, now: now)
-            if let settings = runSettings[snapshot.run],
-               let edges = StreamingBinning.fixedEdges(settings.estimation, columns: snapshot.columns) {
-                streamingBinning.bin(snapshot, edges: edges)
-            }
+            let binEdges = runSettings[snapshot.run]?.estimation.fixedBinEdges(columns: snapshot.columns)
+            events += try assembler.accept(snapshot, now: now, binEdges: binEdges)
         } catch {
             logger.warning("snapshot refused", metadata: [
                 "run": "\(snapshot.run)", "step": "\(snapshot.step)", "split": "\(snapshot.split.rawValue)",
@@ -135,10 +135,10 @@ public actor MonitorPipeline: SnapshotSink {
 
     public func sessionEnded(run: String, clean: Bool) async {
         logger.info("session ended", metadata: ["run": "\(run)", "clean": "\(clean)"])
-        handle(assembler.flush(run: run), now: clock.now())
+        handle(assembler.flush(run: run), now: clock.now)
         // A run that said Goodbye is done; one that vanished is left to client_stalled.
         if clean {
-            alertEngine.sessionClosed(run, at: clock.wallTime())
+            alertEngine.sessionClosed(run, at: clock.wallTime)
             endingRuns.insert(run)
             endRunIfDone(run)
         }
@@ -150,9 +150,7 @@ public actor MonitorPipeline: SnapshotSink {
     public func counterSnapshot() -> PipelineCounters {
         var c = counters
         c.assembly = assembler.counters
-        let streamed = streamingBinning.figures
-        c.chunksBinnedOnArrival = streamed.chunksBinned
-        c.rowsBinnedOnArrival = streamed.rowsUsed
+        c.chunksBinnedOnArrival = assembler.chunksBinned
         c.framesInAssembly = assembler.framesInFlight
         c.queueDepth = scheduler.waitingFrames
         c.framesActive = scheduler.activeFrames + framesStoring
@@ -175,25 +173,25 @@ public actor MonitorPipeline: SnapshotSink {
         logger.info("compression refit requested", metadata: ["run": "\(run)", "layer": "\(layer ?? "*")"])
     }
 
-    /// Finalises the frames past their assembly timeout and runs the alert engine's
-    /// time-based rules (client_stalled). `run()` calls it every `tickSeconds`; `accept`
-    /// also finalises timed-out frames on each snapshot.
+    /// Finalises the frames past their assembly timeout, runs the alert engine's time-based
+    /// rules (client_stalled) and retries the frames waiting for the store when due (or
+    /// when a write just succeeded and no idle worker took the retry). `run()` calls it
+    /// every `tickInterval`; `accept` also finalises timed-out frames on each snapshot.
     public func tick() async {
-        let now = clock.now()
+        let now = clock.now
         handle(assembler.expire(now: now), now: now)
-        await raise(alertEngine.tick(now: clock.wallTime()))
-        await retryStoreWrites()
+        await raise(alertEngine.tick(now: clock.wallTime))
+        await retryStoreWrites(force: storeWrites.retryRequested)
     }
 
     // MARK: - Assembly events
 
-    func handle(_ assembled: [AssemblyEvent], now: Double) {
+    func handle(_ assembled: [AssemblyEvent], now: Duration) {
         for event in assembled {
             switch event {
             case .completed(let frame), .partial(let frame):
                 enqueue(frame, now: now)
             case let .dropped(key, reason):
-                streamingBinning.discard(frame: key)
                 logger.warning("frame dropped", metadata: [
                     "run": "\(key.run)", "step": "\(key.step)", "split": "\(key.split.rawValue)", "reason": "\(reason.rawValue)",
                 ])
@@ -202,7 +200,7 @@ public actor MonitorPipeline: SnapshotSink {
         }
     }
 
-    func enqueue(_ frame: ProbeFrame, now: Double) {
+    func enqueue(_ frame: ProbeFrame, now: Duration) {
         let settings = runSettings[frame.key.run] ?? RunSettings(compression: configuration.compression,
                                                                  estimation: configuration.estimation)
         if frame.partial {
@@ -213,7 +211,6 @@ public actor MonitorPipeline: SnapshotSink {
         }
         for key in scheduler.enqueue(frame, settings: settings, now: now) {
             counters.framesDroppedBacklog += 1
-            streamingBinning.discard(frame: key)
             logger.warning("estimation behind: dropped the oldest waiting frame (latest wins)", metadata: [
                 "run": "\(key.run)", "step": "\(key.step)", "split": "\(key.split.rawValue)",
                 "newer_step": "\(frame.key.step)", "queue_depth": "\(scheduler.waitingFrames)",

@@ -30,7 +30,7 @@ public struct PipelineCounters: Sendable, Equatable, Codable {
     /// estimates done by then were stored without the rest (both logged).
     public var framesNotEstimatedAtShutdown = 0
     public var framesInterruptedAtShutdown = 0
-    /// Chunks binned as they arrived (`StreamingBinning`), and rows whose binning estimates
+    /// Chunks binned as they arrived (`FrameLayer.binned`), and rows whose binning estimates
     /// used them instead of binning at estimation.
     public var chunksBinnedOnArrival = 0
     public var rowsBinnedOnArrival = 0

@@ -16,8 +16,8 @@ public struct PreparedLayer: Sendable {
     public var projection: LayerProjection
     /// True when `projection` was fitted on this frame.
     public var fittedHere: Bool
-    /// Seconds the preparation took (conversion, fit, projection, noise, σ).
-    public var seconds: Double = 0
+    /// Time the preparation took (conversion, fit, projection, noise, σ).
+    public var duration: Duration = .zero
     /// σ of the DSE/DSMI kernel for this layer and frame; nil when no kernel estimator runs.
     public var kernelSigma: Double?
 
