@@ -9,28 +9,30 @@ import TOMLKit
 /// Everything `infoplaned` can be configured with: the TOML file (default
 /// /etc/infoplane/infoplaned.toml) with flags overriding it. Every option has a default;
 /// unknown keys are errors. `infoplaned --check-config` prints the effective values.
-struct DaemonConfiguration: Sendable {
-    var ingest = IngestConfiguration()
+public struct DaemonConfiguration: Sendable {
+    public var ingest = IngestConfiguration()
     /// The monitoring pipeline: tables [assembly], [compression], [estimation], [scheduler], [alerts].
-    var monitor = MonitorConfiguration()
+    public var monitor = MonitorConfiguration()
     /// The SQLite store: table [store] (and [store.retention]).
-    var store = StoreConfiguration()
+    public var store = StoreConfiguration()
     /// Where the SQLite store and other state live (systemd: StateDirectory=).
-    var stateDirectory = "/var/lib/infoplane"
-    var logLevel: Logger.Level = .info
+    public var stateDirectory = "/var/lib/infoplane"
+    public var logLevel: Logger.Level = .info
     /// How often STATUS= is sent to systemd.
-    var statusIntervalSeconds = 5
+    public var statusIntervalSeconds = 5
     /// What receives accepted snapshots: "counting" (in memory, counts only) or "monitor".
-    var sink = "monitor"
+    public var sink = "monitor"
     /// When set, the counting sink writes a JSON report of what it received here on exit.
-    var sinkReportPath: String?
+    public var sinkReportPath: String?
     /// The HTTP API, dashboard and /metrics: table [http]; nil when disabled.
-    var http: HTTPConfiguration? = HTTPConfiguration()
+    public var http: HTTPConfiguration? = HTTPConfiguration()
 
-    static let defaultPath = "/etc/infoplane/infoplaned.toml"
+    public init() {}
+
+    public static let defaultPath = "/etc/infoplane/infoplaned.toml"
 
     /// Every key the file may hold, with its default and meaning, for errors and docs.
-    static let documentedKeys: [(key: String, meaning: String)] = [
+    public static let documentedKeys: [(key: String, meaning: String)] = [
         ("ingest.socket_path", "Unix socket path; \"\" disables it (default /run/infoplane/infoplane.sock)"),
         ("ingest.socket_mode", "Unix socket permission bits as an octal string (default \"0660\")"),
         ("ingest.tcp", "TCP listen address host:port, e.g. 127.0.0.1:7411; \"\" (the default) disables TCP: any local user can reach a TCP port, while the Unix socket's permissions decide who may send"),
@@ -45,15 +47,19 @@ struct DaemonConfiguration: Sendable {
 }
 
 /// A configuration problem, naming the key and the bad value.
-struct ConfigurationError: Error, CustomStringConvertible {
-    var key: String
-    var problem: String
-    var description: String { "\(key): \(problem)" }
+public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
+    public var key: String
+    public var problem: String
+    public init(key: String, problem: String) {
+        self.key = key
+        self.problem = problem
+    }
+    public var description: String { "\(key): \(problem)" }
 }
 
 extension DaemonConfiguration {
     /// Reads `path` over the defaults. Unknown keys, wrong types and bad values are errors.
-    mutating func apply(tomlFile path: String) throws {
+    public mutating func apply(tomlFile path: String) throws {
         let text: String
         // Plain POSIX reads: Foundation's file APIs refuse character devices such as /dev/null.
         let fd = open(path, O_RDONLY)
@@ -79,7 +85,7 @@ extension DaemonConfiguration {
         try apply(toml: text, source: path)
     }
 
-    mutating func apply(toml text: String, source: String = "configuration") throws {
+    public mutating func apply(toml text: String, source: String = "configuration") throws {
         let table: TOMLTable
         do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
             throw ConfigurationError(key: source, problem: "not valid TOML at \(error.source.begin.debugDescription): \(error.description)")
@@ -108,7 +114,7 @@ extension DaemonConfiguration {
 
     /// Values of the right type but out of range (checked after the file, so that
     /// `--check-config` names them too).
-    func validateRanges() throws {
+    public func validateRanges() throws {
         guard ingest.maxMessageBytes <= ingest.maxReceivingBytesPerRun, ingest.maxReceivingBytesPerRun <= ingest.maxReceivingBytes else {
             throw ConfigurationError(key: "ingest.max_message_bytes", problem: "need max_message_bytes (\(ingest.maxMessageBytes)) <= max_receiving_bytes_per_run (\(ingest.maxReceivingBytesPerRun)) <= max_receiving_bytes (\(ingest.maxReceivingBytes)): a message larger than a budget could never be received")
         }
@@ -142,7 +148,7 @@ extension DaemonConfiguration {
         }
     }
 
-    static let tables = ["ingest", "daemon", "http", "assembly", "compression", "estimation", "scheduler", "alerts", "store"]
+    public static let tables = ["ingest", "daemon", "http", "assembly", "compression", "estimation", "scheduler", "alerts", "store"]
 
     /// Decodes a table onto a Codable section (missing keys take their defaults) and
     /// refuses keys the section does not know: every key given must survive a round trip
@@ -223,7 +229,7 @@ extension DaemonConfiguration {
 
     /// Sets an `[ingest]` integer after checking its range: the one check for the file's
     /// key and its command-line flag (`name` is what the user wrote, for the error).
-    mutating func set(_ limit: IngestLimit, _ value: Int, as name: String) throws {
+    public mutating func set(_ limit: IngestLimit, _ value: Int, as name: String) throws {
         guard limit.range.contains(value) else {
             throw ConfigurationError(key: name, problem: "\(value) is out of range \(limit.range.lowerBound)...\(limit.range.upperBound) (\(limit.meaning))")
         }
@@ -231,23 +237,23 @@ extension DaemonConfiguration {
     }
 
     /// The sinks `daemon.sink` / `--sink` accept.
-    static let sinkKinds = ["monitor", "counting", "discard"]
+    public static let sinkKinds = ["monitor", "counting", "discard"]
 
-    mutating func setSink(_ value: String, key: String) throws {
+    public mutating func setSink(_ value: String, key: String) throws {
         guard Self.sinkKinds.contains(value) else {
             throw ConfigurationError(key: key, problem: "\"\(value)\" is not one of " + Self.sinkKinds.joined(separator: ", "))
         }
         sink = value
     }
 
-    mutating func setLogLevel(_ value: String, key: String) throws {
+    public mutating func setLogLevel(_ value: String, key: String) throws {
         guard let level = Logger.Level(rawValue: value) else {
             throw ConfigurationError(key: key, problem: "\"\(value)\" is not one of trace, debug, info, notice, warning, error, critical")
         }
         logLevel = level
     }
 
-    mutating func setTCP(_ address: String, key: String = "--tcp") throws {
+    public mutating func setTCP(_ address: String, key: String = "--tcp") throws {
         if address.isEmpty { ingest.tcpHost = nil; return }
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
             throw ConfigurationError(key: key, problem: "\"\(address)\" is not host:port (for example 127.0.0.1:7411)")
@@ -260,7 +266,7 @@ extension DaemonConfiguration {
     }
 
     /// The effective configuration, as TOML that this parser reads back.
-    var rendered: String {
+    public var rendered: String {
         func q(_ s: String?) -> String { "\"\(s ?? "")\"" }
         let tcp = ingest.tcpHost.map { "\($0.contains(":") ? "[\($0)]" : $0):\(ingest.tcpPort)" }
         return """
@@ -295,40 +301,4 @@ extension DaemonConfiguration {
         }
         return root.convert(to: .toml) + "\n"
     }
-}
-
-/// An integer of the `[ingest]` table: its key, range, default and meaning, in one place
-/// for the file, the flags, `--check-config` and the documentation.
-struct IngestLimit: Sendable {
-    var key: String
-    var field: WritableKeyPath<IngestConfiguration, Int> & Sendable
-    var range: ClosedRange<Int>
-    var meaning: String
-    var defaultValue: Int { IngestConfiguration()[keyPath: field] }
-
-    static let all: [IngestLimit] = [
-        .init(key: "ingest.max_message_bytes", field: \.maxMessageBytes, range: 1024...(1 << 31),
-              meaning: "largest message accepted, bytes; also a connection's budget for a frame being received"),
-        .init(key: "ingest.credits", field: \.credits, range: 1...4096, meaning: "send credits per session"),
-        .init(key: "ingest.heartbeat_interval_ms", field: \.heartbeatIntervalMilliseconds, range: 100...3_600_000,
-              meaning: "heartbeat interval asked of clients, ms"),
-        .init(key: "ingest.idle_timeout_ms", field: \.idleTimeoutMilliseconds, range: 100...86_400_000,
-              meaning: "a silent session is closed after this, ms"),
-        .init(key: "ingest.max_receiving_bytes", field: \.maxReceivingBytes, range: 1024...(1 << 40),
-              meaning: "bytes of frames still arriving, all connections together; past it the newest frame is refused (MEMORY_BUDGET_EXCEEDED)"),
-        .init(key: "ingest.max_receiving_bytes_per_run", field: \.maxReceivingBytesPerRun, range: 1024...(1 << 40),
-              meaning: "bytes of frames still arriving on the connections of one run (MEMORY_BUDGET_EXCEEDED)"),
-        .init(key: "ingest.max_connections", field: \.maxConnections, range: 1...1_000_000,
-              meaning: "open ingest connections in total; more are refused (TOO_MANY_CONNECTIONS)"),
-        .init(key: "ingest.max_connections_per_peer", field: \.maxConnectionsPerPeer, range: 1...1_000_000,
-              meaning: "open connections of one peer: a Unix-socket user id or a TCP address (TOO_MANY_CONNECTIONS)"),
-        .init(key: "ingest.max_metadata_bytes", field: \.maxMetadataBytes, range: 0...(16 << 20),
-              meaning: "bytes of a run's Hello metadata, keys and values (METADATA_TOO_LARGE)"),
-        .init(key: "ingest.min_frame_bytes_per_second", field: \.minimumFrameBytesPerSecond, range: 0...(1 << 30),
-              meaning: "a frame in progress must arrive at least this fast on average; 0: no minimum (SENDER_TOO_SLOW)"),
-        .init(key: "ingest.slow_sender_grace_ms", field: \.slowSenderGraceMilliseconds, range: 100...3_600_000,
-              meaning: "how long a frame may be in progress before its rate is judged, ms"),
-    ]
-
-    static func named(_ key: String) -> IngestLimit? { all.first { $0.key == key } }
 }
