@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(name: "InfoplaneStoreTests", dependencies: ["InfoplaneStore"]),
         .testTarget(name: "CInfoplaneClientTests", dependencies: ["CInfoplaneClient", "InfoplaneDaemon", "InfoplaneMonitor", "InfoplaneTestSupport"]),
         .testTarget(name: "InfoplaneDaemonTests", dependencies: [
-            "InfoplaneDaemon", "InfoplaneMonitor", "InfoplaneServer", "InfoplaneHTTP", "InfoplaneTestSupport",
+            "InfoplaneDaemon", "InfoplaneMonitor", "InfoplaneServer", "InfoplaneHTTP", "InfoplaneClient", "InfoplaneTestSupport",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "InfoplaneHTTPTests", dependencies: [

@@ -2,6 +2,7 @@ import Foundation
 import InfoplaneClient
 import InfoplaneDaemon
 import InfoplaneHTTP
+import InfoplaneServer
 import InfoplaneTestSupport
 import ServiceLifecycle
 import Testing
