@@ -85,30 +85,17 @@ extension DaemonConfiguration {
         try apply(toml: text, source: path)
     }
 
+    /// Reads TOML `text` over this configuration (`source` names it in errors): the file is
+    /// decoded as a whole (`init(from:)`, one `Decodable` path for every table), then the
+    /// ranges that involve several keys are checked.
     public mutating func apply(toml text: String, source: String = "configuration") throws {
         let table: TOMLTable
         do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
             throw ConfigurationError(key: source, problem: "not valid TOML at \(error.source.begin.debugDescription): \(error.description)")
         }
-        for (section, value) in table {
-            guard let sub = value.tomlValue.table else {
-                throw ConfigurationError(key: section, problem: "expected a table [\(section)]; known tables are " + Self.tables.map { "[\($0)]" }.joined(separator: ", "))
-            }
-            switch section {
-            case "assembly": monitor.assembly = try Self.decodeSection(sub, name: section); continue
-            case "compression": monitor.compression = try Self.decodeSection(sub, name: section); continue
-            case "estimation": monitor.estimation = try Self.decodeSection(sub, name: section); continue
-            case "scheduler": monitor.scheduler = try Self.decodeSection(sub, name: section); continue
-            case "alerts": monitor.alerts = try Self.decodeSection(sub, name: section); continue
-            case "store": store = try Self.decodeSection(sub, name: section); continue
-            case "ingest", "daemon", "http": break
-            default:
-                throw ConfigurationError(key: section, problem: "unknown table; known tables are " + Self.tables.map { "[\($0)]" }.joined(separator: ", "))
-            }
-            for (key, v) in sub {
-                try set("\(section).\(key)", v.tomlValue)
-            }
-        }
+        let decoder = JSONDecoder()
+        decoder.userInfo[.configurationBase] = self
+        self = try decoder.decode(DaemonConfiguration.self, from: Data(table.convert(to: .json).utf8))
         try validateRanges()
     }
 
@@ -149,83 +136,6 @@ extension DaemonConfiguration {
     }
 
     public static let tables = ["ingest", "daemon", "http", "assembly", "compression", "estimation", "scheduler", "alerts", "store"]
-
-    /// Decodes a table onto a Codable section (missing keys take their defaults) and
-    /// refuses keys the section does not know: every key given must survive a round trip
-    /// through the decoded value.
-    static func decodeSection<T: Codable>(_ table: TOMLTable, name: String) throws -> T {
-        let json = Data(table.convert(to: .json).utf8)
-        let value: T
-        do {
-            value = try JSONDecoder().decode(T.self, from: json)
-        } catch let DecodingError.dataCorrupted(context) {
-            throw ConfigurationError(key: path(name, context.codingPath), problem: context.debugDescription)
-        } catch let DecodingError.typeMismatch(type, context) {
-            throw ConfigurationError(key: path(name, context.codingPath), problem: "expected \(type): \(context.debugDescription)")
-        } catch let DecodingError.valueNotFound(type, context) {
-            throw ConfigurationError(key: path(name, context.codingPath), problem: "expected \(type)")
-        } catch {
-            throw ConfigurationError(key: name, problem: "\(error)")
-        }
-        let given = try JSONSerialization.jsonObject(with: json)
-        let known = try JSONSerialization.jsonObject(with: JSONEncoder().encode(value))
-        if let unknown = firstUnknownKey(given: given, known: known, path: name) {
-            let choices = (known as? [String: Any])?.keys.sorted().joined(separator: ", ") ?? ""
-            throw ConfigurationError(key: unknown, problem: "unknown key; [\(name)] knows: \(choices)")
-        }
-        return value
-    }
-
-    private static func path(_ section: String, _ codingPath: [any CodingKey]) -> String {
-        ([section] + codingPath.map(\.stringValue)).joined(separator: ".")
-    }
-
-    private static func firstUnknownKey(given: Any, known: Any, path: String) -> String? {
-        guard let g = given as? [String: Any] else { return nil }
-        let k = known as? [String: Any] ?? [:]
-        for key in g.keys.sorted() {
-            guard let sub = k[key] else { return "\(path).\(key)" }
-            if let found = firstUnknownKey(given: g[key]!, known: sub, path: "\(path).\(key)") { return found }
-        }
-        return nil
-    }
-
-    private mutating func set(_ key: String, _ v: TOMLValue) throws {
-        func string() throws -> String {
-            guard let s = v.string else { throw ConfigurationError(key: key, problem: "expected a string, got \(v.debugDescription)") }
-            return s
-        }
-        func int(_ range: ClosedRange<Int>) throws -> Int {
-            guard let i = v.int else { throw ConfigurationError(key: key, problem: "expected an integer, got \(v.debugDescription)") }
-            guard range.contains(i) else { throw ConfigurationError(key: key, problem: "\(i) is out of range \(range.lowerBound)...\(range.upperBound)") }
-            return i
-        }
-        switch key {
-        case "ingest.socket_path":
-            let s = try string(); ingest.socketPath = s.isEmpty ? nil : s
-        case "ingest.socket_mode":
-            let s = try string()
-            guard let mode = UInt16(s, radix: 8), mode <= 0o777 else {
-                throw ConfigurationError(key: key, problem: "\"\(s)\" is not an octal mode such as \"0660\"")
-            }
-            ingest.socketMode = mode
-        case "ingest.tcp":
-            try setTCP(try string(), key: key)
-        case _ where IngestLimit.named(key) != nil:
-            guard let i = v.int else { throw ConfigurationError(key: key, problem: "expected an integer, got \(v.debugDescription)") }
-            try set(IngestLimit.named(key)!, i, as: key)
-        case "daemon.state_dir": stateDirectory = try string()
-        case "daemon.log_level": try setLogLevel(try string(), key: key)
-        case "daemon.status_interval_seconds": statusIntervalSeconds = try int(1...3600)
-        case "daemon.sink": try setSink(try string(), key: key)
-        case "daemon.sink_report":
-            let s = try string(); sinkReportPath = s.isEmpty ? nil : s
-        case "http.listen":
-            try setHTTP(try string(), key: key)
-        default:
-            throw ConfigurationError(key: key, problem: "unknown key; known keys: " + Self.documentedKeys.map(\.key).joined(separator: ", "))
-        }
-    }
 
     /// Sets an `[ingest]` integer after checking its range: the one check for the file's
     /// key and its command-line flag (`name` is what the user wrote, for the error).
