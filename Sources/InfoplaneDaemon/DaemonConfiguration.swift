@@ -50,10 +50,6 @@ public struct DaemonConfiguration: Sendable {
 public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
     public var key: String
     public var problem: String
-    public init(key: String, problem: String) {
-        self.key = key
-        self.problem = problem
-    }
     public var description: String { "\(key): \(problem)" }
 }
 

@@ -1,5 +1,5 @@
 import Foundation
-import InfoplaneDaemon
+@testable import InfoplaneDaemon
 import InfoplaneMonitor
 import Testing
 
