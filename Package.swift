@@ -128,8 +128,7 @@ let package = Package(
         .testTarget(name: "InfoplaneProtocolTests", dependencies: ["InfoplaneProtocol"]),
         .testTarget(name: "InfoplaneEstimatorsTests", dependencies: ["InfoplaneEstimators"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "InfoplaneMonitorTests", dependencies: ["InfoplaneMonitor", "InfoplaneEstimators", "InfoplaneTestSupport"],
-                    exclude: ["Fixtures"]),
+        .testTarget(name: "InfoplaneMonitorTests", dependencies: ["InfoplaneMonitor", "InfoplaneEstimators"], exclude: ["Fixtures"]),
         .testTarget(name: "InfoplaneStoreTests", dependencies: ["InfoplaneStore"]),
         .testTarget(name: "CInfoplaneClientTests", dependencies: ["CInfoplaneClient", "InfoplaneDaemon", "InfoplaneMonitor", "InfoplaneTestSupport"]),
         .testTarget(name: "InfoplaneDaemonTests", dependencies: [

@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
-import class InfoplaneTestSupport.DedicatedExecutor
 import InfoplaneEstimators
 @testable import InfoplaneMonitor
 
@@ -287,13 +286,7 @@ import InfoplaneEstimators
         }
     }
 
-    /// Times how soon estimation stops, so it runs on threads of its own (`DedicatedExecutor`).
     @Test func shutdownStopsEstimatingAfterTheGraceAndStoresWhatIsDone() async throws {
-        try await DedicatedExecutor.timedTests.run { try await shutdownStopsEstimatingAfterTheGrace() }
-    }
-
-    func shutdownStopsEstimatingAfterTheGrace() async throws {
-        let executor = DedicatedExecutor.timedTests
         let store = InMemorySeriesStore()
         let clock = ManualClock()
         var configuration = MonitorConfiguration()
@@ -304,7 +297,7 @@ import InfoplaneEstimators
         configuration.compression.method = .none
         let estimators = SlowEstimators(seconds: 0.005)
         let p = pipeline(configuration, store: store, clock: clock.monitorClock, estimators: estimators)
-        let worker = Task(executorPreference: executor) { await p.run() }
+        let worker = Task { await p.run() }
         _ = try await p.runStarted(RunDescriptor(name: "big", clientName: "test"))
         _ = try await p.runStarted(RunDescriptor(name: "other", clientName: "test"))
         // 2,000 estimates of 5 ms: 10 s of work at least, and a second frame of the run waits
@@ -313,7 +306,7 @@ import InfoplaneEstimators
             for snapshot in manyLayerSnapshots(run: "big", step: step, hidden: 2000) { try await p.accept(snapshot) }
         }
         for snapshot in SyntheticFrame(run: "other", step: 1).snapshots() { try await p.accept(snapshot) }
-        let finishing = Task(executorPreference: executor) {
+        let finishing = Task {
             await p.finish()
             return ContinuousClock.now
         }
