@@ -62,7 +62,9 @@ import Testing
         configuration.sinkReportPath = directory.appendingPathComponent("report.json").path
         let daemon = try await Daemon(configuration: configuration)
         let group = daemon.makeServiceGroup(gracefulShutdownSignals: [])
-        let running = Task { try await group.run() }
+        // The services (and the session they serve) run on threads of their own: the client
+        // waits for its answers, which must not wait for the shared pool other tests hold.
+        let running = Task(executorPreference: DedicatedExecutor.timedTests) { try await group.run() }
         var listening = daemon.server.listeningAddresses.makeAsyncIterator()
         _ = await listening.next()
 
