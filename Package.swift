@@ -7,8 +7,8 @@ let package = Package(
     products: [
         .executable(name: "infoplaned", targets: ["infoplaned"]),
         .executable(name: "infoplane", targets: ["infoplane"]),
-        .library(name: "InfoplaneEstimators", targets: ["InfoplaneEstimators"]),
-        .library(name: "InfoplaneProtocol", targets: ["InfoplaneProtocol"]),
+        // The only library product: the Swift targets are internal to the package (the
+        // estimators and the stream copy are built with optimisation flags of their own).
         .library(name: "CInfoplaneClient", targets: ["CInfoplaneClient"]),
     ],
     dependencies: [
@@ -30,7 +30,7 @@ let package = Package(
         .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
                        providers: [.apt(["libsystemd-dev"])]),
 
-        // Pure math, no I/O.
+        // Pure math, no I/O. Not a product: a package with unsafe flags cannot be depended on.
         // Optimised even in debug builds: the kNN and kernel loops are 20-50x slower at -Onone,
         // which would make `make test` (N = 4000 ground-truth tests) take minutes.
         .target(name: "InfoplaneEstimators", dependencies: ["CLAPACK"],
@@ -96,22 +96,32 @@ let package = Package(
         .executableTarget(name: "conformance-swift-client", dependencies: ["InfoplaneClient", "InfoplaneProtocol"],
                           path: "Tests/Conformance/SwiftClient"),
 
-        .executableTarget(name: "infoplaned", dependencies: [
+        // The daemon as a library: configuration decoding and the service graph (wiring).
+        .target(name: "InfoplaneDaemon", dependencies: [
             "InfoplaneServer", "InfoplaneMonitor", "InfoplaneStore", "InfoplaneHTTP",
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
+        // Its command line: flags, logging, exit status.
+        .executableTarget(name: "infoplaned", dependencies: [
+            "InfoplaneDaemon", "InfoplaneServer",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "infoplane", dependencies: [
-            "InfoplaneAPI", "InfoplaneEstimators", "InfoplaneProtocol", "InfoplaneClient", "InfoplaneMonitor",
+            "InfoplaneAPI", "InfoplaneEstimators",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // `infoplane-bench ingest|pipeline|estimators|layers`: benchmarks, not shipped.
+        .executableTarget(name: "infoplane-bench", dependencies: [
+            "InfoplaneEstimators", "InfoplaneProtocol", "InfoplaneClient", "InfoplaneMonitor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-        ]),
+        ], path: "Benchmarks/infoplane-bench"),
 
         // C client library over protobuf-c (Debian libprotobuf-c-dev); generated code committed.
         .target(name: "CInfoplaneClient", path: "Sources/CInfoplaneClient",
@@ -124,7 +134,11 @@ let package = Package(
         .testTarget(name: "InfoplaneMonitorTests", dependencies: ["InfoplaneMonitor", "InfoplaneEstimators", "InfoplaneTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "InfoplaneStoreTests", dependencies: ["InfoplaneStore"]),
-        .testTarget(name: "CInfoplaneClientTests", dependencies: ["CInfoplaneClient", "InfoplaneMonitor", "InfoplaneTestSupport"]),
+        .testTarget(name: "CInfoplaneClientTests", dependencies: ["CInfoplaneClient", "InfoplaneDaemon", "InfoplaneMonitor", "InfoplaneTestSupport"]),
+        .testTarget(name: "InfoplaneDaemonTests", dependencies: [
+            "InfoplaneDaemon", "InfoplaneMonitor", "InfoplaneServer", "InfoplaneHTTP", "InfoplaneClient", "InfoplaneTestSupport",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "InfoplaneHTTPTests", dependencies: [
             "InfoplaneAPI", "InfoplaneHTTP", "InfoplaneStore", "InfoplaneMonitor", "InfoplaneTestSupport", "InfoplaneClient",
             "InfoplaneProtocol",
@@ -138,7 +152,6 @@ let package = Package(
         .testTarget(name: "InfoplaneServerTests", dependencies: [
             "InfoplaneServer", "InfoplaneProtocol", "InfoplaneClient", "InfoplaneTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ], resources: [.copy("FuzzCorpus")]),
     ]

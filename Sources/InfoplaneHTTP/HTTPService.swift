@@ -49,13 +49,13 @@ public final class HTTPService: Service, Sendable {
         if let newest = try? await store.newestAlertID() { hub.noteStoredAlert(id: newest) }
         let hub = self.hub
         let metrics = self.metrics
-        let pump = Task {
+        // A child task (cancelled when run returns), so that it runs where the service runs.
+        async let _ = {
             for await event in stream {
                 metrics.observe(event)
                 hub.publish(event)
             }
-        }
-        defer { pump.cancel() }
+        }()
 
         let logger = self.logger
         let bound = self.bound

@@ -5,7 +5,6 @@ enum InfoplaneSubcommands {
     static let all: [any ParsableCommand.Type] = [
         VersionCommand.self,
         EstimateCommand.self,
-        BenchCommand.self,
         StatusCommand.self,
         RunsCommand.self,
         SeriesCommand.self,

@@ -1,14 +1,11 @@
 import ArgumentParser
 import Foundation
-import InfoplaneHTTP
-import InfoplaneMonitor
+import InfoplaneDaemon
 import InfoplaneServer
-import InfoplaneStore
 import Logging
-import NIOPosix
-import ServiceLifecycle
 
-/// `infoplaned`: the Infoplane daemon.
+/// `infoplaned`: the Infoplane daemon. Parses its flags, reads the configuration and runs
+/// the service graph `Daemon` builds.
 @main
 struct Infoplaned: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -61,37 +58,28 @@ struct Infoplaned: AsyncParsableCommand {
     @Flag(help: "Print the effective configuration and exit (non-zero on an invalid configuration).")
     var checkConfig = false
 
-    func effectiveConfiguration() throws -> DaemonConfiguration {
-        var c = DaemonConfiguration()
-        if let config {
-            try c.apply(tomlFile: config)
-        } else if FileManager.default.fileExists(atPath: DaemonConfiguration.defaultPath) {
-            try c.apply(tomlFile: DaemonConfiguration.defaultPath)
-        }
-        if let socket { c.ingest.socketPath = socket.isEmpty ? nil : socket }
-        if let tcp { try c.setTCP(tcp) }
-        if noTcp { c.ingest.tcpHost = nil }
-        if let http { try c.setHTTP(http) }
-        if noHttp { c.http = nil }
-        if let stateDir { c.stateDirectory = stateDir }
-        if let logLevel { try c.setLogLevel(logLevel, key: "--log-level") }
-        if let maxMessageBytes { try c.set(IngestLimit.named("ingest.max_message_bytes")!, maxMessageBytes, as: "--max-message-bytes") }
-        if let credits { try c.set(IngestLimit.named("ingest.credits")!, credits, as: "--credits") }
-        if let idleTimeoutMs { try c.set(IngestLimit.named("ingest.idle_timeout_ms")!, idleTimeoutMs, as: "--idle-timeout-ms") }
-        if let sink { try c.setSink(sink, key: "--sink") }
-        if let sinkReport { c.sinkReportPath = sinkReport }
-        if let statusIntervalSeconds {
-            guard statusIntervalSeconds >= 1 else { throw ConfigurationError(key: "--status-interval-seconds", problem: "must be at least 1") }
-            c.statusIntervalSeconds = statusIntervalSeconds
-        }
-        try c.validateRanges()
-        return c
+    var overrides: DaemonOverrides {
+        var o = DaemonOverrides()
+        o.socket = socket
+        o.tcp = tcp
+        o.noTCP = noTcp
+        o.http = http
+        o.noHTTP = noHttp
+        o.stateDirectory = stateDir
+        o.logLevel = logLevel
+        o.maxMessageBytes = maxMessageBytes
+        o.credits = credits
+        o.idleTimeoutMilliseconds = idleTimeoutMs
+        o.statusIntervalSeconds = statusIntervalSeconds
+        o.sink = sink
+        o.sinkReport = sinkReport
+        return o
     }
 
     func run() async throws {
         let configuration: DaemonConfiguration
         do {
-            configuration = try effectiveConfiguration()
+            configuration = try DaemonConfiguration.effective(file: config, overrides: overrides)
         } catch {
             FileHandle.standardError.write(Data("infoplaned: invalid configuration: \(error)\n".utf8))
             throw ExitCode(2)
@@ -112,133 +100,14 @@ struct Infoplaned: AsyncParsableCommand {
         let logger = Logger(label: "infoplaned")
         DescriptorLimits.raiseSoftLimitToHard()
         DescriptorLimits.logAtStart(logger)
-        var ingestConfiguration = configuration.ingest
-        if let fitting = DescriptorLimits.connectionLimitThatFits(ingestConfiguration.maxConnections) {
-            logger.notice("ingest.max_connections lowered to fit the file descriptor limit", metadata: [
-                "configured": "\(ingestConfiguration.maxConnections)", "effective": "\(fitting)",
-                "reserved_for_other_uses": "\(DescriptorLimits.reservedForOtherUses)",
-            ])
-            ingestConfiguration.maxConnections = fitting
-            ingestConfiguration.maxConnectionsPerPeer = min(ingestConfiguration.maxConnectionsPerPeer, fitting)
+        let daemon: Daemon
+        do {
+            daemon = try await Daemon(configuration: configuration, inheritedListeners: SocketActivation.inheritedListeners(),
+                                      logger: logger)
+        } catch {
+            if case .cannotStartHTTP = error { FileHandle.standardError.write(Data("Error: \(error)\n".utf8)) }
+            throw ExitCode(error.exitStatus)
         }
-
-        var listeners = SocketActivation.inheritedListeners()
-        if listeners.isEmpty {
-            if let path = configuration.ingest.socketPath { listeners.append(.unix(path: path, mode: configuration.ingest.socketMode)) }
-            if let host = configuration.ingest.tcpHost { listeners.append(.tcp(host: host, port: configuration.ingest.tcpPort)) }
-        } else {
-            logger.info("socket activated", metadata: ["listeners": "\(listeners)"])
-        }
-        guard !listeners.isEmpty else {
-            logger.error("nothing to listen on: set ingest.socket_path or ingest.tcp")
-            throw ExitCode(2)
-        }
-
-        let group = MultiThreadedEventLoopGroup.singleton
-        let statistics = IngestStatistics()
-        let rate = RateMeter()
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        let sink: any SnapshotSink
-        var counting: CountingSnapshotSink?
-        var pipeline: MonitorPipeline?
-        var alertFeed: AsyncStream<MonitorEvent>?
-        var seriesStore: (any SeriesStore)?
-        /// `<state-dir>/infoplaned.lock`, held while the daemon runs (one daemon per state directory).
-        var stateLock: LockFile?
-        defer { withExtendedLifetime(stateLock) {} }
-
-        switch configuration.sink {
-        case "counting", "discard":
-            let c = CountingSnapshotSink(computesChecksums: configuration.sink == "counting")
-            counting = c
-            sink = c
-        default:
-            let storePath = (configuration.stateDirectory as NSString).appendingPathComponent("infoplane.sqlite")
-            let store: SQLiteSeriesStore
-            do {
-                try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
-                // One daemon per state directory: a second one on the same store is refused.
-                stateLock = try LockFile.acquire(path: (configuration.stateDirectory as NSString).appendingPathComponent("infoplaned.lock"),
-                                                 guarding: "the state directory \(configuration.stateDirectory)",
-                                                 remedy: "give this one a state directory of its own (--state-dir, daemon.state_dir)")
-                store = try SQLiteSeriesStore(path: storePath, configuration: configuration.store)
-            } catch let error as LockFileError {
-                logger.critical("\(error)", metadata: ["holder_pid": "\(error.holder.map(String.init) ?? "unknown")"])
-                throw ExitCode(1)
-            } catch {
-                logger.critical("cannot open the store", metadata: ["path": "\(storePath)", "error": "\(error)"])
-                throw ExitCode(1)
-            }
-            logger.info("store opened", metadata: ["path": "\(storePath)"])
-            seriesStore = store
-            let p = MonitorPipeline(configuration: configuration.monitor, store: store, logger: Logger(label: "infoplane.monitor"))
-            await p.setStoreRetryLimit(points: configuration.store.retryQueuePoints)
-            pipeline = p
-            sink = p
-            alertFeed = p.events.subscribe()
-            services.append(.init(service: MonitorPipelineService(pipeline: p)))
-            // Returns at once when nothing is to be pruned: that must not stop the daemon.
-            services.append(.init(service: StoreRetentionService(store: store, policy: configuration.store.retention,
-                                                                 logger: Logger(label: "infoplane.store")),
-                                  successTerminationBehavior: .ignore))
-        }
-
-        let server = IngestServer(configuration: ingestConfiguration, listeners: listeners, sink: sink,
-                                  group: group, statistics: statistics, alertFeed: alertFeed, logger: logger)
-        let httpService = try makeHTTPService(configuration, store: seriesStore, pipeline: pipeline,
-                                              statistics: statistics, listeners: listeners.map { "\($0)" }, logger: logger)
-        let notifier = SystemdNotifier(
-            ready: Self.readiness(ingest: server.listeningAddresses, http: httpService?.boundAddress),
-            statusInterval: .seconds(configuration.statusIntervalSeconds),
-            status: { [pipeline] in
-                let v = statistics.values
-                let perSecond = rate.update(total: v.snapshotsAccepted)
-                var line = "\(v.openConnections) connections, \(v.snapshotsAccepted) snapshots (\(String(format: "%.1f", perSecond))/s), \(v.errorsSent) errors"
-                if let counters = await pipeline?.counterSnapshot() {
-                    line += ", \(counters.framesEstimated) frames estimated, \(counters.framesDroppedBacklog) dropped, queue \(counters.queueDepth)"
-                }
-                return line
-            },
-            logger: logger)
-
-        // Graceful shutdown runs in reverse order: systemd is told STOPPING=1, the ingest
-        // server stops accepting and finishes in-flight messages, then the pipeline drains.
-        services.append(.init(service: server))
-        services.append(.init(service: DescriptorWatch(warnings: server.descriptorWarnings)))
-        services.append(.init(service: notifier))
-        // First in the list, so stopped last: the live stream sees the pipeline's final points.
-        if let httpService {
-            services.insert(.init(service: httpService), at: 0)
-        }
-        let serviceGroup = ServiceGroup(configuration: .init(
-            services: services,
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        try await serviceGroup.run()
-
-        if let path = configuration.sinkReportPath, let counting {
-            try await SinkReport(sink: counting).write(to: path)
-            logger.info("wrote sink report", metadata: ["path": "\(path)"])
-        }
-        logger.info("stopped", metadata: ["snapshots": "\(statistics.values.snapshotsAccepted)"])
-    }
-
-    /// Yields once, when every ingest listener listens and the HTTP server (when enabled) is
-    /// bound: their addresses. `READY=1` waits for it, so a daemon that cannot bind its HTTP
-    /// port fails to start instead of reporting ready and then exiting. Finishes without
-    /// yielding when either side stops first.
-    static func readiness(ingest: AsyncStream<[String]>, http: AsyncStream<String>?) -> AsyncStream<[String]> {
-        AsyncStream { continuation in
-            let waiting = Task {
-                defer { continuation.finish() }
-                guard var addresses = await ingest.first(where: { _ in true }) else { return }
-                if let http {
-                    guard let address = await http.first(where: { _ in true }) else { return }
-                    addresses.append("http://\(address)")
-                }
-                continuation.yield(addresses)
-            }
-            continuation.onTermination = { _ in waiting.cancel() }
-        }
+        try await daemon.run()
     }
 }

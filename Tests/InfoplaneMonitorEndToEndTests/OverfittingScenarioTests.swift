@@ -15,26 +15,23 @@ extension MonitorEndToEndTests {
         let run = "overfitting"
         let rows = 1024
         let evaluations = 14
-        let lastStep = Int64(evaluations - 1)
 
-        let outcome = try await daemon.scenario(run: run, send: { s in
-            for i in 0..<evaluations {
-                let progress = Double(i) / Double(evaluations - 1)
-                for split in [Infoplane_V1_Split.train, .validation] {
-                    var rng = SeededGenerator(seed: UInt64(i * 2) + (split == .train ? 0 : 1) + 100)
-                    let labels = ScenarioActivations.binaryLabels(rows: rows, rng: &rng)
-                    let memorisingFlip = split == .train ? 0.30 - 0.28 * progress : 0.08 + 0.32 * progress
-                    let generalisingFlip = 0.30 - 0.25 * progress
-                    try s.sendFrame(step: Int64(i), split: split, layers: [
-                        .labels(labels),
-                        .hidden("memorising", columns: 1,
-                                ScenarioActivations.noisyLabelCopy(labels: labels, flip: memorisingFlip, rng: &rng)),
-                        .hidden("generalising", columns: 1,
-                                ScenarioActivations.noisyLabelCopy(labels: labels, flip: generalisingFlip, rng: &rng)),
-                    ])
-                }
+        let outcome = try await daemon.scenario(run: run, evaluations: evaluations, evaluation: { s, i in
+            let progress = Double(i) / Double(evaluations - 1)
+            for split in [Infoplane_V1_Split.train, .validation] {
+                var rng = SeededGenerator(seed: UInt64(i * 2) + (split == .train ? 0 : 1) + 100)
+                let labels = ScenarioActivations.binaryLabels(rows: rows, rng: &rng)
+                let memorisingFlip = split == .train ? 0.30 - 0.28 * progress : 0.08 + 0.32 * progress
+                let generalisingFlip = 0.30 - 0.25 * progress
+                try s.sendFrame(step: Int64(i), split: split, layers: [
+                    .labels(labels),
+                    .hidden("memorising", columns: 1,
+                            ScenarioActivations.noisyLabelCopy(labels: labels, flip: memorisingFlip, rng: &rng)),
+                    .hidden("generalising", columns: 1,
+                            ScenarioActivations.noisyLabelCopy(labels: labels, flip: generalisingFlip, rng: &rng)),
+                ])
             }
-        }, stored: { points in points.filter { $0.step == lastStep }.count == 4 })
+        }, lastStepStored: { $0.count == 4 })
 
         // The series have the intended shapes.
         let train = outcome.series(layer: "memorising", metric: StoreReader.Metric.labelInformation, split: "train")

@@ -22,21 +22,18 @@ extension MonitorEndToEndTests {
         let rows = 384
         let evaluations = 14
         let collapseIndex = 8
-        let lastStep = Int64(evaluations - 1)
 
-        let outcome = try await daemon.scenario(run: run, send: { s in
-            for i in 0..<evaluations {
-                var rng = SeededGenerator(seed: UInt64(i) + 300)
-                let collapsing = i < collapseIndex
-                    ? ScenarioActivations.gaussian(rows: rows, columns: 8, rng: &rng)
-                    : ScenarioActivations.collapsed(rows: rows, columns: 8, jitter: 0.01, rng: &rng)
-                try s.sendFrame(step: Int64(i), split: .probe, layers: [
-                    .hidden("collapsing", columns: 8, collapsing),
-                    .hidden("healthy", columns: 8, ScenarioActivations.gaussian(rows: rows, columns: 8, rng: &rng)),
-                ])
-            }
-        }, stored: { points in
-            points.filter { $0.step == lastStep && $0.metric == StoreReader.Metric.diffusionSpectralEntropy }.count == 2
+        let outcome = try await daemon.scenario(run: run, evaluations: evaluations, evaluation: { s, i in
+            var rng = SeededGenerator(seed: UInt64(i) + 300)
+            let collapsing = i < collapseIndex
+                ? ScenarioActivations.gaussian(rows: rows, columns: 8, rng: &rng)
+                : ScenarioActivations.collapsed(rows: rows, columns: 8, jitter: 0.01, rng: &rng)
+            try s.sendFrame(step: Int64(i), split: .probe, layers: [
+                .hidden("collapsing", columns: 8, collapsing),
+                .hidden("healthy", columns: 8, ScenarioActivations.gaussian(rows: rows, columns: 8, rng: &rng)),
+            ])
+        }, lastStepStored: { points in
+            points.filter { $0.metric == StoreReader.Metric.diffusionSpectralEntropy }.count == 2
         })
 
         let dse = outcome.series(layer: "collapsing", metric: StoreReader.Metric.diffusionSpectralEntropy)

@@ -42,4 +42,16 @@ extension MonitorDaemon {
             return ScenarioOutcome(points: points, storedAlerts: alerts, receivedAlerts: session.alerts, errors: session.errors)
         }
     }
+
+    /// `scenario` for a run of `evaluations` evaluations at steps 0, 1, …: `evaluation(s, i)`
+    /// sends evaluation i, and the store is read until `lastStepStored` holds for the
+    /// points of the last step.
+    func scenario(run: String, evaluations: Int, timeout: Double = 90,
+                  evaluation: @escaping @Sendable (InfoplaneSession, Int) throws -> Void,
+                  lastStepStored: @escaping @Sendable ([StoreReader.Point]) -> Bool) async throws -> ScenarioOutcome {
+        let lastStep = Int64(evaluations - 1)
+        return try await scenario(run: run, timeout: timeout, send: { session in
+            for i in 0..<evaluations { try evaluation(session, i) }
+        }, stored: { points in lastStepStored(points.filter { $0.step == lastStep }) })
+    }
 }

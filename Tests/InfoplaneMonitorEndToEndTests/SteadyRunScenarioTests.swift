@@ -16,31 +16,28 @@ extension MonitorEndToEndTests {
         let run = "steady"
         let rows = 1024
         let evaluations = 16
-        let lastStep = Int64(evaluations - 1)
 
-        let outcome = try await daemon.scenario(run: run, send: { s in
-            for i in 0..<evaluations {
-                var jitter = SeededGenerator(seed: UInt64(i) + 500)
-                try s.sendScalars(step: Int64(i), [
-                    "accuracy": 0.93 + 0.01 * jitter.gaussian(),
-                    "loss": 0.25 + 0.01 * jitter.gaussian(),
-                    "val_loss": 0.30 + 0.01 * jitter.gaussian(),
+        let outcome = try await daemon.scenario(run: run, evaluations: evaluations, evaluation: { s, i in
+            var jitter = SeededGenerator(seed: UInt64(i) + 500)
+            try s.sendScalars(step: Int64(i), [
+                "accuracy": 0.93 + 0.01 * jitter.gaussian(),
+                "loss": 0.25 + 0.01 * jitter.gaussian(),
+                "val_loss": 0.30 + 0.01 * jitter.gaussian(),
+            ])
+            for split in [Infoplane_V1_Split.train, .validation] {
+                var rng = SeededGenerator(seed: UInt64(i * 2) + (split == .train ? 0 : 1) + 600)
+                let quantised = ScenarioActivations.quantised(rows: rows, columns: 2, levels: 12, rng: &rng)
+                let labels = quantised.firstLevel.map { Int64($0 >= 6 ? 1 : 0) }
+                try s.sendFrame(step: Int64(i), split: split, layers: [
+                    .labels(labels),
+                    .hidden("quantised", columns: 2, quantised.values),
+                    .hidden("noisy", columns: 1, ScenarioActivations.noisyLabelCopy(labels: labels, flip: 0.2, rng: &rng)),
+                    .hidden("gaussian", columns: 6, ScenarioActivations.gaussian(rows: rows, columns: 6, rng: &rng)),
                 ])
-                for split in [Infoplane_V1_Split.train, .validation] {
-                    var rng = SeededGenerator(seed: UInt64(i * 2) + (split == .train ? 0 : 1) + 600)
-                    let quantised = ScenarioActivations.quantised(rows: rows, columns: 2, levels: 12, rng: &rng)
-                    let labels = quantised.firstLevel.map { Int64($0 >= 6 ? 1 : 0) }
-                    try s.sendFrame(step: Int64(i), split: split, layers: [
-                        .labels(labels),
-                        .hidden("quantised", columns: 2, quantised.values),
-                        .hidden("noisy", columns: 1, ScenarioActivations.noisyLabelCopy(labels: labels, flip: 0.2, rng: &rng)),
-                        .hidden("gaussian", columns: 6, ScenarioActivations.gaussian(rows: rows, columns: 6, rng: &rng)),
-                    ])
-                }
             }
-        }, stored: { points in
+        }, lastStepStored: { points in
             // 2 splits × 3 layers × 3 estimates at the last step.
-            points.filter { $0.step == lastStep && Self.isEstimate($0) }.count == 18
+            points.filter { Self.isEstimate($0) }.count == 18
         })
         let estimates = outcome.points.filter(Self.isEstimate)
         #expect(estimates.count == evaluations * 18,

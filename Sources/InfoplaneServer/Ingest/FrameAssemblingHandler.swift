@@ -18,7 +18,8 @@ struct AssembledFrame {
 /// Frames that span reads are charged to the connection's memory account while they
 /// arrive; a frame in progress that arrives slower than the minimum rate (judged after a
 /// grace period) ends the connection with `FramingError.senderTooSlow`: a sender that
-/// trickles a byte every few seconds would otherwise hold its frame's memory forever.
+/// trickles a byte every few seconds would otherwise hold its frame's memory forever. Time
+/// is the event loop's (`EventLoop.now`: the wall clock, or an embedded loop's in tests).
 final class FrameAssemblingHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = AssembledFrame
@@ -56,7 +57,7 @@ final class FrameAssemblingHandler: ChannelInboundHandler, RemovableChannelHandl
             return
         }
         if assembler.frameInProgress != nil, frameStarted == nil {
-            frameStarted = .now()
+            frameStarted = context.eventLoop.now
             startRateCheck(context: context)
         }
     }
@@ -105,7 +106,7 @@ final class FrameAssemblingHandler: ChannelInboundHandler, RemovableChannelHandl
 
     private func checkRate(context: ChannelHandlerContext, policy: SlowSenderPolicy) {
         guard !failed, let started = frameStarted, let progress = assembler.frameInProgress else { return }
-        let elapsed = NIODeadline.now() - started
+        let elapsed = context.eventLoop.now - started
         guard elapsed >= policy.grace else { return }
         let seconds = Double(elapsed.nanoseconds) / 1e9
         if Double(progress.arrived) < Double(policy.minimumBytesPerSecond) * seconds {

@@ -128,23 +128,9 @@ public final class IngestServer: Service, Sendable {
                     channel.closeFuture.whenComplete { _ in connections.release(peer) }
                 }
                 let memory = ConnectionMemoryAccount(budget: receiveBudget)
-                let ops = channel.pipeline.syncOperations
-                try ops.addHandler(IdleStateHandler(readTimeout: .milliseconds(Int64(configuration.idleTimeoutMilliseconds))))
-                try ops.addHandler(FrameAssemblingHandler(
-                    maximumFrameLength: configuration.maxMessageBytes, memoryAccount: memory,
-                    slowSender: .init(minimumBytesPerSecond: configuration.minimumFrameBytesPerSecond,
-                                      grace: .milliseconds(Int64(configuration.slowSenderGraceMilliseconds)))))
-                try ops.addHandler(MessageToByteHandler(LengthPrefixedFrameEncoder()))
-                try ops.addHandler(ClientMessageDecoder())
-                try ops.addHandler(ServerMessageEncoder())
-                try ops.addHandler(CreditGate(credits: configuration.credits, statistics: statistics))
-                try ops.addHandler(IdleTimeoutHandler(timeoutMilliseconds: configuration.idleTimeoutMilliseconds))
-                // Output half-closure lets a session send its last Error and then wait for
-                // the client to close (see IngestSession.closeAfterLastWord).
-                let async = try NIOAsyncChannel<IngestInbound, Infoplane_V1_ServerMessage>(
-                    wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
-                return IngestConnection(channel: async, peer: peer, memory: memory,
-                                        refusal: refusal.map { IngestRefusal(.tooManyConnections, $0, fatal: true) })
+                return try IngestChannelPipeline.install(on: channel, configuration: configuration, statistics: statistics,
+                                                         memory: memory, peer: peer,
+                                                         refusal: refusal.map { IngestRefusal(.tooManyConnections, $0, fatal: true) })
             }
         }
         switch listener {

@@ -1,3 +1,4 @@
+import InfoplaneDaemon
 import InfoplaneMonitor
 
 /// The checksum the daemon's counting sink reports for a layer, computed with the sink's

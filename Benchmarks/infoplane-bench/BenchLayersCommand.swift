@@ -4,7 +4,7 @@ import InfoplaneEstimators
 import InfoplaneMonitor
 import Logging
 
-/// `infoplane bench layers`: how the monitoring pipeline scales with the number of layers in
+/// `infoplane-bench layers`: how the monitoring pipeline scales with the number of layers in
 /// one probe frame. For each layer count, a fresh in-process `MonitorPipeline` (null store)
 /// takes one frame of run `big` — X, Y and that many tiny hidden layers (`--samples` ×
 /// `--columns`, one snapshot each unless `--chunks`) — and the figures are:

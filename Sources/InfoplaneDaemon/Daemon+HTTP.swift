@@ -5,11 +5,11 @@ import InfoplaneServer
 import InfoplaneStore
 import Logging
 
-extension Infoplaned {
+extension Daemon {
     /// The HTTP service over the daemon's store and the pipeline's events, or nil when
     /// `[http] listen` is empty / `--no-http`. With the counting sink (tests) it serves an
     /// empty in-memory store, so /healthz and /metrics still answer.
-    func makeHTTPService(_ configuration: DaemonConfiguration, store: (any SeriesStore)?, pipeline: MonitorPipeline?,
+    static func makeHTTPService(_ configuration: DaemonConfiguration, store: (any SeriesStore)?, pipeline: MonitorPipeline?,
                          statistics: IngestStatistics, listeners: [String], logger: Logger) throws -> HTTPService? {
         guard let http = configuration.http else { return nil }
         let startedAt = Date()

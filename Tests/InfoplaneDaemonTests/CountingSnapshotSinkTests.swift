@@ -1,5 +1,6 @@
 import Testing
-@testable import InfoplaneMonitor
+@testable import InfoplaneDaemon
+import InfoplaneMonitor
 
 @Suite struct CountingSnapshotSinkTests {
     func snapshot(ids: [Int64], values: [Float], chunk: Int = 0) -> ProbeSnapshot {

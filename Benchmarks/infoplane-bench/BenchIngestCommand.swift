@@ -7,7 +7,7 @@ import InfoplaneProtocol
 import Glibc
 #endif
 
-/// `infoplane bench ingest`: snapshot throughput over the Unix socket into a real
+/// `infoplane-bench ingest`: snapshot throughput over the Unix socket into a real
 /// `infoplaned` (`--sink discard`: decoded, validated, counted, acknowledged; no estimation), against a raw Unix-socket baseline that
 /// moves the same bytes with no protobuf and no validation, measured in the same run.
 struct BenchIngestCommand: ParsableCommand {
@@ -15,7 +15,7 @@ struct BenchIngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Ingest throughput vs a raw Unix-socket baseline (goal: ratio >= 0.7).")
 
-    @Option(help: "The infoplaned binary (default: next to this infoplane).")
+    @Option(help: "The infoplaned binary (default: next to this infoplane-bench).")
     var daemon: String?
 
     @Option(help: "Frames (snapshot messages) per measurement.")

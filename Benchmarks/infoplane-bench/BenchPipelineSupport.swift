@@ -2,7 +2,7 @@ import Foundation
 import InfoplaneEstimators
 import InfoplaneMonitor
 
-/// The frame `infoplane bench pipeline` sends: X = the 4096 12-bit patterns (first
+/// The frame `infoplane-bench pipeline` sends: X = the 4096 12-bit patterns (first
 /// `samples`), Y = whether more than 6 bits are set (two classes), and the activations
 /// of a seeded tanh network 12 → widths[0] → widths[1] → …, weights N(0, 1/fan_in).
 struct BenchFrameData: Sendable {

@@ -1,6 +1,8 @@
+import InfoplaneMonitor
+
 /// An in-memory sink that counts what arrived per run, layer, split and step, with a
-/// checksum of the values. Used by tests and by `infoplaned --sink counting`, until (and
-/// beside) the monitoring pipeline.
+/// checksum of the values: `infoplaned --sink counting` (tests, the conformance check) and
+/// `--sink discard` (benchmarks) use it instead of the monitoring pipeline.
 public actor CountingSnapshotSink: SnapshotSink {
     public struct Key: Hashable, Sendable, Comparable {
         public var run: String

@@ -4,7 +4,7 @@ import InfoplaneEstimators
 import InfoplaneMonitor
 import Logging
 
-/// `infoplane bench pipeline`: the end-to-end latency of the monitoring pipeline. A probe
+/// `infoplane-bench pipeline`: the end-to-end latency of the monitoring pipeline. A probe
 /// frame of 4096 samples (X: the 4096 12-bit patterns, Y: two classes, 4 layers of a
 /// seeded tanh network, widths up to 1024) is fed as snapshots to an in-process
 /// `MonitorPipeline` with the default configuration; the time from the frame's last

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import InfoplaneEstimators
 
-/// `infoplane bench pca`: fits 5 principal components to wide seeded layers with the solver
+/// `infoplane-bench pca`: fits 5 principal components to wide seeded layers with the solver
 /// the daemon picks (`PCASolver.automatic`: randomized for wide layers) and scikit-learn's
 /// `PCA(svd_solver="randomized")` (Benchmarks/reference_estimators.py) on the very same
 /// array, printing both times, their ratio and both explained-variance ratios.
@@ -38,7 +38,7 @@ struct BenchPCACommand: ParsableCommand {
             var theirs: (seconds: Double, ratios: [Double])?
             if !noReference {
                 let path = directory.appendingPathComponent("layer-\(width).npy").path
-                try NumpyArrayFile.write(values: layer.storage, shape: [layer.rows, layer.columns], to: path)
+                try NumpyArrayWriter.write(values: layer.storage, shape: [layer.rows, layer.columns], to: path)
                 theirs = try callReference(path)
                 try? FileManager.default.removeItem(atPath: path)
             }

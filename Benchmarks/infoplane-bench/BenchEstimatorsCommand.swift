@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import InfoplaneEstimators
 
-/// `infoplane bench estimators`: times the estimators on seeded data and the Python
+/// `infoplane-bench estimators`: times the estimators on seeded data and the Python
 /// references (Benchmarks/reference_estimators.py) on the very same arrays, printing both
 /// values, both times and the speed ratio. Build in release for meaningful figures.
 struct BenchEstimatorsCommand: ParsableCommand {
@@ -131,7 +131,7 @@ struct BenchEstimatorsCommand: ParsableCommand {
 
     private func write(_ matrix: Matrix, _ name: String, _ directory: URL) throws -> String {
         let path = directory.appendingPathComponent("\(name).npy").path
-        try NumpyArrayFile.write(values: matrix.storage, shape: [matrix.rows, matrix.columns], to: path)
+        try NumpyArrayWriter.write(values: matrix.storage, shape: [matrix.rows, matrix.columns], to: path)
         return path
     }
 
