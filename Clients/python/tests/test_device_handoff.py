@@ -1,0 +1,64 @@
+"""Handing a probe frame to the sender thread without copying it on the training thread
+(Monitor.log_frame(borrow=True), what infoplane.torch uses after its non-blocking device
+copies): the hand-off is timed, the data arrives intact, the wait for the copies and the
+encoding happen on the sender thread."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from infoplane import Monitor
+from call_timing import assert_never_waited
+from sink_report import sink_checksum, tallies_by_key, tally_checksum
+
+try:
+    import torch
+    from torch import nn
+except ImportError:
+    torch = None
+
+needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed (pip install torch): torch hand-off not tested")
+
+
+def test_borrowed_frame_arrives_intact_and_is_encoded_on_the_sender_thread(daemon):
+    rng = np.random.default_rng(21)
+    wide = rng.standard_normal((700, 300)).astype(np.float32)  # 840 kB: three chunks of 300 kB
+    half = rng.standard_normal((700, 5)).astype(np.float16)
+    labels = rng.integers(0, 4, 700)
+    waited_on = []
+    with Monitor(run="borrowed", address=daemon.socket_path, chunk_bytes=300_000) as monitor:
+        assert monitor.log_frame(3, layers={"wide": wide, "half": half}, labels=labels, borrow=True,
+                                 ready=lambda: waited_on.append(threading.current_thread().name))
+        assert monitor.flush(20)
+        stats = monitor.stats
+    assert waited_on == ["infoplane-sender"]
+    assert stats.errors == 0 and stats.dropped == 0 and stats.sent == stats.acked == 3 + 1 + 1
+    tallies = tallies_by_key(daemon.stop())
+    ids = np.arange(700)
+    assert tally_checksum(tallies[("borrowed", "wide", "probe", 3)]) == sink_checksum(ids, wide)
+    assert tallies[("borrowed", "wide", "probe", 3)]["chunks"] == 3
+    assert tally_checksum(tallies[("borrowed", "half", "probe", 3)]) == sink_checksum(ids, half.astype(np.float32))
+    assert tally_checksum(tallies[("borrowed", "labels", "probe", 3)]) == sink_checksum(ids, labels.astype(np.int64))
+
+
+def test_non_finite_values_in_a_borrowed_frame_are_dropped_on_the_sender_thread(daemon, caplog):
+    values = np.ones((10, 3), dtype=np.float32)
+    values[4, 1] = np.nan
+    with Monitor(run="borrowed-nan", address=daemon.socket_path) as monitor:
+        assert monitor.log_frame(1, layers={"bad": values}, borrow=True)  # queued: checked later
+        assert monitor.log_frame(2, layers={"good": np.ones((10, 3), dtype=np.float32)}, borrow=True)
+        assert monitor.flush(10)
+        stats = monitor.stats
+    assert stats.dropped_records == 1 and stats.dropped == 1 and stats.acked == 1 and stats.errors == 0
+    assert any("NaN" in r.getMessage() and "step 1" in r.getMessage() for r in caplog.records)
+    assert [k[1] for k in tallies_by_key(daemon.stop())] == ["good"]
+
+
+def test_borrowed_shapes_are_still_checked_on_the_calling_thread():
+    with Monitor(run="borrowed-shapes", address="/nonexistent/socket", close_timeout=0.1) as monitor:
+        with pytest.raises(ValueError, match="same, non-zero number of rows"):
+            monitor.log_frame(0, layers={"a": np.ones((3, 2)), "b": np.ones((4, 2))}, borrow=True)
+        with pytest.raises(ValueError, match="cannot send values as"):
+            monitor.log_frame(0, layers={"a": np.ones((3, 2))}, borrow=True, dtype="int8")
