@@ -240,7 +240,8 @@ def wire_item_size(values: Any, role: int, send_dtype: Any = None) -> int:
         return ITEM_SIZE[pb.DTYPE_I64]
     if send_dtype is not None:
         return ITEM_SIZE[wire_dtype_code(send_dtype)]
-    name = str(getattr(values, "dtype", np.asarray(values).dtype)).replace("torch.", "")
+    dtype = values.dtype if hasattr(values, "dtype") else np.asarray(values).dtype
+    name = str(dtype).replace("torch.", "")
     sizes = {"float16": 2, "half": 2, "bfloat16": 2, "float32": 4, "float": 4, "float64": 8, "double": 8}
     return sizes.get(name, ITEM_SIZE[pb.DTYPE_F32])  # integers and booleans go as F32
 
