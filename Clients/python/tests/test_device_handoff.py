@@ -62,3 +62,39 @@ def test_borrowed_shapes_are_still_checked_on_the_calling_thread():
             monitor.log_frame(0, layers={"a": np.ones((3, 2)), "b": np.ones((4, 2))}, borrow=True)
         with pytest.raises(ValueError, match="cannot send values as"):
             monitor.log_frame(0, layers={"a": np.ones((3, 2))}, borrow=True, dtype="int8")
+
+
+@needs_torch
+def test_the_hand_off_does_not_copy_on_the_training_thread():
+    """Times the watcher's hand-off (after the probe forward: the host copies are started and
+    the frame is queued), not the training: for a 1024-sample frame of 25 MB (the digits
+    CNN's four layers flattened) it must not cost what copying and encoding the frame does,
+    which the same frame logged the copying way (log_frame without borrow) shows."""
+    from infoplane.torch import watch
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64 * 16, 128), nn.ReLU(), nn.Linear(128, 10))
+    x, y = torch.randn(1024, 1, 8, 8), torch.randint(0, 10, (1024,))
+    # No daemon: every frame is queued (or dropped when the queue is full) and never waits.
+    monitor = Monitor(run="hand-off", address="/nonexistent/infoplane.sock", close_timeout=0.1)
+    try:
+        watcher = watch(model, ["1", "3", "7", "8"], x, y, every=1, monitor=monitor)
+        hand_offs, copies = [], []
+        for step in range(12):
+            watcher.capture(step)
+            hand_offs.append(watcher.timings["hand_off"])
+        assert {n: r.name for n, r in watcher.reductions.items()} == dict.fromkeys(["1", "3", "7", "8"], "flatten")
+        model.eval()
+        with torch.no_grad():
+            layers = {"1": model[:2](x).reshape(1024, -1), "3": model[:4](x).reshape(1024, -1)}
+        for step in range(5):
+            started = time.perf_counter()
+            monitor.log_frame(step, layers=layers, inputs=x.reshape(1024, -1), labels=y)
+            copies.append(time.perf_counter() - started)
+    finally:
+        monitor.close(timeout=0.1)
+    assert_never_waited(hand_offs)
+    # Copying and encoding the same (smaller: two of the four layers) frame takes many times
+    # longer; a loose factor, since both are timed on a loaded machine.
+    print(f"hand-off median {np.median(hand_offs) * 1e3:.3f} ms, copying log_frame median {np.median(copies) * 1e3:.1f} ms")
+    assert np.median(copies) > 5 * np.median(hand_offs), (np.median(copies), np.median(hand_offs))
