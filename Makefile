@@ -17,6 +17,9 @@ APT_PACKAGES := build-essential pkg-config git \
 	python3 python3-pip chromium prometheus
 PIP_PACKAGES := numpy scipy scikit-learn dse-dsmi protobuf pytest
 TORCH := torch==2.13.0+cpu
+# The Lightning and Hugging Face Trainer callbacks' tests (CPU; installed after torch, so
+# that they find it and pull no other build of it).
+FRAMEWORK_PACKAGES := lightning transformers "accelerate>=1.1"
 
 DEMO_DIR := .demo
 DEMO_SOCKET := $(DEMO_DIR)/infoplane.sock
@@ -39,6 +42,9 @@ deps-python:
 		|| $(PYTHON) -m pip install -q $(PIP_PACKAGES)
 	@$(PYTHON) -c "import torch" 2>/dev/null || $(PYTHON) -m pip install -q "$(TORCH)" \
 		|| echo "note: $(TORCH) could not be installed; the torch hook tests will be skipped"
+	@$(PYTHON) -c "import torch" 2>/dev/null || exit 0; \
+	$(PYTHON) -c "import lightning, transformers, accelerate" 2>/dev/null || $(PYTHON) -m pip install -q $(FRAMEWORK_PACKAGES) \
+		|| echo "note: lightning, transformers or accelerate could not be installed; the Lightning and Trainer callback tests will be skipped"
 	@$(PYTHON) -c "import infoplane, os, sys; sys.exit(0 if os.path.realpath(os.path.dirname(infoplane.__file__)).startswith(os.path.realpath('Clients/python')) else 1)" 2>/dev/null \
 		|| $(PYTHON) -m pip install -q -e Clients/python
 
