@@ -1,6 +1,7 @@
 # Infoplane: the usual entry points.
 #   make deps      install what is missing (Debian packages via apt-get, Python packages via pip)
 #   make demo      deps + build + the daemon with the numpy demo training job streaming to it
+#                  (EXAMPLE=cnn: the digits CNN in PyTorch instead; DEMO_EPOCHS=N: its length)
 #   make test      deps + every test (Swift, Python, C client, conformance)
 #   make fixtures  regenerate the estimator reference fixtures (Python: scipy, scikit-learn, dse-dsmi)
 #                  and the demo's per-epoch losses the overfitting rule is tested on
@@ -23,7 +24,9 @@ FRAMEWORK_PACKAGES := lightning transformers "accelerate>=1.1"
 
 DEMO_DIR := .demo
 DEMO_SOCKET := $(DEMO_DIR)/infoplane.sock
-DEMO_EPOCHS ?= 1500
+# Empty: each example's own default (szt 1500 epochs, cnn 30).
+DEMO_EPOCHS ?=
+EXAMPLE ?= szt
 
 .PHONY: deps deps-apt deps-python build test test-swift test-python test-c demo fixtures protos clean
 
@@ -71,7 +74,7 @@ test-c:
 
 demo: deps build
 	@mkdir -p $(DEMO_DIR)
-	@Scripts/run-demo.sh "$(DEMO_DIR)" $(DEMO_EPOCHS)
+	@Scripts/run-demo.sh "$(DEMO_DIR)" "$(DEMO_EPOCHS)" "$(EXAMPLE)"
 
 fixtures:
 	$(PYTHON) Scripts/reference/make_fixtures.py
