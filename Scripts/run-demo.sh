@@ -10,8 +10,10 @@ cd "$(dirname "$0")/.."
 dir=${1:-.demo}
 example=${3:-szt}
 case "$example" in
-  szt) epochs=${2:-1500}; run=szt-tanh-seed0 ;;
-  cnn) epochs=${2:-30}; run=digits-cnn-seed0
+  # patience: 5-second polls without a new estimated frame before the plane is shown (a debug
+  # daemon takes tens of seconds for a CNN frame: 1024 x 4096 values to compress first).
+  szt) epochs=${2:-1500}; run=szt-tanh-seed0; patience=1 ;;
+  cnn) epochs=${2:-30}; run=digits-cnn-seed0; patience=24
        python3 -c "import torch, sklearn" 2>/dev/null || { echo "EXAMPLE=cnn needs PyTorch and scikit-learn (make deps installs both)"; exit 1; } ;;
   *) echo "unknown EXAMPLE=$example: use szt or cnn"; exit 1 ;;
 esac
@@ -54,10 +56,12 @@ fi
 
 echo "waiting for every frame to be estimated (progress: estimated steps per layer)..."
 previous=-1
+unchanged=0
 while true; do
   count=$(python3 -c "import sqlite3,sys; db=sqlite3.connect('file:$state/infoplane.sqlite?mode=ro', uri=True); print(db.execute(\"SELECT count(DISTINCT step) FROM points WHERE estimator='binning'\").fetchone()[0])" 2>/dev/null || echo 0)
   printf '\r  %s frames estimated' "$count"
-  [ "$count" = "$previous" ] && break
+  if [ "$count" = "$previous" ]; then unchanged=$((unchanged + 1)); else unchanged=0; fi
+  [ "$unchanged" -ge "$patience" ] && break
   previous=$count
   sleep 5
 done
