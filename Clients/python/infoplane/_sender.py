@@ -375,10 +375,11 @@ class Sender:
 
     def _resolve(self, record: BorrowedFrameRecord) -> Optional[SnapshotRecord]:
         """Encodes a borrowed frame here, on the sender thread (waiting for its device copies
-        first). A frame that cannot be sent (NaN or infinity in it) is dropped and counted."""
+        first). A frame that cannot be sent (NaN or infinity in it, or a failed device copy)
+        is dropped and counted; the thread goes on."""
         try:
             return record.resolve()
-        except ValueError as exc:
+        except Exception as exc:  # ValueError (NaN, dtype), or whatever `ready` raised
             self._refusals_logged += 1
             level = logging.WARNING if self._refusals_logged <= 3 else logging.DEBUG
             self._log.log(level, "infoplane: %s; the frame of step %d was dropped", exc, record.step)

@@ -336,7 +336,8 @@ class Watcher:
         PyTorch's caching host allocator) and a CUDA event is recorded behind the copies on
         the current stream: the training thread goes on at once, the sender thread waits on
         the event before it reads the buffers. CPU tensors are handed over as they are (no
-        copy here; the sender thread encodes them). Other devices are copied synchronously."""
+        copy here; the sender thread encodes them): they are the probe forward's own
+        outputs, which training never touches. Other devices are copied synchronously."""
         torch = self._torch
         host: Dict[str, Any] = {}
         event = None

@@ -56,6 +56,20 @@ def test_non_finite_values_in_a_borrowed_frame_are_dropped_on_the_sender_thread(
     assert [k[1] for k in tallies_by_key(daemon.stop())] == ["good"]
 
 
+def test_a_failing_wait_drops_that_frame_and_the_sender_goes_on(daemon, caplog):
+    def failed_copy():
+        raise RuntimeError("CUDA error: an illegal memory access was encountered")
+
+    with Monitor(run="borrowed-failed", address=daemon.socket_path) as monitor:
+        assert monitor.log_frame(1, layers={"lost": np.ones((4, 2), dtype=np.float32)}, ready=failed_copy)
+        assert monitor.log_frame(2, layers={"kept": np.ones((4, 2), dtype=np.float32)}, borrow=True)
+        assert monitor.flush(10)
+        stats = monitor.stats
+    assert stats.dropped_records == 1 and stats.acked == 1 and stats.errors == 0
+    assert any("illegal memory access" in r.getMessage() for r in caplog.records)
+    assert [k[1] for k in tallies_by_key(daemon.stop())] == ["kept"]
+
+
 def test_borrowed_shapes_are_still_checked_on_the_calling_thread():
     with Monitor(run="borrowed-shapes", address="/nonexistent/socket", close_timeout=0.1) as monitor:
         with pytest.raises(ValueError, match="same, non-zero number of rows"):
