@@ -11,8 +11,9 @@ dir=${1:-.demo}
 example=${3:-szt}
 case "$example" in
   # patience: 5-second polls without a new estimated frame before the plane is shown (a debug
-  # daemon takes tens of seconds for a CNN frame: 1024 x 4096 values to compress first).
-  szt) epochs=${2:-1500}; run=szt-tanh-seed0; patience=1 ;;
+  # daemon takes tens of seconds for a CNN frame: 1024 x 4096 values to compress first);
+  # expected: frames the example sent (cnn reports it; 0: unknown, wait for patience alone).
+  szt) epochs=${2:-1500}; run=szt-tanh-seed0; patience=1; expected=0 ;;
   cnn) epochs=${2:-30}; run=digits-cnn-seed0; patience=24
        python3 -c "import torch, sklearn" 2>/dev/null || { echo "EXAMPLE=cnn needs PyTorch and scikit-learn (make deps installs both)"; exit 1; } ;;
   *) echo "unknown EXAMPLE=$example: use szt or cnn"; exit 1 ;;
@@ -48,7 +49,10 @@ wait_for_daemon "$log" "$(cat "$dir/infoplaned.pid")" || {
 
 if [ "$example" = cnn ]; then
   echo "training the digits CNN (conv 32, conv 64, max-pool, fc 128, fc 10) for $epochs epochs, a probe frame every 50 steps"
-  python3 Clients/python/examples/digits_cnn.py --epochs "$epochs" --address "$sock"
+  python3 Clients/python/examples/digits_cnn.py --epochs "$epochs" --address "$sock" --result-json \
+    | tee "$dir/example.out" | grep -v '^RESULT '
+  # Stop waiting as soon as every frame the example sent is estimated.
+  expected=$(sed -n 's/^RESULT //p' "$dir/example.out" | python3 -c "import json, sys; print(json.load(sys.stdin).get('frames', 0))")
 else
   echo "training the 12-10-7-5-4-3-2 tanh network for $epochs epochs, streaming every hidden layer"
   python3 Clients/python/examples/szt_demo.py --epochs "$epochs" --address "$sock" --progress 250
@@ -62,6 +66,7 @@ while true; do
   printf '\r  %s frames estimated' "$count"
   if [ "$count" = "$previous" ]; then unchanged=$((unchanged + 1)); else unchanged=0; fi
   [ "$unchanged" -ge "$patience" ] && break
+  [ "$expected" -gt 0 ] && [ "$count" -ge "$expected" ] && break
   previous=$count
   sleep 5
 done
