@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Data-parallel training (torch.distributed DDP) streamed to infoplaned as ONE run.
+"""Data-parallel training (torch.distributed DDP or FSDP) streamed to infoplaned as ONE run.
 
 Starts --world-size processes (torch.multiprocessing.spawn, gloo backend: CPU, no GPU
-needed), each training a small CNN wrapped in DistributedDataParallel on its own shard of
-a synthetic 8x8 image task. `infoplane.torch.watch` runs on every rank: every --every
+needed), each training a small CNN wrapped in DistributedDataParallel (or, --strategy,
+FullyShardedDataParallel or fully_shard) on its own shard of a synthetic 8x8 image task. `infoplane.torch.watch` runs on every rank: every --every
 steps each rank evaluates its share of the fixed probe set, rank 0 gathers the reduced
 activations and sends one frame; only rank 0 has a Monitor, so the daemon sees one run and
 one session, not one per rank (the usual failure: 8 GPUs -> 8 runs).
@@ -14,6 +14,7 @@ the logits as they are.
 
     python3 ddp_watch.py --address /tmp/infoplane.sock                  # 2 ranks, 24 steps
     python3 ddp_watch.py --world-size 4 --steps 200 --every 20
+    python3 ddp_watch.py --strategy fully_shard
 """
 
 from __future__ import annotations
@@ -78,6 +79,22 @@ def watch_options():
                 roles={"logits": "output"}, batch_size=16)
 
 
+def wrap(model: nn.Module, strategy: str, world: int) -> nn.Module:
+    """The model under the chosen data-parallel strategy. The watched layer names stay the
+    model's own in all three (watch looks inside DDP's and FSDP's wrappers)."""
+    if strategy == "ddp":
+        return nn.parallel.DistributedDataParallel(model)
+    if strategy == "fsdp":  # the wrapper class (FSDP1), parameters sharded over the ranks
+        from torch.distributed.fsdp import FullyShardedDataParallel
+        return FullyShardedDataParallel(model, device_id=torch.device("cpu"), use_orig_params=True)
+    from torch.distributed.device_mesh import init_device_mesh  # fully_shard (FSDP2), per block
+    from torch.distributed.fsdp import fully_shard
+    mesh = init_device_mesh("cpu", (world,))
+    for block in (model.features, model.hidden, model.hidden2):
+        fully_shard(block, mesh=mesh)
+    return fully_shard(model, mesh=mesh)
+
+
 def worker(rank: int, args: argparse.Namespace, port: int) -> None:
     os.environ.setdefault("MASTER_ADDR", "127.0.0.1")
     os.environ["MASTER_PORT"] = str(port)
@@ -94,7 +111,7 @@ def train(rank: int, args: argparse.Namespace) -> None:
     from infoplane.torch import watch
 
     world = args.world_size
-    model = nn.parallel.DistributedDataParallel(build_model(args.seed))
+    model = wrap(build_model(args.seed), args.strategy, world)
     optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9)
     x, y = make_data(args.seed, args.batch_size * world * 8)
     x, y = x[rank::world], y[rank::world]  # this rank's shard of the training data
@@ -103,7 +120,8 @@ def train(rank: int, args: argparse.Namespace) -> None:
     monitor = None
     if rank == 0:  # one Monitor, on rank 0: one run, one session
         monitor = Monitor(run=args.run, address=args.address,
-                          metadata={"example": "ddp_watch", "world_size": world, "backend": "gloo"})
+                          metadata={"example": "ddp_watch", "world_size": world, "backend": "gloo",
+                                    "strategy": args.strategy})
     watcher = watch(model, list(LAYERS), probe_x, probe_y, every=args.every, monitor=monitor, **watch_options())
     model.train()
     started = time.perf_counter()
@@ -138,6 +156,8 @@ def free_port() -> int:
 def parse_arguments(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--world-size", type=int, default=2, help="processes (ranks), default 2")
+    parser.add_argument("--strategy", choices=("ddp", "fsdp", "fully_shard"), default="ddp",
+                        help="DistributedDataParallel (default), FullyShardedDataParallel, or fully_shard (FSDP2)")
     parser.add_argument("--steps", type=int, default=24, help="optimizer steps (default 24)")
     parser.add_argument("--every", type=int, default=8, help="send a probe frame every K steps (default 8)")
     parser.add_argument("--batch-size", type=int, default=16, help="per-rank batch size (default 16)")

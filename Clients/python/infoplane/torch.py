@@ -20,7 +20,7 @@ the reduced rows into pinned host memory for CUDA tensors, and handing the frame
 monitor's sender thread, which waits for the copies (a CUDA event), checks and encodes
 the values there (`Monitor.log_frame(borrow=True)`).
 
-Under torch.distributed (DDP; FSDP goes through the same code) every rank runs the probe
+Under torch.distributed (DDP, FSDP's wrapper class, fully_shard) every rank runs the probe
 forward on its share of the probe set, rank 0 gathers the reduced rows and sends one frame:
 one run, not one per rank. Create the Monitor on rank 0 only (other ranks pass
 monitor=None).
@@ -79,6 +79,18 @@ def _unwrap(torch: Any, model: Any) -> Any:
     (FSDP's forward must run: it gathers the sharded parameters)."""
     ddp = getattr(getattr(torch.nn, "parallel", None), "DistributedDataParallel", None)
     return model.module if ddp is not None and isinstance(model, ddp) else model
+
+
+def _names_root(torch: Any, model: Any) -> Any:
+    """The module whose submodule names `layers` refers to: the model's own, without the
+    `module.` (DDP) or `_fsdp_wrapped_module.` (FSDP's wrapper class) prefixes. fully_shard
+    (FSDP2) keeps the model's structure and names."""
+    model = _unwrap(torch, model)
+    try:
+        from torch.distributed.fsdp import FullyShardedDataParallel
+    except ImportError:  # torch built without distributed support
+        return model
+    return model.module if isinstance(model, FullyShardedDataParallel) else model
 
 
 class Watcher:
@@ -447,10 +459,11 @@ def watch(
     each watched layer's output (reduced to one row per sample), the inputs and the labels
     to `monitor` as one probe frame.
 
-    `layers` are submodule names (as in model.named_modules(); for a DDP-wrapped model, of
-    its inner module) or the modules themselves. `probe_inputs` is a tensor (the model is
-    called as model(batch)) or a mapping of tensors such as a tokenizer's output (called as
-    model(**batch); its `attention_mask` makes `tokens_mean` skip padding).
+    `layers` are submodule names (as in model.named_modules(); for a model wrapped in DDP or
+    FSDP's wrapper class, of the model inside) or the modules themselves. `probe_inputs` is
+    a tensor (the model is called as model(batch)) or a mapping of tensors such as a
+    tokenizer's output (called as model(**batch); its `attention_mask` makes `tokens_mean`
+    skip padding).
     `reduce` is one reduction for every layer or a mapping layer -> reduction: 'auto'
     (default), 'flatten', 'channel_mean', 'tokens_mean', 'cls' or
     infoplane.reductions.random_projection(dim, seed) (see infoplane.reductions).
@@ -475,7 +488,7 @@ def watch(
     rows = int(_first_tensor(probe_inputs).shape[0])
     if rows != int(probe_labels.shape[0]):
         raise ValueError(f"probe_inputs has {rows} rows but probe_labels has {probe_labels.shape[0]}")
-    return Watcher(model, _resolve_layers(_unwrap(torch, model), layers), probe_inputs, probe_labels, every, monitor,
+    return Watcher(model, _resolve_layers(_names_root(torch, model), layers), probe_inputs, probe_labels, every, monitor,
                    split=split, sample_ids=sample_ids, roles=roles, dtype=dtype, batch_size=batch_size,
                    step_fn=step_fn, reduce=reduce, frame_inputs=frame_inputs, on_forward=on_forward,
                    distributed=distributed, group=group)

@@ -1,5 +1,6 @@
-"""torch.distributed: a DDP job on 2 processes (gloo) streams ONE run to the real daemon —
-every rank runs the probe forward on its share, rank 0 gathers and sends (examples/ddp_watch.py)."""
+"""torch.distributed: a DDP job, and an FSDP2 (fully_shard) one, on 2 processes (gloo) stream
+ONE run each to the real daemon — every rank runs the probe forward on its share, rank 0
+gathers and sends (examples/ddp_watch.py)."""
 
 import subprocess
 import sys
@@ -47,10 +48,11 @@ def _step0_activations(seed: int):
     return {name: torch.cat(p)[:101].numpy() for name, p in parts.items()}, probe_y
 
 
-def test_two_gloo_ranks_stream_one_run_with_the_reduced_widths(daemon):
+@pytest.mark.parametrize("strategy", ["ddp", "fully_shard"])
+def test_two_gloo_ranks_stream_one_run_with_the_reduced_widths(daemon, strategy):
     completed = subprocess.run(
         [sys.executable, str(PACKAGE_ROOT / "examples" / "ddp_watch.py"), "--world-size", "2", "--steps", "24",
-         "--every", "8", "--address", daemon.socket_path, "--run", "ddp-test"],
+         "--every", "8", "--address", daemon.socket_path, "--run", "ddp-test", "--strategy", strategy],
         capture_output=True, text=True, timeout=300)
     assert completed.returncode == 0, completed.stderr[-4000:]
     closed = [line for line in completed.stdout.splitlines() if line.startswith("monitor closed")]
