@@ -153,10 +153,10 @@ class Watcher:
             specs = {name: reduce.get(name) for name in self.layers}
         else:
             specs = {name: reduce for name in self.layers}
-        self._requested = {name: _reductions.resolve(spec) for name, spec in specs.items()}
+        requested = {name: _reductions.resolve(spec) for name, spec in specs.items()}
         #: The reduction of every layer; None until `auto` layers are decided at the first probe.
         self.reductions: Dict[str, Optional[Reduction]] = {
-            name: (None if spec is AUTO else spec) for name, spec in self._requested.items()}
+            name: (None if spec is AUTO else spec) for name, spec in requested.items()}
         self.rows = int(_first_tensor(probe_inputs).shape[0])
         self._frame_inputs = _frame_inputs(probe_inputs, frame_inputs, self.rows)
         self._frame_labels = probe_labels.detach().cpu() if hasattr(probe_labels, "detach") else probe_labels
