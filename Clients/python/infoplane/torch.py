@@ -346,27 +346,33 @@ class Watcher:
 
         CUDA tensors are copied with non_blocking=True into pinned host buffers (from
         PyTorch's caching host allocator) and a CUDA event is recorded behind the copies on
-        the current stream: the training thread goes on at once, the sender thread waits on
-        the event before it reads the buffers. CPU tensors are handed over as they are (no
+        each source device's current stream: the training thread goes on at once, the
+        sender thread waits on the events before it reads the buffers. CPU tensors are handed over as they are (no
         copy here; the sender thread encodes them): they are the probe forward's own
         outputs, which training never touches. Other devices are copied synchronously."""
         torch = self._torch
         host: Dict[str, Any] = {}
-        event = None
+        devices = []  # CUDA devices with copies in flight: one event behind each one's copies
         for name, tensor in layers.items():
             if tensor.device.type == "cuda":
                 buffer = torch.empty(tensor.shape, dtype=tensor.dtype, pin_memory=True)
-                buffer.copy_(tensor, non_blocking=True)
+                buffer.copy_(tensor, non_blocking=True)  # on the source device's current stream
                 host[name] = buffer
-                event = event or torch.cuda.Event()
+                if tensor.device not in devices:
+                    devices.append(tensor.device)
             elif tensor.device.type == "cpu":
                 host[name] = tensor
             else:
                 host[name] = tensor.cpu()
         ready = None
-        if event is not None:
-            event.record()
-            ready = event.synchronize
+        if devices:
+            events = []
+            for device in devices:
+                with torch.cuda.device(device):
+                    event = torch.cuda.Event()
+                    event.record()
+                events.append(event)
+            ready = events[0].synchronize if len(events) == 1 else (lambda: [e.synchronize() for e in events])
         if self.monitor is None:
             raise ValueError("this watcher has no monitor to send to: pass monitor=Monitor(run=...) (on rank 0)")
         return self.monitor.log_frame(

@@ -114,3 +114,58 @@ def test_the_hand_off_does_not_copy_on_the_training_thread():
     # longer; a loose factor, since both are timed on a loaded machine.
     print(f"hand-off median {np.median(hand_offs) * 1e3:.3f} ms, copying log_frame median {np.median(copies) * 1e3:.1f} ms")
     assert np.median(copies) > 5 * np.median(hand_offs), (np.median(copies), np.median(hand_offs))
+
+
+@needs_torch
+def test_cuda_outputs_are_copied_non_blocking_into_pinned_buffers_behind_an_event(monkeypatch):
+    """No GPU here: stand-ins for a CUDA tensor, pinned allocation and CUDA events check the
+    order of what the hand-off does on the training thread: pinned buffer, non-blocking copy,
+    an event recorded behind the copies; the frame's `ready` waits on that event."""
+    from infoplane.torch import Watcher
+    log = []
+
+    class CudaDevice:
+        type = "cuda"
+
+    class CudaTensor:
+        device = CudaDevice()
+
+        def __init__(self, values):
+            self.values, self.shape, self.dtype = values, values.shape, values.dtype
+
+    class PinnedBuffer:
+        def __init__(self, shape, dtype, pin_memory):
+            log.append(("empty", tuple(shape), pin_memory))
+            self.shape, self.dtype, self.values = shape, dtype, None
+
+        def copy_(self, source, non_blocking=False):
+            log.append(("copy", non_blocking))
+            self.values = source.values
+
+    class Event:
+        def record(self):
+            log.append(("record",))
+
+        def synchronize(self):
+            log.append(("synchronize",))
+
+    monkeypatch.setattr(torch, "empty", lambda shape, dtype=None, pin_memory=False: PinnedBuffer(shape, dtype, pin_memory))
+    monkeypatch.setattr(torch.cuda, "Event", Event)
+    monkeypatch.setattr(torch.cuda, "device", lambda device: __import__("contextlib").nullcontext())
+
+    class Recorder:
+        def log_frame(self, step, layers, **kwargs):
+            self.layers, self.kwargs = layers, kwargs
+            return True
+
+    watcher = Watcher.__new__(Watcher)  # only _hand_off is exercised: no model, no hooks
+    watcher._torch, watcher.monitor = torch, Recorder()
+    watcher._frame_inputs = watcher._frame_labels = watcher.sample_ids = watcher.dtype = None
+    watcher.split, watcher.roles = "probe", {}
+    values = torch.randn(4, 3)
+    assert watcher._hand_off(7, None, {"fc": CudaTensor(values)})
+    assert log == [("empty", (4, 3), True), ("copy", True), ("record",)]  # nothing waited for yet
+    frame = watcher.monitor
+    assert frame.kwargs["borrow"] is True and frame.layers["fc"].values is values
+    frame.kwargs["ready"]()  # what the sender thread calls before reading the buffers
+    assert log[-1] == ("synchronize",)
