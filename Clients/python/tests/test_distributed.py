@@ -1,8 +1,8 @@
-"""torch.distributed: a DDP job, and an FSDP2 (fully_shard) one, on 2 processes (gloo) stream
-ONE run each to the real daemon — every rank runs the probe forward on its share, rank 0
-gathers and sends (examples/ddp_watch.py)."""
+"""torch.distributed: a DDP job, then an FSDP2 (fully_shard) one, on 2 processes (gloo)
+stream ONE run each to the real daemon — every rank runs the probe forward on its share,
+rank 0 gathers and sends (examples/ddp_watch.py's training, run by distributed_worker.py in
+ranks this test spawns)."""
 
-import subprocess
 import sys
 
 import numpy as np
@@ -48,27 +48,33 @@ def _step0_activations(seed: int):
     return {name: torch.cat(p)[:101].numpy() for name, p in parts.items()}, probe_y
 
 
-@pytest.mark.parametrize("strategy", ["ddp", "fully_shard"])
-def test_two_gloo_ranks_stream_one_run_with_the_reduced_widths(daemon, strategy):
-    completed = subprocess.run(
-        [sys.executable, str(PACKAGE_ROOT / "examples" / "ddp_watch.py"), "--world-size", "2", "--steps", "24",
-         "--every", "8", "--address", daemon.socket_path, "--run", "ddp-test", "--strategy", strategy],
-        capture_output=True, text=True, timeout=300)
-    assert completed.returncode == 0, completed.stderr[-4000:]
-    closed = [line for line in completed.stdout.splitlines() if line.startswith("monitor closed")]
-    assert len(closed) == 1 and "errors 0, dropped 0" in closed[0], completed.stdout  # one monitor: rank 0's
+STRATEGIES = ("ddp", "fully_shard")
+
+
+def test_two_gloo_ranks_stream_one_run_with_the_reduced_widths(daemon, capfd):
+    """Two ranks train the example's CNN under DDP, then under fully_shard (FSDP2), each
+    streaming one run: never a run, a session or a row per rank."""
+    import torch.multiprocessing as mp
+    import distributed_worker
+    mp.spawn(distributed_worker.run_strategies, args=(2, ddp_watch.free_port(), daemon.socket_path, STRATEGIES),
+             nprocs=2, join=True)
+    out = capfd.readouterr().out
+    closed = [line for line in out.splitlines() if line.startswith("monitor closed")]
+    assert len(closed) == len(STRATEGIES) and all("errors 0, dropped 0" in c for c in closed), out  # rank 0's only
     report = daemon.stop()
-    assert report["runs"] == ["ddp-test"] and report["sessionsEnded"] == 1
+    runs = [f"ddp-test-{s}" for s in STRATEGIES]
+    assert report["runs"] == sorted(runs) and report["sessionsEnded"] == len(runs)
     tallies = tallies_by_key(report)
     steps = [0, 8, 16, 24]
-    assert sorted(tallies) == sorted(("ddp-test", layer, "probe", step) for layer in WIDTHS for step in steps)
+    assert sorted(tallies) == sorted((run, layer, "probe", step) for run in runs for layer in WIDTHS for step in steps)
     for (run, layer, split, step), tally in tallies.items():
         # 101 rows, not 2 x 101 (both ranks sending) nor 102 (the padding row left in).
-        assert (tally["rows"], tally["values"], tally["chunks"]) == (101, 101 * WIDTHS[layer], 1), (layer, step)
+        assert (tally["rows"], tally["values"], tally["chunks"]) == (101, 101 * WIDTHS[layer], 1), (run, layer, step)
     # Step 0 is the seeded initial model: the gathered rows are the single-process ones, in order.
     expected, probe_y = _step0_activations(0)
     ids = np.arange(101)
-    for name, values in expected.items():
-        assert tally_checksum(tallies[("ddp-test", name, "probe", 0)]) == sink_checksum(ids, values), name
-    assert tally_checksum(tallies[("ddp-test", "labels", "probe", 0)]) == sink_checksum(ids, probe_y.numpy())
-    assert sorted(s["step"] for s in scalars_of(report, "ddp-test")) == list(range(24))
+    for run in runs:
+        for name, values in expected.items():
+            assert tally_checksum(tallies[(run, name, "probe", 0)]) == sink_checksum(ids, values), (run, name)
+        assert tally_checksum(tallies[(run, "labels", "probe", 0)]) == sink_checksum(ids, probe_y.numpy())
+        assert sorted(s["step"] for s in scalars_of(report, run)) == list(range(24))
