@@ -113,7 +113,8 @@ class Sender:
         self._cond = threading.Condition()  # flush() waits on it for answers
         self._ever_connected = False
         self._warned_unreachable = False
-        self._refusals_logged = 0
+        self._refusals_logged = 0  # borrowed frames dropped on this thread (logged at WARNING thrice)
+        self._last_max_message_bytes = 0  # the latest Welcome's, kept across reconnects
         self._thread = threading.Thread(target=self._run, name="infoplane-sender", daemon=True)
 
     def start(self) -> None:
@@ -134,8 +135,6 @@ class Sender:
         session = self._session
         limit = session.max_message_bytes if session is not None else self._last_max_message_bytes
         return limit or DEFAULT_MAX_MESSAGE_BYTES
-
-    _last_max_message_bytes = 0
 
     @property
     def in_flight(self) -> int:
