@@ -4,7 +4,6 @@ torch) once rather than once per strategy."""
 
 from __future__ import annotations
 
-import os
 from typing import Sequence
 
 import torch.distributed as dist
@@ -12,12 +11,12 @@ import torch.distributed as dist
 import ddp_watch
 
 
-def run_strategies(rank: int, world: int, port: int, address: str, strategies: Sequence[str]) -> None:
-    os.environ["MASTER_ADDR"] = "127.0.0.1"
-    os.environ["MASTER_PORT"] = str(port)
+def run_strategies(rank: int, world: int, rendezvous: str, address: str, strategies: Sequence[str]) -> None:
+    """`rendezvous`: a file path that does not exist yet (a FileStore: no TCP port to pick,
+    so no race with other jobs on the machine for a free one)."""
     import torch
     torch.set_num_threads(1)
-    dist.init_process_group("gloo", rank=rank, world_size=world)
+    dist.init_process_group("gloo", init_method=f"file://{rendezvous}", rank=rank, world_size=world)
     try:
         for strategy in strategies:
             args = ddp_watch.parse_arguments(["--world-size", str(world), "--steps", "24", "--every", "8",

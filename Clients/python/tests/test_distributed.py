@@ -51,12 +51,12 @@ def _step0_activations(seed: int):
 STRATEGIES = ("ddp", "fully_shard")
 
 
-def test_two_gloo_ranks_stream_one_run_with_the_reduced_widths(daemon, capfd):
+def test_two_gloo_ranks_stream_one_run_with_the_reduced_widths(daemon, capfd, tmp_path):
     """Two ranks train the example's CNN under DDP, then under fully_shard (FSDP2), each
     streaming one run: never a run, a session or a row per rank."""
     import torch.multiprocessing as mp
     import distributed_worker
-    mp.spawn(distributed_worker.run_strategies, args=(2, ddp_watch.free_port(), daemon.socket_path, STRATEGIES),
+    mp.spawn(distributed_worker.run_strategies, args=(2, str(tmp_path / "rendezvous"), daemon.socket_path, STRATEGIES),
              nprocs=2, join=True)
     out = capfd.readouterr().out
     closed = [line for line in out.splitlines() if line.startswith("monitor closed")]
