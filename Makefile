@@ -1,6 +1,7 @@
 # Infoplane: the usual entry points.
 #   make deps      install what is missing (Debian packages via apt-get, Python packages via pip)
 #   make demo      deps + build + the daemon with the numpy demo training job streaming to it
+#                  (EXAMPLE=cnn: the digits CNN in PyTorch instead; DEMO_EPOCHS=N: its length)
 #   make test      deps + every test (Swift, Python, C client, conformance)
 #   make fixtures  regenerate the estimator reference fixtures (Python: scipy, scikit-learn, dse-dsmi)
 #                  and the demo's per-epoch losses the overfitting rule is tested on
@@ -17,10 +18,15 @@ APT_PACKAGES := build-essential pkg-config git \
 	python3 python3-pip chromium prometheus
 PIP_PACKAGES := numpy scipy scikit-learn dse-dsmi protobuf pytest
 TORCH := torch==2.13.0+cpu
+# The Lightning and Hugging Face Trainer callbacks' tests (CPU; installed after torch, so
+# that they find it and pull no other build of it).
+FRAMEWORK_PACKAGES := lightning transformers "accelerate>=1.1"
 
 DEMO_DIR := .demo
 DEMO_SOCKET := $(DEMO_DIR)/infoplane.sock
-DEMO_EPOCHS ?= 1500
+# Empty: each example's own default (szt 1500 epochs, cnn 30).
+DEMO_EPOCHS ?=
+EXAMPLE ?= szt
 
 .PHONY: deps deps-apt deps-python build test test-swift test-python test-c demo fixtures protos clean
 
@@ -39,6 +45,9 @@ deps-python:
 		|| $(PYTHON) -m pip install -q $(PIP_PACKAGES)
 	@$(PYTHON) -c "import torch" 2>/dev/null || $(PYTHON) -m pip install -q "$(TORCH)" \
 		|| echo "note: $(TORCH) could not be installed; the torch hook tests will be skipped"
+	@$(PYTHON) -c "import torch" 2>/dev/null || exit 0; \
+	$(PYTHON) -c "import lightning, transformers, accelerate" 2>/dev/null || $(PYTHON) -m pip install -q $(FRAMEWORK_PACKAGES) \
+		|| echo "note: lightning, transformers or accelerate could not be installed; the Lightning and Trainer callback tests will be skipped"
 	@$(PYTHON) -c "import infoplane, os, sys; sys.exit(0 if os.path.realpath(os.path.dirname(infoplane.__file__)).startswith(os.path.realpath('Clients/python')) else 1)" 2>/dev/null \
 		|| $(PYTHON) -m pip install -q -e Clients/python
 
@@ -59,7 +68,7 @@ test-c:
 
 demo: deps build
 	@mkdir -p $(DEMO_DIR)
-	@Scripts/run-demo.sh "$(DEMO_DIR)" $(DEMO_EPOCHS)
+	@Scripts/run-demo.sh "$(DEMO_DIR)" "$(DEMO_EPOCHS)" "$(EXAMPLE)"
 
 fixtures:
 	$(PYTHON) Scripts/reference/make_fixtures.py

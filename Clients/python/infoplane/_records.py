@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
-from typing import Dict, Iterator, List, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
 
 from ._framing import encode_varint
 from ._proto.infoplane.v1 import infoplane_pb2 as pb
-from ._tensors import WireArray, row_ranges
+from ._tensors import WireArray, encode_values, row_ranges, wire_item_size
 
 #: ClientMessage field numbers of the data messages, as the key byte of a length-delimited
 #: field: (number << 3) | 2.
@@ -157,6 +157,66 @@ class SnapshotRecord:
                 )
 
 
+@dataclass(frozen=True)
+class BorrowedLayer:
+    """One layer of a BorrowedFrameRecord: the caller's array or tensor, not yet encoded,
+    with what it will weigh once it is (known from its shape and dtype alone)."""
+
+    layer: str
+    role: int
+    values: Any
+    send_dtype: Any
+    rows: int
+    row_bytes: int
+
+    @staticmethod
+    def of(layer: str, role: int, values: Any, send_dtype: Any) -> "BorrowedLayer":
+        shape = tuple(int(d) for d in values.shape)
+        if not shape:
+            raise ValueError(f"layer {layer!r} is a scalar; give an array with one row per sample")
+        features = 1
+        for d in shape[1:]:
+            features *= d
+        return BorrowedLayer(layer, role, values, send_dtype, shape[0],
+                             features * wire_item_size(values, role, send_dtype))
+
+
+class BorrowedFrameRecord:
+    """A probe frame handed over without copying (Monitor.log_frame(borrow=True)): the
+    arrays are the caller's (torch tensors on the CPU, or pinned host buffers that
+    non-blocking device copies are still filling). The sender thread calls `resolve()`,
+    which waits for `ready` (a CUDA event's synchronize), then converts, checks and encodes
+    the values into a SnapshotRecord; the training thread never pays for that. Before it is
+    resolved its size and message count come from the shapes and dtypes."""
+
+    __slots__ = ("step", "epoch", "split", "layers", "sample_ids", "ready", "nbytes", "largest_row_bytes")
+
+    def __init__(self, step: int, epoch: int, split: int, layers: Tuple[BorrowedLayer, ...], sample_ids: WireArray,
+                 ready: Optional[Callable[[], Any]]) -> None:
+        self.step = step
+        self.epoch = epoch
+        self.split = split
+        self.layers = layers
+        self.sample_ids = sample_ids
+        self.ready = ready
+        self.nbytes = sample_ids.nbytes + sum(p.rows * p.row_bytes for p in layers)
+        self.largest_row_bytes = max(p.row_bytes for p in layers) + sample_ids.row_bytes
+
+    def message_count(self, budget: int) -> int:
+        ids_row = self.sample_ids.row_bytes
+        return sum(len(row_ranges(p.rows, p.row_bytes + ids_row, budget)) for p in self.layers)
+
+    def resolve(self) -> SnapshotRecord:
+        """Waits for the data (`ready`), then encodes it: a SnapshotRecord of the same
+        messages. Raises NonFiniteValues (a ValueError) if a layer holds NaN or infinity."""
+        if self.ready is not None:
+            self.ready()
+        payloads = tuple(
+            LayerPayload(p.layer, p.role, encode_values(p.values, p.role, p.send_dtype, what=f"layer {p.layer!r}", copy=False))
+            for p in self.layers)
+        return SnapshotRecord(self.step, self.epoch, self.split, payloads, self.sample_ids, len(payloads))
+
+
 class ScalarsRecord:
     """Scalar metrics of one step and split. A plain slotted class rather than a frozen
     dataclass: one is made per log_scalars call, on the training thread."""
@@ -185,4 +245,4 @@ class ScalarsRecord:
         yield SCALARS_KEY, [body], len(body)
 
 
-Record = Union[SnapshotRecord, ScalarsRecord]
+Record = Union[SnapshotRecord, ScalarsRecord, BorrowedFrameRecord]

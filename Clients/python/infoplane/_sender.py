@@ -34,13 +34,16 @@ from ._address import Address
 from ._framing import FramingError, encode_varint
 from ._proto.infoplane.v1 import infoplane_pb2 as pb
 from ._queue import RecordQueue
-from ._records import SCALARS_KEY, Record, ScalarsRecord, encode_scalars
+from ._records import SCALARS_KEY, BorrowedFrameRecord, Record, ScalarsRecord, SnapshotRecord, encode_scalars
 from ._session import HandshakeRefused, Session, SessionClosed
 from .stats import StatsCounter
 
 #: Room left in a message for everything but the tensor bytes of a chunk (names, step,
 #: shapes, field tags: a few hundred bytes; layer names are at most 256 bytes).
 MESSAGE_HEADROOM = 4096
+
+#: The daemon's max_message_bytes before a Welcome says otherwise (its documented default).
+DEFAULT_MAX_MESSAGE_BYTES = 64 << 20
 
 #: A batch stops growing at this many bytes (it is written at once; the next one follows
 #: immediately), so that a burst of large snapshot chunks is not all held in memory.
@@ -110,6 +113,8 @@ class Sender:
         self._cond = threading.Condition()  # flush() waits on it for answers
         self._ever_connected = False
         self._warned_unreachable = False
+        self._refusals_logged = 0  # borrowed frames dropped on this thread (logged at WARNING thrice)
+        self._last_max_message_bytes = 0  # the latest Welcome's, kept across reconnects
         self._thread = threading.Thread(target=self._run, name="infoplane-sender", daemon=True)
 
     def start(self) -> None:
@@ -123,6 +128,13 @@ class Sender:
         if session is not None:
             budget = min(budget, session.max_message_bytes - MESSAGE_HEADROOM)
         return max(1, budget)
+
+    @property
+    def max_message_bytes(self) -> int:
+        """The daemon's message limit: from the latest Welcome, else the documented default."""
+        session = self._session
+        limit = session.max_message_bytes if session is not None else self._last_max_message_bytes
+        return limit or DEFAULT_MAX_MESSAGE_BYTES
 
     @property
     def in_flight(self) -> int:
@@ -321,6 +333,10 @@ class Sender:
                     session.credits -= 1
                     scalars += 1
                     continue
+                if type(record) is BorrowedFrameRecord:
+                    record = self._resolve(record)
+                    if record is None:
+                        continue
                 if record.largest_row_bytes > session.max_message_bytes - MESSAGE_HEADROOM:
                     self._refuse_wide(record, session)
                     continue
@@ -356,6 +372,20 @@ class Sender:
             self._queue.settle(finished)
         return size >= BATCH_BYTES
 
+    def _resolve(self, record: BorrowedFrameRecord) -> Optional[SnapshotRecord]:
+        """Encodes a borrowed frame here, on the sender thread (waiting for its device copies
+        first). A frame that cannot be sent (NaN or infinity in it, or a failed device copy)
+        is dropped and counted; the thread goes on."""
+        try:
+            return record.resolve()
+        except Exception as exc:  # ValueError (NaN, dtype), or whatever `ready` raised
+            self._refusals_logged += 1
+            level = logging.WARNING if self._refusals_logged <= 3 else logging.DEBUG
+            self._log.log(level, "infoplane: %s; the frame of step %d was dropped", exc, record.step)
+            self._stats.add(dropped=record.message_count(self.chunk_budget), dropped_records=1)
+            self._queue.settle()
+            return None
+
     def _refuse_wide(self, record: Record, session: Session) -> None:
         self._log.warning("infoplane: a single row of %d bytes cannot fit the daemon's %d-byte message limit; "
                           "the snapshot of step %d was dropped (log fewer features per sample, or raise "
@@ -390,6 +420,7 @@ class Sender:
             self._log.log(level, "infoplane: cannot reach the daemon at %s (%s); data is dropped and counted until it is back, retrying with backoff", self.address, exc)
             return False
         self._session = session
+        self._last_max_message_bytes = session.max_message_bytes
         self._stats.connected()
         if self._ever_connected:
             self._log.info("infoplane: reconnected to the daemon at %s (session %d)", self.address, session.welcome.session_id)

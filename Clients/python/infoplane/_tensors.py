@@ -168,7 +168,7 @@ def _check_finite(arr: np.ndarray, is_bf16: bool, what: str) -> None:
         raise NonFiniteValues(f"{what} contains NaN or infinity at flat index {index}")
 
 
-def encode_values(values: Any, role: int, send_dtype: Any = None, what: str = "values") -> WireArray:
+def encode_values(values: Any, role: int, send_dtype: Any = None, what: str = "values", copy: bool = True) -> WireArray:
     """Copies activations (or inputs, or labels) into wire form.
 
     Floats keep their precision (float16 -> F16, bfloat16 -> BF16, float32 -> F32,
@@ -177,9 +177,13 @@ def encode_values(values: Any, role: int, send_dtype: Any = None, what: str = "v
     Labels (role LABEL) must be integers (or integral floats) with shape [rows] or [rows, 1]
     and become I64.
 
+    `copy=False` reuses the values' memory when it already is in wire form (for buffers the
+    caller hands over and never touches again, see Monitor.log_frame's `borrow`).
+
     Raises ValueError (NonFiniteValues for NaN/inf) on data the daemon would refuse.
     """
     arr, is_bf16 = _as_numpy(values)
+    make = np.array if copy else _no_copy
     if arr.ndim == 0:
         raise ValueError(f"{what} is a scalar; give an array with one row per sample")
     rows = int(arr.shape[0])
@@ -197,7 +201,7 @@ def encode_values(values: Any, role: int, send_dtype: Any = None, what: str = "v
                 raise ValueError(f"{what} (labels) must be integer class indices")
         elif arr.dtype.kind not in "iub":
             raise ValueError(f"{what} (labels) must be integer class indices, not {arr.dtype}")
-        return WireArray(pb.DTYPE_I64, np.array(arr, dtype="<i8", order="C", copy=True))
+        return WireArray(pb.DTYPE_I64, make(arr, dtype="<i8", order="C", copy=True))
 
     arr = arr.reshape(rows, -1) if arr.ndim != 2 else arr
     if send_dtype is not None:
@@ -213,15 +217,33 @@ def encode_values(values: Any, role: int, send_dtype: Any = None, what: str = "v
 
     if wire == pb.DTYPE_BF16:
         if is_bf16:
-            out = np.array(arr, dtype="<u2", order="C", copy=True)
+            out = make(arr, dtype="<u2", order="C", copy=True)
         else:
             out = _f32_to_bf16_bits(arr)
     else:
         source = _bf16_bits_to_f32(arr) if is_bf16 else arr
         with np.errstate(over="ignore"):  # values beyond the wire type's range become inf, refused below
-            out = np.array(source, dtype=_NUMPY_OF_WIRE[wire], order="C", copy=True)
+            out = make(source, dtype=_NUMPY_OF_WIRE[wire], order="C", copy=True)
     _check_finite(out, wire == pb.DTYPE_BF16, what)
     return WireArray(wire, out)
+
+
+def _no_copy(arr: Any, dtype: Any, order: str, copy: bool) -> np.ndarray:
+    """np.array's signature for encode_values, converting (and so copying) only if needed."""
+    return np.ascontiguousarray(arr, dtype=dtype)
+
+
+def wire_item_size(values: Any, role: int, send_dtype: Any = None) -> int:
+    """Bytes per value that encode_values will send `values` (a numpy array or a torch
+    tensor) as, from its dtype alone: what a frame will weigh before it is encoded."""
+    if role == pb.ROLE_LABEL:
+        return ITEM_SIZE[pb.DTYPE_I64]
+    if send_dtype is not None:
+        return ITEM_SIZE[wire_dtype_code(send_dtype)]
+    dtype = values.dtype if hasattr(values, "dtype") else np.asarray(values).dtype
+    name = str(dtype).replace("torch.", "")
+    sizes = {"float16": 2, "half": 2, "bfloat16": 2, "float32": 4, "float": 4, "float64": 8, "double": 8}
+    return sizes.get(name, ITEM_SIZE[pb.DTYPE_F32])  # integers and booleans go as F32
 
 
 def encode_sample_ids(sample_ids: Optional[Any], rows: int) -> WireArray:

@@ -15,7 +15,7 @@ from . import __version__
 from ._address import Address, resolve_address
 from ._proto.infoplane.v1 import infoplane_pb2 as pb
 from ._queue import RecordQueue
-from ._records import LayerPayload, Record, ScalarsRecord, SnapshotRecord
+from ._records import BorrowedFrameRecord, BorrowedLayer, LayerPayload, Record, ScalarsRecord, SnapshotRecord
 from ._sender import Sender, SenderSettings
 from ._session import PROTOCOL_VERSION, error_code_name
 from ._tensors import SPLIT_NAMES, NonFiniteValues, encode_sample_ids, encode_values, role_code, split_code
@@ -181,6 +181,8 @@ class Monitor:
         dtype: Any = None,
         inputs_name: str = "inputs",
         labels_name: str = "labels",
+        borrow: bool = False,
+        ready: Optional[Callable[[], Any]] = None,
     ) -> bool:
         """Queues a whole probe frame (all layers of one step and split, same rows) as one
         unit, with `frame_layer_count` set so the daemon knows when the frame is complete.
@@ -188,7 +190,15 @@ class Monitor:
         `layers` maps layer names to values (role 'hidden' unless `roles` says otherwise,
         e.g. roles={"logits": "output"}); `inputs` (role input) and `labels` (role label) are
         optional. All must have the same number of rows, identified by `sample_ids`
-        (default 0..rows-1). Returns True if queued, False if dropped."""
+        (default 0..rows-1). Returns True if queued, False if dropped.
+
+        `borrow=True` hands the arrays (numpy arrays, CPU torch tensors, pinned host
+        buffers) to the sender thread as they are instead of copying them here: the sender
+        thread calls `ready()` if given (e.g. a CUDA event's `synchronize`, for non-blocking
+        device-to-host copies still in flight), then converts, checks and encodes them, so
+        the calling thread only checks names and shapes. The caller must not modify the
+        arrays afterwards. NaN or infinity is then found on the sender thread: the frame is
+        dropped and counted there (this call has returned True). `ready` implies `borrow`."""
         step = _check_step(step)
         split_value = split_code(split)
         epoch_value = _epoch(epoch)
@@ -207,6 +217,8 @@ class Monitor:
         names = [_check_name(name, "layer name", 256) for name, _, _ in entries]
         if len(set(names)) != len(names):
             raise ValueError(f"layer names in a frame must be distinct: {names}")
+        if borrow or ready is not None:
+            return self._offer_borrowed(step, epoch_value, split_value, entries, sample_ids, dtype, ready)
         payloads = []
         try:
             for name, role_value, values in entries:
@@ -220,6 +232,18 @@ class Monitor:
                              ", ".join(f"{p.layer}: {p.values.rows}" for p in payloads))
         ids = encode_sample_ids(sample_ids, payloads[0].values.rows)
         return self._offer(SnapshotRecord(step, epoch_value, split_value, tuple(payloads), ids, len(payloads)))
+
+    def _offer_borrowed(self, step: int, epoch: int, split: int, entries: List[tuple], sample_ids: Any, dtype: Any,
+                        ready: Optional[Callable[[], Any]]) -> bool:
+        """log_frame(borrow=True): checks shapes now, encodes on the sender thread."""
+        layers = tuple(BorrowedLayer.of(name, role_value, values, dtype if role_value != pb.ROLE_LABEL else None)
+                       for name, role_value, values in entries)
+        rows = {p.rows for p in layers}
+        if len(rows) != 1 or 0 in rows:
+            raise ValueError(f"all layers of a frame need the same, non-zero number of rows, got " +
+                             ", ".join(f"{p.layer}: {p.rows}" for p in layers))
+        ids = encode_sample_ids(sample_ids, layers[0].rows)
+        return self._offer(BorrowedFrameRecord(step, epoch, split, layers, ids, ready))
 
     def log_scalars(self, step: int, split: Any = "train", epoch: Optional[int] = None, **values: float) -> bool:
         """Queues scalar metrics of one step, e.g. log_scalars(step, loss=0.3, accuracy=0.9)
@@ -249,6 +273,17 @@ class Monitor:
     def stats(self) -> MonitorStats:
         """Counters of sent, acknowledged, refused, dropped and lost messages, reconnects."""
         return self._stats.snapshot(queued=len(self._queue))
+
+    @property
+    def max_message_bytes(self) -> int:
+        """The daemon's `max_message_bytes` (its Welcome's; before the first connection the
+        documented default, 64 MiB): also its budget for one frame being received."""
+        return self._sender.max_message_bytes
+
+    @property
+    def max_queue_bytes(self) -> int:
+        """Bytes the client's queue holds at most: a frame larger than this is dropped."""
+        return self._queue.max_bytes
 
     @property
     def alerts(self) -> List[pb.Alert]:

@@ -30,3 +30,14 @@ def test_watch_without_torch_says_how_to_get_it():
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ERR infoplane.torch.watch needs PyTorch")
     assert "pip install torch" in result.stdout
+
+
+def test_the_framework_callbacks_without_their_framework_say_how_to_get_it():
+    # The callbacks are optional extras: their modules fail to import, saying what to install.
+    for module, blocked, hint in (("infoplane.lightning", ("lightning", "pytorch_lightning"), "pip install lightning"),
+                                  ("infoplane.transformers", ("transformers",), "pip install transformers")):
+        code = (f"import sys\nfor name in {blocked!r}: sys.modules[name] = None\n"
+                f"try:\n    import {module}\nexcept ImportError as e:\n    print('ERR', e)\n")
+        result = _run(code)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith(f"ERR {module} needs") and hint in result.stdout, result.stdout
