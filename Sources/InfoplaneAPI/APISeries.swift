@@ -30,9 +30,14 @@ public struct APIPoint: Codable, Sendable, Equatable {
     public var seconds: Double
     /// True when the frame was incomplete (estimated on the chunks that came).
     public var partial: Bool
+    /// What to know about how the point was estimated, when anything: `partial_frame`,
+    /// `saturated` (at the estimator's ceiling: says nothing about the layer), `few_samples`,
+    /// `lower_bound`. Absent for an ordinary point.
+    public var flags: [String]?
 
-    public init(step: Int64, value: Double, n: Int, d: Int, seconds: Double, partial: Bool) {
+    public init(step: Int64, value: Double, n: Int, d: Int, seconds: Double, partial: Bool, flags: [String]? = nil) {
         self.step = step; self.value = value; self.n = n; self.d = d; self.seconds = seconds; self.partial = partial
+        self.flags = flags
     }
 }
 

@@ -106,3 +106,29 @@ private func * (rows: [[Double]], count: Int) -> [[Double]] { Array(repeating: r
         }
     }
 }
+
+/// Every row in a pattern of its own: H(T) = log₂ N and I(T;Y) = H(Y) whatever the layer,
+/// and both estimates say so. One repeated pattern is enough to lift the flag.
+@Test func everyRowInItsOwnPatternIsSaturated() throws {
+    var generator = SeededGenerator(seed: 3)
+    let n = 256, width = 64
+    let wide = try Matrix(rows: n, columns: width, storage: (0..<(n * width)).map { _ in generator.nextUniform() * 2 - 1 })
+    let labels = (0..<n).map { $0 % 4 }
+    let estimator = BinningEstimator(bins: 30)
+    let entropy = try estimator.entropy(wide, units: .bits)
+    #expect(entropy.saturated)
+    #expect(abs(entropy.value - log2(Double(n))) < 1e-12)
+    let information = try estimator.mutualInformation(wide, labels: labels, units: .bits)
+    #expect(information.saturated)
+    #expect(abs(information.value - 2) < 1e-12, "H(Y) of four balanced labels")
+    #expect(information.converted(to: .nats).saturated)
+
+    var storage = wide.storage
+    for c in 0..<width { storage[width + c] = storage[c] }  // row 1 repeats row 0
+    let repeated = try Matrix(rows: n, columns: width, storage: storage)
+    #expect(try !estimator.entropy(repeated).saturated)
+    #expect(try !estimator.mutualInformation(repeated, labels: labels).saturated)
+    // A narrow layer with few patterns is far from its ceiling.
+    let narrow = wide.map { $0 > 0 ? 0.5 : -0.5 }.selectingColumns([0, 1, 2])
+    #expect(try !estimator.entropy(narrow).saturated)
+}

@@ -121,6 +121,24 @@ import Testing
         #expect(collapse(partial: true, thresholds: keepPartial) == 1)
     }
 
+    /// Saturated and few-sample points say nothing about the layer: the same collapse, flagged,
+    /// raises nothing (the points are still stored and shown; only the rules skip them).
+    @Test(arguments: [SeriesPointFlags.saturated, .fewSamples, [.saturated, .partialFrame]])
+    func untrustworthyPointsAreNotFed(_ flags: SeriesPointFlags) {
+        func collapse(flagged: Bool) -> Int {
+            var engine = AlertEngine()
+            var count = 0
+            for i in 0..<40 {
+                var p = alertPoint(Metric.diffusionSpectralEntropy, estimator: .dse, step: Int64(i), value: i < 20 ? 6 : 1)
+                p.flags = flagged && i >= 20 ? flags : []
+                count += engine.observe(p, at: alertEpoch).count
+            }
+            return count
+        }
+        #expect(collapse(flagged: false) == 1)
+        #expect(collapse(flagged: true) == 0)
+    }
+
     @Test func frameOrderDoesNotChangeTheOutcome() {
         // Within a frame, I(X;T) listed before I(T;Y): the engine feeds I(T;Y) first anyway.
         func alerts(reversed: Bool) -> [Int64] {

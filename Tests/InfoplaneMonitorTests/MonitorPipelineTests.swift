@@ -66,6 +66,25 @@ import class InfoplaneTestSupport.ManualClock
         #expect(counters.assembly.framesCompleted == 1)
     }
 
+    /// Binning of a wide layer puts every sample in a pattern of its own: its points are
+    /// stored flagged `saturated`; a one-unit layer's are not.
+    @Test func binningOfAWideLayerIsFlaggedSaturated() async throws {
+        let store = InMemorySeriesStore()
+        var configuration = MonitorConfiguration()
+        configuration.estimation.estimators = [.binningInputInformation, .binningLabelInformation]
+        let p = pipeline(configuration, store: store, estimators: StandardLayerEstimators())
+        _ = try await p.runStarted(RunDescriptor(name: "r", clientName: "test"))
+        for snapshot in SyntheticFrame(step: 1, layerWidths: [64, 1]).snapshots() { try await p.accept(snapshot) }
+        await p.finish()
+        let points = try #require(await store.frames.first).filter { $0.estimator == .binning }
+        #expect(points.count == 4)
+        for point in points {
+            #expect(point.flags.contains(.saturated) == (point.layer == "h1"), "\(point.series)")
+        }
+        let wide = try #require(points.first { $0.layer == "h1" && $0.metric == .inputInformation })
+        #expect(abs(wide.value - log2(64)) < 1e-12, "H(T) = log2 N")
+    }
+
     @Test func backlogKeepsTheNewestFramesAndCountsTheDrops() async throws {
         let store = InMemorySeriesStore()
         var configuration = MonitorConfiguration()

@@ -109,11 +109,19 @@ public struct BinnedRows: Sendable {
 }
 
 extension BinningAccumulator {
+    /// True when every row has a bin pattern of its own: then H(T) = log N, the most N
+    /// samples can show, and I(T;Y) = H(Y), whatever the layer does. Such an estimate only
+    /// says that the bins separate every sample (the layer is too wide or the bins too fine
+    /// for N; any estimate from N samples is bounded by about log N: McAllester & Stratos,
+    /// "Formal limitations on the measurement of mutual information", AISTATS 2020).
+    public var isSaturated: Bool { table.total > 1 && table.distinctPatterns == table.total }
+
     /// H(T) of the binned rows (= I(X;T) for distinct inputs).
     public func entropy(units: InformationUnit = .nats) throws(EstimatorError) -> Estimate {
         guard table.total > 0 else { throw .empty("activations") }
         let h = PatternTable.entropy(ofCounts: table.counts)
-        return Estimate(value: InformationUnit.nats.convert(h, to: units), units: units, n: table.total, d: edges.units)
+        return Estimate(value: InformationUnit.nats.convert(h, to: units), units: units, n: table.total, d: edges.units,
+                        saturated: isSaturated)
     }
 
     /// I(T;Y) = H(T) − H(T|Y); requires labelled chunks.
@@ -122,6 +130,7 @@ extension BinningAccumulator {
         guard labelled == true else { throw .invalidParameter("I(T;Y) needs labels: add chunks with labels") }
         let value = PatternTable.entropy(ofCounts: table.counts) + PatternTable.entropy(ofCounts: table.labelCounts.values)
             - PatternTable.entropy(ofCounts: table.jointCounts.values)
-        return Estimate(value: InformationUnit.nats.convert(value, to: units), units: units, n: table.total, d: edges.units)
+        return Estimate(value: InformationUnit.nats.convert(value, to: units), units: units, n: table.total, d: edges.units,
+                        saturated: isSaturated)
     }
 }

@@ -8,16 +8,20 @@ public struct Estimate: Sendable, Equatable, Codable {
     public var n: Int
     /// Dimension of the (joint) space the estimator worked in.
     public var d: Int
+    /// The value sits at the estimator's ceiling and says nothing about the data beyond that:
+    /// binning with every sample in a bin pattern of its own (`BinningAccumulator`).
+    public var saturated: Bool
 
-    public init(value: Double, units: InformationUnit, n: Int, d: Int) {
+    public init(value: Double, units: InformationUnit, n: Int, d: Int, saturated: Bool = false) {
         self.value = value
         self.units = units
         self.n = n
         self.d = d
+        self.saturated = saturated
     }
 
     /// The same estimate expressed in `target` units.
     public func converted(to target: InformationUnit) -> Estimate {
-        Estimate(value: units.convert(value, to: target), units: target, n: n, d: d)
+        Estimate(value: units.convert(value, to: target), units: target, n: n, d: d, saturated: saturated)
     }
 }

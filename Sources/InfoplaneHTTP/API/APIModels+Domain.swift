@@ -39,7 +39,8 @@ extension APISeries {
 extension APIPoint {
     init(_ point: SeriesPoint) {
         self.init(step: point.step, value: point.value, n: point.sampleCount, d: point.dimension,
-                  seconds: point.seconds, partial: point.isPartial)
+                  seconds: point.seconds, partial: point.isPartial,
+                  flags: point.flags.isEmpty ? nil : point.flags.names)
     }
 }
 

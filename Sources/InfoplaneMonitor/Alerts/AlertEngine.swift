@@ -5,8 +5,9 @@ import Foundation
 /// and calls `tick(now:)` periodically (the daemon: every second) for time-based rules.
 /// The caller stores, logs and publishes what it returns.
 ///
-/// Inputs are filtered once here: non-finite values are dropped, and so are points of
-/// incomplete frames unless `ignore_partial_frames` is false. Within one batch of points,
+/// Inputs are filtered once here: non-finite values are dropped, so are saturated and
+/// few-sample points (`SeriesPointFlags.untrustworthy`: they say nothing about the layer),
+/// and so are points of incomplete frames unless `ignore_partial_frames` is false. Within one batch of points,
 /// I(T;Y) points are fed before the others so a frame's I(X;T) sees its own I(T;Y).
 ///
 /// After a restart, feeding the stored history (and discarding what comes out) restores
@@ -49,7 +50,8 @@ public struct AlertEngine: Sendable {
     }
 
     public mutating func observe(_ point: SeriesPoint, at time: Date) -> [AlertRecord] {
-        guard point.value.isFinite, !(point.isPartial && thresholds.ignorePartialFrames) else {
+        guard point.value.isFinite, point.flags.isDisjoint(with: .untrustworthy),
+              !(point.isPartial && thresholds.ignorePartialFrames) else {
             return feed(.activity(run: point.run, step: point.step), at: time)
         }
         return feed(.point(point), at: time)

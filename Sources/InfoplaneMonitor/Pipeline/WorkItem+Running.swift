@@ -66,6 +66,6 @@ extension WorkItem {
                                      metric: estimator.metric, estimator: estimator.estimator),
                     step: input.key.step, value: estimate.value, unit: .information(estimate.units),
                     sampleCount: estimate.n, dimension: estimate.d, seconds: seconds,
-                    flags: partial ? .partialFrame : [])
+                    flags: SeriesPointFlags(partial: partial, estimate: estimate))
     }
 }

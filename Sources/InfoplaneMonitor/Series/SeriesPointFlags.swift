@@ -1,3 +1,5 @@
+import InfoplaneEstimators
+
 /// What a consumer should know about how a point was estimated. Stored as an integer
 /// bit set; named in JSON by `names`.
 public struct SeriesPointFlags: OptionSet, Sendable, Hashable, Codable {
@@ -19,6 +21,16 @@ public struct SeriesPointFlags: OptionSet, Sendable, Hashable, Codable {
         (.partialFrame, "partial_frame"), (.saturated, "saturated"), (.fewSamples, "few_samples"),
         (.lowerBound, "lower_bound"),
     ]
+
+    /// The flags of an estimate made on a frame that was (or was not) complete.
+    public init(partial: Bool, estimate: Estimate) {
+        self = partial ? .partialFrame : []
+        if estimate.saturated { insert(.saturated) }
+    }
+
+    /// Points that say nothing about the layer (saturated, too few samples): kept and
+    /// shown, but not fed to the alert rules.
+    public static let untrustworthy: SeriesPointFlags = [.saturated, .fewSamples]
 
     /// The names of the flags set, in bit order (for JSON).
     public var names: [String] { Self.named.filter { contains($0.flag) }.map(\.name) }
