@@ -3,8 +3,8 @@ import InfoplaneEstimators
 /// A fitted reduction of one layer (or of X) to a few dimensions, kept per (run, layer) so
 /// that every frame of the run is projected the same way and the series stay comparable.
 /// A layer already at or below the target width gets the identity.
-public struct LayerProjection: Sendable, Equatable {
-    public enum Transform: Sendable, Equatable {
+struct LayerProjection: Sendable, Equatable {
+    enum Transform: Sendable, Equatable {
         case identity
         /// Principal components (`InfoplaneEstimators.PCA`).
         case pca(PCA)
@@ -12,15 +12,15 @@ public struct LayerProjection: Sendable, Equatable {
         case random(RandomProjection)
     }
 
-    public var transform: Transform
+    var transform: Transform
     /// Width of the rows it takes.
-    public var inputWidth: Int
+    var inputWidth: Int
     /// Width of the rows it gives.
-    public var outputWidth: Int
+    var outputWidth: Int
     /// Step of the frame it was fitted on.
-    public var fittedAtStep: Int64
+    var fittedAtStep: Int64
 
-    public init(transform: Transform, inputWidth: Int, outputWidth: Int, fittedAtStep: Int64) {
+    init(transform: Transform, inputWidth: Int, outputWidth: Int, fittedAtStep: Int64) {
         self.transform = transform
         self.inputWidth = inputWidth
         self.outputWidth = outputWidth
@@ -29,7 +29,7 @@ public struct LayerProjection: Sendable, Equatable {
 
     /// Fits the configured reduction to the rows of `data`. `salt` separates the random
     /// projections of different layers under one seed.
-    public static func fit(_ data: Matrix, configuration: CompressionConfiguration, step: Int64,
+    static func fit(_ data: Matrix, configuration: CompressionConfiguration, step: Int64,
                            salt: UInt64 = 0) throws(CompressionError) -> LayerProjection {
         let width = data.columns
         let target = configuration.dimension
@@ -54,13 +54,13 @@ public struct LayerProjection: Sendable, Equatable {
     }
 
     /// The identity on rows of `width` values.
-    public static func identity(width: Int, step: Int64) -> LayerProjection {
+    static func identity(width: Int, step: Int64) -> LayerProjection {
         LayerProjection(transform: .identity, inputWidth: width, outputWidth: width, fittedAtStep: step)
     }
 
-    public var isIdentity: Bool { transform == .identity }
+    var isIdentity: Bool { transform == .identity }
 
-    public var method: CompressionMethod {
+    var method: CompressionMethod {
         switch transform {
         case .identity: return .none
         case .pca: return .pca
@@ -70,19 +70,19 @@ public struct LayerProjection: Sendable, Equatable {
 
     /// Fraction of the layer's variance each kept component explains (PCA), decreasing;
     /// empty for the other methods.
-    public var explainedVarianceRatio: [Double] {
+    var explainedVarianceRatio: [Double] {
         if case .pca(let pca) = transform { return pca.explainedVarianceRatio }
         return []
     }
 
     /// Total fraction of variance kept (PCA); nil for the other methods.
-    public var explainedVariance: Double? {
+    var explainedVariance: Double? {
         if case .pca(let pca) = transform { return pca.explainedVarianceRatio.reduce(0, +) }
         return nil
     }
 
     /// Projects the rows of `m`, which must be `inputWidth` wide.
-    public func apply(to m: Matrix) throws(CompressionError) -> Matrix {
+    func apply(to m: Matrix) throws(CompressionError) -> Matrix {
         guard m.columns == inputWidth else {
             throw .widthChanged(expected: inputWidth, got: m.columns)
         }
@@ -98,7 +98,7 @@ public struct LayerProjection: Sendable, Equatable {
     }
 
     /// A stable 64-bit hash of a layer name (FNV-1a), to salt seeds per layer.
-    public static func salt(_ name: String) -> UInt64 {
+    static func salt(_ name: String) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in name.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         return h
@@ -106,13 +106,13 @@ public struct LayerProjection: Sendable, Equatable {
 }
 
 /// Why a layer could not be compressed.
-public enum CompressionError: Error, Sendable, Equatable, CustomStringConvertible {
+enum CompressionError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The layer's width differs from the width its basis was fitted on.
     case widthChanged(expected: Int, got: Int)
     /// The estimator library refused the data.
     case estimator(String)
 
-    public var description: String {
+    var description: String {
         switch self {
         case let .widthChanged(expected, got):
             return "the layer is \(got) wide but its compression basis was fitted on \(expected) columns; keep a layer's width fixed during a run or ask for a refit"

@@ -4,8 +4,8 @@ import InfoplaneEstimators
 /// median Euclidean distance between rows (the median heuristic, on at most `maxRows`
 /// rows). A fixed σ is not scale-invariant: a layer whose weights grow would appear to
 /// gain or lose entropy; scaled σ keeps DSE about the shape of the representation.
-public enum KernelBandwidth {
-    public static func median(of m: Matrix, scale: Double, maxRows: Int = 512, seed: UInt64 = 0) -> Double {
+enum KernelBandwidth {
+    static func median(of m: Matrix, scale: Double, maxRows: Int = 512, seed: UInt64 = 0) -> Double {
         let rows = SampleSubset.indices(rows: m.rows, limit: maxRows, seed: seed) ?? Array(0..<m.rows)
         let d = m.columns
         var distances: [Double] = []

@@ -13,7 +13,7 @@ public enum FrameDropReason: String, Sendable, Codable, CaseIterable {
 }
 
 /// What the assembler reports as frames finish.
-public enum AssemblyEvent: Sendable, Equatable {
+enum AssemblyEvent: Sendable, Equatable {
     /// Every announced chunk of every layer came (or, with an unknown layer count, the
     /// frame went quiet or the next step started with every present layer whole).
     case completed(ProbeFrame)

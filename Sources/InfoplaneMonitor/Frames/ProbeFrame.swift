@@ -1,20 +1,20 @@
 import InfoplaneEstimators
 
 /// One layer of an assembled probe frame: its rows reordered to the frame's `sampleIDs`.
-public struct FrameLayer: Sendable, Equatable {
-    public var name: String
-    public var role: LayerRole
+struct FrameLayer: Sendable, Equatable {
+    var name: String
+    var role: LayerRole
     /// Features per row.
-    public var columns: Int
+    var columns: Int
     /// Row-major `rows × columns` values, row `i` belonging to the frame's `sampleIDs[i]`.
-    public var values: SnapshotValues
+    var values: SnapshotValues
     /// False when some of the layer's announced chunks never came (partial frames only).
-    public var complete: Bool
+    var complete: Bool
     /// The rows already binned as their chunks arrived (fixed-range runs), in row order; nil
     /// when the binning estimators bin `values` themselves.
-    public var binned: BinnedRows?
+    var binned: BinnedRows?
 
-    public init(name: String, role: LayerRole, columns: Int, values: SnapshotValues, complete: Bool = true,
+    init(name: String, role: LayerRole, columns: Int, values: SnapshotValues, complete: Bool = true,
                 binned: BinnedRows? = nil) {
         self.name = name
         self.role = role
@@ -25,21 +25,21 @@ public struct FrameLayer: Sendable, Equatable {
     }
 
     /// Equal layers hold the same values; rows binned on arrival compare by their bins.
-    public static func == (a: FrameLayer, b: FrameLayer) -> Bool {
+    static func == (a: FrameLayer, b: FrameLayer) -> Bool {
         a.name == b.name && a.role == b.role && a.columns == b.columns && a.complete == b.complete
             && a.values == b.values && a.binned?.edges == b.binned?.edges && a.binned?.codes == b.binned?.codes
             && a.binned?.hashes == b.binned?.hashes
     }
 
-    public var rows: Int { columns == 0 ? 0 : values.count / columns }
+    var rows: Int { columns == 0 ? 0 : values.count / columns }
 
     /// The values as `Double`, row-major (integers converted).
-    public func doubles() -> [Double] { values.doubles() }
+    func doubles() -> [Double] { values.doubles() }
 
     /// One class label per row, for a layer of role `.label`: the value itself for one column
     /// (floats rounded to the nearest integer), the index of the largest value for several
     /// columns (one-hot or class scores).
-    public func classLabels() -> [Int64] {
+    func classLabels() -> [Int64] {
         let n = rows
         guard columns > 1 else {
             switch values {
@@ -60,18 +60,18 @@ public struct FrameLayer: Sendable, Equatable {
 
 /// The snapshots of one (run, step, split), aligned by sample id: every layer's row `i`
 /// belongs to sample `sampleIDs[i]`.
-public struct ProbeFrame: Sendable, Equatable {
-    public var key: FrameKey
-    public var epoch: Int64
+struct ProbeFrame: Sendable, Equatable {
+    var key: FrameKey
+    var epoch: Int64
     /// The samples of the frame in ascending id order. For a partial frame, the ids that
     /// came for every included layer.
-    public var sampleIDs: [Int64]
+    var sampleIDs: [Int64]
     /// Every layer that came, in the order their first chunk arrived.
-    public var layers: [FrameLayer]
+    var layers: [FrameLayer]
     /// True when the frame was finalised before every announced chunk or layer came.
-    public var partial: Bool
+    var partial: Bool
 
-    public init(key: FrameKey, epoch: Int64, sampleIDs: [Int64], layers: [FrameLayer], partial: Bool) {
+    init(key: FrameKey, epoch: Int64, sampleIDs: [Int64], layers: [FrameLayer], partial: Bool) {
         self.key = key
         self.epoch = epoch
         self.sampleIDs = sampleIDs
@@ -79,17 +79,17 @@ public struct ProbeFrame: Sendable, Equatable {
         self.partial = partial
     }
 
-    public var rows: Int { sampleIDs.count }
+    var rows: Int { sampleIDs.count }
 
     /// The inputs X (the first layer of role `.input`), if sent.
-    public var inputs: FrameLayer? { layers.first { $0.role == .input } }
+    var inputs: FrameLayer? { layers.first { $0.role == .input } }
     /// The labels Y (the first layer of role `.label`), if sent.
-    public var labels: FrameLayer? { layers.first { $0.role == .label } }
+    var labels: FrameLayer? { layers.first { $0.role == .label } }
     /// The layers T whose information is estimated: roles `.hidden` and `.output`.
-    public var watchedLayers: [FrameLayer] { layers.filter { $0.role == .hidden || $0.role == .output } }
+    var watchedLayers: [FrameLayer] { layers.filter { $0.role == .hidden || $0.role == .output } }
 
-    public func layer(named name: String) -> FrameLayer? { layers.first { $0.name == name } }
+    func layer(named name: String) -> FrameLayer? { layers.first { $0.name == name } }
 
     /// Values held by the frame (all layers).
-    public var valueCount: Int { layers.reduce(0) { $0 + $1.values.count } }
+    var valueCount: Int { layers.reduce(0) { $0 + $1.values.count } }
 }

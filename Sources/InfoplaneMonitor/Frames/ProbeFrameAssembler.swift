@@ -27,11 +27,11 @@ import InfoplaneEstimators
 ///   ignored and counted in `chunksLate`.
 /// - **Memory.** At most `maxFramesInFlightPerRun` frames of one run are assembled at once;
 ///   starting another drops the oldest pending one (reason `.assemblyLimit`).
-public struct ProbeFrameAssembler: Sendable {
-    public var configuration: AssemblyConfiguration
-    public private(set) var counters = AssemblyCounters()
+struct ProbeFrameAssembler: Sendable {
+    var configuration: AssemblyConfiguration
+    private(set) var counters = AssemblyCounters()
     /// Chunks binned as they were recorded (see `accept(_:now:binEdges:)`).
-    public private(set) var chunksBinned = 0
+    private(set) var chunksBinned = 0
     private var pending: [FrameKey: PendingFrame] = [:]
     private var finished: [String: [FrameKey]] = [:]
     private var finishedSet: Set<FrameKey> = []
@@ -41,18 +41,18 @@ public struct ProbeFrameAssembler: Sendable {
     private var valuesHeld: [String: Int] = [:]
     private var valuesHeldTotal = 0
 
-    public init(configuration: AssemblyConfiguration = AssemblyConfiguration()) {
+    init(configuration: AssemblyConfiguration = AssemblyConfiguration()) {
         self.configuration = configuration
     }
 
     /// Frames being assembled, all runs.
-    public var framesInFlight: Int { pending.count }
+    var framesInFlight: Int { pending.count }
     /// Frames of one run being assembled.
-    public func framesInFlight(run: String) -> Int { pending.keys.count { $0.run == run } }
+    func framesInFlight(run: String) -> Int { pending.keys.count { $0.run == run } }
     /// Values held by frames being assembled (the assembler's memory, in values).
-    public var valuesInFlight: Int { valuesHeldTotal }
+    var valuesInFlight: Int { valuesHeldTotal }
     /// Keys of the frames being assembled, in ascending order.
-    public var pendingKeys: [FrameKey] { pending.keys.sorted() }
+    var pendingKeys: [FrameKey] { pending.keys.sorted() }
 
     /// Takes one snapshot (chunk). Returns the frames this finished, in order. Throws a
     /// `SnapshotRejection` (and keeps nothing of the chunk) when it cannot be used.
@@ -60,7 +60,7 @@ public struct ProbeFrameAssembler: Sendable {
     /// `binEdges`: the fixed bins of the snapshot's run (nil when its bins depend on the
     /// data): a watched layer's chunk is binned as it is recorded, and the frame's layer
     /// carries those rows (`FrameLayer.binned`) when every chunk of it was binned.
-    public mutating func accept(_ snapshot: ProbeSnapshot, now: Duration,
+    mutating func accept(_ snapshot: ProbeSnapshot, now: Duration,
                                 binEdges: BinEdges? = nil) throws(SnapshotRejection) -> [AssemblyEvent] {
         do {
             return try add(snapshot, now: now, binEdges: binEdges)
@@ -71,7 +71,7 @@ public struct ProbeFrameAssembler: Sendable {
     }
 
     /// Finalises the frames that went quiet for the timeout.
-    public mutating func expire(now: Duration) -> [AssemblyEvent] {
+    mutating func expire(now: Duration) -> [AssemblyEvent] {
         let stale = pending.values
             .filter { now - $0.lastActivity >= configuration.frameTimeout }
             .sorted { $0.sequence < $1.sequence }
@@ -80,13 +80,13 @@ public struct ProbeFrameAssembler: Sendable {
 
     /// Finalises every frame of `run` now (session ended or shutting down): whole frames
     /// complete, the others follow `incompletePolicy`.
-    public mutating func flush(run: String) -> [AssemblyEvent] {
+    mutating func flush(run: String) -> [AssemblyEvent] {
         pending.values.filter { $0.key.run == run }.sorted { $0.sequence < $1.sequence }
             .map { finalize($0.key, forced: true) }
     }
 
     /// Finalises every frame of every run.
-    public mutating func flushAll() -> [AssemblyEvent] {
+    mutating func flushAll() -> [AssemblyEvent] {
         pending.values.sorted { $0.sequence < $1.sequence }.map { finalize($0.key, forced: true) }
     }
 

@@ -29,9 +29,9 @@
 /// waits while an earlier frame's of the same run and layer runs); a run's finished frames
 /// are handed back in queue order (a frame that finishes first waits for the older frames
 /// of its run), so the alert rules see them in order; and each frame's points are sorted.
-public struct EstimationScheduler: Sendable {
-    public var maxQueuedFramesPerStream: Int
-    public private(set) var jobs: [Int: FrameJob] = [:]
+struct EstimationScheduler: Sendable {
+    var maxQueuedFramesPerStream: Int
+    private(set) var jobs: [Int: FrameJob] = [:]
     /// Job ids, oldest first.
     private var order: [Int] = []
     private var nextID = 1
@@ -42,24 +42,24 @@ public struct EstimationScheduler: Sendable {
     /// the same run and layer waits, so that the run's frames prepare each layer in order.
     private var preparing: Set<LayerKey> = []
 
-    public init(maxQueuedFramesPerStream: Int = 2) {
+    init(maxQueuedFramesPerStream: Int = 2) {
         self.maxQueuedFramesPerStream = maxQueuedFramesPerStream
     }
 
     /// Frames waiting for their first item to start.
-    public var waitingFrames: Int { jobs.values.count { $0.stage == .waiting } }
+    var waitingFrames: Int { jobs.values.count { $0.stage == .waiting } }
     /// Frames started and not handed back yet: items running or to come, or done and held
     /// for an older frame of their run.
-    public var activeFrames: Int { jobs.values.count { $0.stage != .waiting } }
+    var activeFrames: Int { jobs.values.count { $0.stage != .waiting } }
     /// Items handed to workers and not completed.
-    public var runningItems: Int { jobs.values.reduce(0) { $0 + $1.running } }
-    public var isIdle: Bool { jobs.isEmpty && finished.isEmpty }
+    var runningItems: Int { jobs.values.reduce(0) { $0 + $1.running } }
+    var isIdle: Bool { jobs.isEmpty && finished.isEmpty }
     /// Keys of the waiting frames, oldest first.
-    public var waitingKeys: [FrameKey] { order.compactMap { jobs[$0] }.filter { $0.stage == .waiting }.map(\.frame.key) }
+    var waitingKeys: [FrameKey] { order.compactMap { jobs[$0] }.filter { $0.stage == .waiting }.map(\.frame.key) }
 
     /// Queues a frame. Returns the keys of waiting frames dropped to make room (oldest of the
     /// same stream first).
-    public mutating func enqueue(_ frame: ProbeFrame, settings: RunSettings, now: Duration) -> [FrameKey] {
+    mutating func enqueue(_ frame: ProbeFrame, settings: RunSettings, now: Duration) -> [FrameKey] {
         let capacity = max(maxQueuedFramesPerStream, 1)
         var dropped: [FrameKey] = []
         let stream = frame.key.stream
@@ -80,7 +80,7 @@ public struct EstimationScheduler: Sendable {
     /// The next item to run: the runs take turns (see the type's notes), and within a run
     /// the oldest frame with a ready item gives it. Items `canRun` declines are skipped
     /// (for example a layer whose basis another frame is fitting). Marks the item running.
-    public mutating func next(where canRun: (WorkItem, FrameJob) -> Bool = { _, _ in true }) -> WorkItem? {
+    mutating func next(where canRun: (WorkItem, FrameJob) -> Bool = { _, _ in true }) -> WorkItem? {
         // The runs with jobs, each with its jobs oldest first.
         var jobsOfRun: [String: [Int]] = [:]
         for id in order {
@@ -121,7 +121,7 @@ public struct EstimationScheduler: Sendable {
     }
 
     /// Records a prepared layer (nil: preparation failed with `failure`).
-    public mutating func completePreparation(_ item: WorkItem, result: PreparedLayer?, failure: String? = nil) {
+    mutating func completePreparation(_ item: WorkItem, result: PreparedLayer?, failure: String? = nil) {
         guard jobs[item.job] != nil else { return }
         preparing.remove(LayerKey(run: jobs[item.job]!.frame.key.run, layer: item.layer))
         Self.completePreparation(&jobs[item.job]!, item, result: result, failure: failure)
@@ -138,12 +138,12 @@ public struct EstimationScheduler: Sendable {
     }
 
     /// Records an estimate (nil: the estimator failed; the point is left out).
-    public mutating func completeEstimate(_ item: WorkItem, point: SeriesPoint?) {
+    mutating func completeEstimate(_ item: WorkItem, point: SeriesPoint?) {
         completeEstimates(item, points: point.map { [$0] } ?? [])
     }
 
     /// Records the estimates of one item (a binning pair gives two).
-    public mutating func completeEstimates(_ item: WorkItem, points: [SeriesPoint]) {
+    mutating func completeEstimates(_ item: WorkItem, points: [SeriesPoint]) {
         guard jobs[item.job] != nil else { return }
         Self.completeEstimates(&jobs[item.job]!, points: points)
         collectFinished()
@@ -156,14 +156,14 @@ public struct EstimationScheduler: Sendable {
     }
 
     /// Frames finished since the last call, in queue order.
-    public mutating func takeFinished() -> [FinishedFrame] {
+    mutating func takeFinished() -> [FinishedFrame] {
         collectFinished()
         defer { finished = [] }
         return finished
     }
 
     /// Drops every waiting frame (shutting down without draining). Returns their keys.
-    public mutating func dropWaiting() -> [FrameKey] {
+    mutating func dropWaiting() -> [FrameKey] {
         let waiting = order.filter { jobs[$0]?.stage == .waiting }
         let keys = waiting.compactMap { jobs[$0]?.frame.key }
         for id in waiting { jobs[id] = nil }
@@ -172,26 +172,26 @@ public struct EstimationScheduler: Sendable {
     }
 
     /// What `abandon()` left undone.
-    public struct Abandoned: Sendable, Equatable {
+    struct Abandoned: Sendable, Equatable {
         /// Frames no item of which had started (not estimated at all).
-        public var waitingFrames: [FrameKey] = []
+        var waitingFrames: [FrameKey] = []
         /// Frames in progress: what they computed is handed back in `interrupted` when it
         /// is at least one point, the rest is not estimated.
-        public var activeFrames: [FrameKey] = []
+        var activeFrames: [FrameKey] = []
         /// Items of the active frames not handed out, and those handed out and not back
         /// (their results will be ignored). Estimates of layers still being prepared are
         /// not counted: they had not been planned yet.
-        public var itemsNotRun = 0
-        public var itemsRunning = 0
+        var itemsNotRun = 0
+        var itemsRunning = 0
         /// Watched layers of the active frames left without a single estimate.
-        public var layersNotEstimated = 0
+        var layersNotEstimated = 0
     }
 
     /// Stops all work at once (the shutdown grace is over): every job is removed. Frames in
     /// progress that computed points come back from `takeFinished()` with those points
     /// (`FinishedFrame.interrupted`), so that what is done can be stored; results of items
     /// still running are ignored when they come. Returns what was left undone.
-    public mutating func abandon() -> Abandoned {
+    mutating func abandon() -> Abandoned {
         collectFinished()
         var out = Abandoned()
         for id in order {

@@ -1,24 +1,24 @@
 /// A frame whose estimates are done (or were cut short by the shutdown grace), with every
 /// point its store transaction writes. It is what the pool hands to the store, and what
 /// waits in the store's retry queue while writes fail.
-public struct FinishedFrame: Sendable {
-    public var key: FrameKey
-    public var partial: Bool
+struct FinishedFrame: Sendable {
+    var key: FrameKey
+    var partial: Bool
     /// The estimates, in (layer, metric, estimator) order: what the alert rules are fed.
-    public var points: [SeriesPoint]
+    var points: [SeriesPoint]
     /// Written with the estimates: the explained variance of each basis fitted on this
     /// frame, and the kernel σ of each layer when DSE or DSMI ran.
-    public var records: [SeriesPoint]
+    var records: [SeriesPoint]
     /// When the frame was queued (on the pipeline's clock).
-    public var queuedAt: Duration
+    var queuedAt: Duration
     /// Layers whose preparation failed (their estimates are missing), with the reason.
-    public var failedLayers: [String: String]
+    var failedLayers: [String: String]
     /// True when the shutdown grace ended the frame's estimation: `points` are the
     /// estimates done by then (each as valid as in a whole frame), some are missing.
-    public var interrupted = false
+    var interrupted = false
 
     /// Everything the frame's transaction writes: estimates, then records.
-    public var pointsToStore: [SeriesPoint] { points + records }
+    var pointsToStore: [SeriesPoint] { points + records }
 
     init(_ job: FrameJob, interrupted: Bool = false) {
         key = job.frame.key

@@ -1,7 +1,7 @@
 /// A frame in the estimation pool: queued, then prepared (one item per layer and X), then
 /// estimated (one item per watched layer and estimator), then finished.
-public struct FrameJob: Sendable {
-    public enum Stage: Sendable, Equatable {
+struct FrameJob: Sendable {
+    enum Stage: Sendable, Equatable {
         /// No item started yet; may still be dropped for a newer frame of its stream.
         case waiting
         case preparing
@@ -9,27 +9,27 @@ public struct FrameJob: Sendable {
         case finished
     }
 
-    public let id: Int
-    public let frame: ProbeFrame
-    public let settings: RunSettings
+    let id: Int
+    let frame: ProbeFrame
+    let settings: RunSettings
     /// When the frame was queued (on the pipeline's clock).
-    public let queuedAt: Duration
-    public internal(set) var stage: Stage = .waiting
+    let queuedAt: Duration
+    internal(set) var stage: Stage = .waiting
     /// The items of the current stage; those before `readyStart` are handed out.
     private var readyItems: [WorkItem] = []
     private var readyStart = 0
     /// Items not yet handed to a worker.
-    public var ready: ArraySlice<WorkItem> { readyItems[readyStart...] }
-    public var readyCount: Int { readyItems.count - readyStart }
+    var ready: ArraySlice<WorkItem> { readyItems[readyStart...] }
+    var readyCount: Int { readyItems.count - readyStart }
     /// Items handed out and not yet completed.
-    public internal(set) var running = 0
-    public internal(set) var prepared: [String: PreparedLayer] = [:]
-    public internal(set) var points: [SeriesPoint] = []
+    internal(set) var running = 0
+    internal(set) var prepared: [String: PreparedLayer] = [:]
+    internal(set) var points: [SeriesPoint] = []
     /// Layers whose preparation failed (their estimates are skipped), with the reason.
-    public internal(set) var failedLayers: [String: String] = [:]
-    public let labels: [Int]?
+    internal(set) var failedLayers: [String: String] = [:]
+    let labels: [Int]?
     /// The frame's X (`frame.inputs`), found once.
-    public let inputs: FrameLayer?
+    let inputs: FrameLayer?
     /// Index in `frame.layers` by name: a work order finds its layer in O(1), not by a
     /// pass over a frame that may have thousands.
     private let layerIndex: [String: Int]
@@ -48,7 +48,7 @@ public struct FrameJob: Sendable {
     }
 
     /// The frame's layer of that name (the first, as `ProbeFrame.layer(named:)`).
-    public func layer(named name: String) -> FrameLayer? {
+    func layer(named name: String) -> FrameLayer? {
         layerIndex[name].map { frame.layers[$0] }
     }
 

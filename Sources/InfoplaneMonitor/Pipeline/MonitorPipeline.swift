@@ -161,7 +161,7 @@ public actor MonitorPipeline: SnapshotSink {
     }
 
     /// The kept compression basis of a layer of a run, if fitted.
-    public func projection(run: String, layer: String) -> LayerProjection? {
+    func projection(run: String, layer: String) -> LayerProjection? {
         compression.projection(for: LayerKey(run: run, layer: layer))
     }
 

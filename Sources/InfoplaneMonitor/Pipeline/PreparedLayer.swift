@@ -1,27 +1,27 @@
 import InfoplaneEstimators
 
 /// A layer (or X) converted and compressed, ready for the estimators.
-public struct PreparedLayer: Sendable {
-    public var name: String
-    public var role: LayerRole
+struct PreparedLayer: Sendable {
+    var name: String
+    var role: LayerRole
     /// The values as sent, as `Double`.
-    public var raw: Matrix
+    var raw: Matrix
     /// After compression and noise.
-    public var compressed: Matrix
+    var compressed: Matrix
     /// Minimum and maximum of `raw`.
-    public var observedRange: ClosedRange<Double>
+    var observedRange: ClosedRange<Double>
     /// The range the binning estimators use (set by the pipeline from the run's policy).
-    public var binRange: ClosedRange<Double>
+    var binRange: ClosedRange<Double>
     /// The projection applied.
-    public var projection: LayerProjection
+    var projection: LayerProjection
     /// True when `projection` was fitted on this frame.
-    public var fittedHere: Bool
+    var fittedHere: Bool
     /// Time the preparation took (conversion, fit, projection, noise, σ).
-    public var duration: Duration = .zero
+    var duration: Duration = .zero
     /// σ of the DSE/DSMI kernel for this layer and frame; nil when no kernel estimator runs.
-    public var kernelSigma: Double?
+    var kernelSigma: Double?
 
-    public init(name: String, role: LayerRole, raw: Matrix, compressed: Matrix, observedRange: ClosedRange<Double>,
+    init(name: String, role: LayerRole, raw: Matrix, compressed: Matrix, observedRange: ClosedRange<Double>,
                 binRange: ClosedRange<Double>, projection: LayerProjection, fittedHere: Bool, kernelSigma: Double? = nil) {
         self.name = name
         self.role = role

@@ -7,8 +7,8 @@ import InfoplaneEstimators
 /// fills in what the work reads (`layerToPrepare` or `input`), so that the worker runs it
 /// away from the pipeline actor with nothing shared (`prepare()`, `estimate(with:)`).
 /// Two items are equal when they are the same step of the same job.
-public struct WorkItem: Sendable, Hashable {
-    public enum Kind: Sendable, Hashable {
+struct WorkItem: Sendable, Hashable {
+    enum Kind: Sendable, Hashable {
         /// Convert a layer (or X) to `Double`, record its range, compress it.
         case prepare(layer: String)
         /// Run one estimator on one prepared watched layer.
@@ -17,8 +17,8 @@ public struct WorkItem: Sendable, Hashable {
         case binningPair(layer: String)
     }
     /// The frame job it belongs to.
-    public var job: Int
-    public var kind: Kind
+    var job: Int
+    var kind: Kind
     /// The layer a `.prepare` item converts and compresses, with the run's kept basis (nil:
     /// fit one here) and whether to pick a kernel σ. Filled as a worker takes the item.
     var layerToPrepare: FrameLayer?
@@ -28,20 +28,20 @@ public struct WorkItem: Sendable, Hashable {
     /// the item.
     var input: EstimationInput?
 
-    public init(job: Int, kind: Kind) {
+    init(job: Int, kind: Kind) {
         self.job = job
         self.kind = kind
     }
 
-    public var layer: String {
+    var layer: String {
         switch kind {
         case .prepare(let layer), .estimate(let layer, _), .binningPair(let layer): return layer
         }
     }
 
-    public static func == (a: WorkItem, b: WorkItem) -> Bool { a.job == b.job && a.kind == b.kind }
+    static func == (a: WorkItem, b: WorkItem) -> Bool { a.job == b.job && a.kind == b.kind }
 
-    public func hash(into hasher: inout Hasher) {
+    func hash(into hasher: inout Hasher) {
         hasher.combine(job)
         hasher.combine(kind)
     }
