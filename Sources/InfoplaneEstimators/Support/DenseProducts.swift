@@ -51,6 +51,21 @@ enum DenseProducts {
         return q
     }
 
+    /// The eigen-decomposition of the symmetric `n` × `n` matrix `a` (row-major, its upper
+    /// triangle read; LAPACK `dsyevd`): the eigenvalues, ascending, are returned and `a` is
+    /// overwritten with the eigenvectors, one per column.
+    static func symmetricEigenDecomposition(_ a: inout [Double], n: Int) throws(EstimatorError) -> [Double] {
+        var w = [Double](repeating: 0, count: n)
+        let info = a.withUnsafeMutableBufferPointer { ap in
+            w.withUnsafeMutableBufferPointer { wp in
+                LAPACKE_dsyevd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "U")), Int32(n),
+                               ap.baseAddress, Int32(n), wp.baseAddress)
+            }
+        }
+        guard info == 0 else { throw .lapackFailure(routine: "dsyevd", info: Int(info)) }
+        return w
+    }
+
     /// The thin SVD A = U Σ Vᵀ of A (`rows` × `columns`, rows ≥ columns): U (`rows` ×
     /// `columns`) and the singular values, descending (LAPACK `dgesdd`).
     static func thinSingularValueDecomposition(_ a: [Double], rows: Int, columns: Int)
