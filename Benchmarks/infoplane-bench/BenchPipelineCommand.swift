@@ -91,11 +91,9 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         await pipeline.finish()
         await runner.value
         let counters = await pipeline.counterSnapshot()
-        BenchPipelineReport(results: results, samples: samples, widths: layerWidths,
-                            workers: configuration.scheduler.effectiveWorkers, background: !noBackground,
-                            backgroundEstimates: backgroundEstimates, backgroundChunks: backgroundChunks,
-                            counters: counters,
-                            configurationSummary: "\(configuration.compression.method.rawValue) to \(configuration.compression.dimension) dimensions; kNN on ≤ \(configuration.estimation.knnMaxSamples) samples, DSE/DSMI on ≤ \(configuration.estimation.kernelMaxSamples)").print(json: json)
+        report(results, widths: layerWidths, workers: configuration.scheduler.effectiveWorkers,
+               backgroundChunks: backgroundChunks, counters: counters,
+               configurationSummary: "\(configuration.compression.method.rawValue) to \(configuration.compression.dimension) dimensions; kNN on ≤ \(configuration.estimation.knnMaxSamples) samples, DSE/DSMI on ≤ \(configuration.estimation.kernelMaxSamples)")
     }
 }
 

@@ -110,20 +110,13 @@ actor BenchNullStore: SeriesStore {
     func alerts(run: String?, afterID: Int64?) async throws -> [AlertRecord] { [] }
 }
 
-/// Prints the benchmark's figures.
-struct BenchPipelineReport {
-    var results: [BenchFrameResult]
-    var samples: Int
-    var widths: [Int]
-    var workers: Int
-    var background: Bool
-    var backgroundEstimates: Bool
-    var backgroundChunks: Int
-    var counters: PipelineCounters
-    var configurationSummary: String
-
-    func print(json: Bool) {
+extension BenchPipelineCommand {
+    /// Prints the benchmark's figures: `results` of the frames, the layer `widths` (parsed
+    /// from `--widths`), the effective `workers` and what the second client sent.
+    func report(_ results: [BenchFrameResult], widths: [Int], workers: Int, backgroundChunks: Int,
+                counters: PipelineCounters, configurationSummary: String) {
         guard let first = results.first else { return }
+        let background = !noBackground
         let steady = Array(results.dropFirst())
         let latencies = steady.map(\.seconds).sorted()
         let cpu = (steady.isEmpty ? [first] : steady).map(\.cpuSeconds).sorted()
