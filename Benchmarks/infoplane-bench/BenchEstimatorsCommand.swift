@@ -10,10 +10,8 @@ struct BenchEstimatorsCommand: ParsableCommand {
         commandName: "estimators",
         abstract: "Benchmark KSG, DSE and binning against the Python references on the same data.")
 
-    @Option(help: "Python interpreter for the references.") var python = "python3"
-    @Option(help: "Reference script.") var reference = "Benchmarks/reference_estimators.py"
+    @OptionGroup var references: ReferenceOptions
     @Option(help: "Timed repetitions for KSG and binning, after one untimed warm-up run (best is reported; the references get the same --repeat).") var repeats = 5
-    @Flag(help: "Skip the Python references.") var noReference = false
     @Flag(help: "Skip the exact DSE at N = 4096 (slow) used to measure the Lanczos error.") var skipLargeExact = false
     @Flag(help: "Print one JSON object per measurement instead of the table.") var json = false
 
@@ -27,9 +25,11 @@ struct BenchEstimatorsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("infoplane-bench-\(getpid())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let rows = try BenchScratch.with("infoplane-bench") { try measure(in: $0) }
+        report(rows)
+    }
+
+    private func measure(in scratch: BenchScratch) throws -> [Row] {
         var rows: [Row] = []
 
         // KSG-1, k = 3, N = 4096, joint d ∈ {2, 8, 32}: d/2 pairs with ρ = 0.6.
@@ -37,7 +37,7 @@ struct BenchEstimatorsCommand: ParsableCommand {
             let (x, y) = BenchData.correlated(n: 4096, pairs: jointDimension / 2, rho: 0.6, seed: UInt64(jointDimension))
             let estimator = KSGEstimator(k: 3, algorithm: .one, tieBreaking: .none)
             let (seconds, value) = try time(warmupSeconds: Self.warmupSeconds) { try estimator.mutualInformation(x: x, y: y).value }
-            let xPath = try write(x, "ksg\(jointDimension)-x", directory), yPath = try write(y, "ksg\(jointDimension)-y", directory)
+            let xPath = try scratch.write(x, "ksg\(jointDimension)-x"), yPath = try scratch.write(y, "ksg\(jointDimension)-y")
             let ref = try callReference(["ksg1", "--x", xPath, "--y", yPath, "--k", "3", "--repeat", "\(repeats)",
                                          "--warmup-seconds", "\(Self.warmupSeconds)"])
             rows.append(Row(name: "KSG-1 N=4096 d=\(jointDimension) k=3", swiftSeconds: seconds, swiftValue: value,
@@ -50,7 +50,7 @@ struct BenchEstimatorsCommand: ParsableCommand {
         // Best of 3 on both sides (one call is ~0.4 s, its time moves ±20 % between calls).
         let dseRepeats = 3
         let (dseSeconds, dseValue) = try time(repeats: dseRepeats) { try dse.entropy(dseData).value }
-        let dsePath = try write(dseData, "dse-x", directory)
+        let dsePath = try scratch.write(dseData, "dse-x")
         for variant in ["dse", "dse-numpy"] {
             let ref = try callReference([variant, "--x", dsePath, "--sigma", "10", "--t", "1", "--repeat", "\(dseRepeats)"])
             rows.append(Row(name: "DSE exact N=2048 d=32 σ=10", swiftSeconds: dseSeconds, swiftValue: dseValue,
@@ -80,12 +80,11 @@ struct BenchEstimatorsCommand: ParsableCommand {
         let layer = BenchData.gaussian(n: 4096, d: 1024, seed: 1024).map { tanh(0.8 * $0) }
         let binning = BinningEstimator(bins: 30, scheme: .fixed(lower: -1, upper: 1))
         let (binSeconds, binValue) = try time { try binning.entropy(layer, units: .bits).value }
-        let layerPath = try write(layer, "binning-x", directory)
+        let layerPath = try scratch.write(layer, "binning-x")
         let binRef = try callReference(["binning-entropy", "--x", layerPath, "--bins", "30", "--range", "-1,1", "--repeat", "\(repeats)"])
         rows.append(Row(name: "Binning H(T) N=4096 units=1024 bins=30", swiftSeconds: binSeconds, swiftValue: binValue,
                         referenceSeconds: binRef?.seconds, referenceValue: binRef?.value, note: "numpy"))
-
-        report(rows)
+        return rows
     }
 
     private func report(_ rows: [Row]) {
@@ -94,9 +93,7 @@ struct BenchEstimatorsCommand: ParsableCommand {
                 var object: [String: Any] = ["benchmark": row.name, "swift_seconds": row.swiftSeconds, "swift_value": row.swiftValue, "note": row.note]
                 if let s = row.referenceSeconds { object["reference_seconds"] = s; object["speedup"] = s / row.swiftSeconds }
                 if let v = row.referenceValue { object["reference_value"] = v }
-                if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
-                    print(String(decoding: data, as: UTF8.self))
-                }
+                printJSONLine(object)
             }
             return
         }
@@ -124,35 +121,16 @@ struct BenchEstimatorsCommand: ParsableCommand {
         while clock.now < warmUntil { value = try body() }
         for _ in 0..<runs {
             let elapsed = try clock.measure { value = try body() }
-            best = Swift.min(best, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            best = Swift.min(best, elapsed.seconds)
         }
         return (best, value)
     }
 
-    private func write(_ matrix: Matrix, _ name: String, _ directory: URL) throws -> String {
-        let path = directory.appendingPathComponent("\(name).npy").path
-        try NumpyArrayWriter.write(values: matrix.storage, shape: [matrix.rows, matrix.columns], to: path)
-        return path
-    }
-
     private func callReference(_ arguments: [String]) throws -> (seconds: Double, value: Double)? {
-        guard !noReference else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, reference] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
-              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-              let seconds = object["seconds"] as? Double, let value = object["value"] as? Double else {
-            FileHandle.standardError.write(Data("bench: reference \(arguments.first ?? "") failed (status \(process.terminationStatus))\n".utf8))
-            return nil
+        try references.call(arguments) { object in
+            guard let seconds = object["seconds"] as? Double, let value = object["value"] as? Double else { return nil }
+            return (seconds, value)
         }
-        return (seconds, value)
     }
 }
 

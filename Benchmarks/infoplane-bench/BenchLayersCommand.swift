@@ -86,12 +86,8 @@ struct BenchLayersCommand: AsyncParsableCommand {
         configuration.assembly.frameTimeoutSeconds = 3600
         configuration.assembly.maxLayersPerFrame = max(configuration.assembly.maxLayersPerFrame, count + 2)
         if let grace { configuration.scheduler.shutdownGraceSeconds = grace }
-        var logger = Logger(label: "infoplane.bench.layers")
-        logger.logLevel = .error
-        let store = BenchNullStore()
-        let pipeline = MonitorPipeline(configuration: configuration, store: store, logger: logger)
-        let events = pipeline.events.subscribe(bufferSize: 4096)
-        let runner = Task { await pipeline.run() }
+        let bench = BenchPipeline(configuration: configuration, label: "infoplane.bench.layers")
+        let (pipeline, store, events, runner) = (bench.pipeline, bench.store, bench.events, bench.runner)
         _ = try await pipeline.runStarted(RunDescriptor(name: "big", clientName: "bench"))
         _ = try await pipeline.runStarted(RunDescriptor(name: "small", clientName: "bench"))
 

@@ -11,38 +11,33 @@ struct BenchPCACommand: ParsableCommand {
         commandName: "pca",
         abstract: "Benchmark the PCA fit of wide layers against scikit-learn's randomized PCA.")
 
-    @Option(help: "Python interpreter for the reference.") var python = "python3"
-    @Option(help: "Reference script.") var reference = "Benchmarks/reference_estimators.py"
     @Option(help: "Samples (rows) of each layer.") var samples = 1024
     @Option(help: "Layer widths, comma-separated.") var widths = "4096,65536"
     @Option(help: "Principal components kept.") var components = 5
     @Option(help: "Timed fits on each side (the best is reported).") var repeats = 3
-    @Flag(help: "Skip scikit-learn.") var noReference = false
+    @OptionGroup var references: ReferenceOptions
     @Flag(help: "Print one JSON object per width instead of the table.") var json = false
 
     func run() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("infoplane-bench-pca-\(getpid())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        for width in widths.split(separator: ",").compactMap({ Int($0) }) {
-            let layer = Self.spikedLayer(rows: samples, columns: width, seed: UInt64(width))
-            let clock = ContinuousClock()
-            var best = Duration.seconds(Int64.max)
-            var fitted: PCA?
-            for _ in 0..<max(repeats, 1) {
-                let elapsed = try clock.measure { fitted = try PCA.fit(layer, components: components) }
-                best = min(best, elapsed)
+        try BenchScratch.with("infoplane-bench-pca") { scratch in
+            for width in widths.split(separator: ",").compactMap({ Int($0) }) {
+                let layer = Self.spikedLayer(rows: samples, columns: width, seed: UInt64(width))
+                let clock = ContinuousClock()
+                var best = Duration.seconds(Int64.max)
+                var fitted: PCA?
+                for _ in 0..<max(repeats, 1) {
+                    let elapsed = try clock.measure { fitted = try PCA.fit(layer, components: components) }
+                    best = min(best, elapsed)
+                }
+                let ours = fitted?.explainedVarianceRatio ?? []
+                var theirs: (seconds: Double, ratios: [Double])?
+                if !references.noReference {
+                    let path = try scratch.write(layer, "layer-\(width)")
+                    theirs = try callReference(path)
+                    try? FileManager.default.removeItem(atPath: path)
+                }
+                report(width: width, seconds: best.seconds, ratios: ours, reference: theirs)
             }
-            let seconds = Double(best.components.seconds) + Double(best.components.attoseconds) * 1e-18
-            let ours = fitted?.explainedVarianceRatio ?? []
-            var theirs: (seconds: Double, ratios: [Double])?
-            if !noReference {
-                let path = directory.appendingPathComponent("layer-\(width).npy").path
-                try NumpyArrayWriter.write(values: layer.storage, shape: [layer.rows, layer.columns], to: path)
-                theirs = try callReference(path)
-                try? FileManager.default.removeItem(atPath: path)
-            }
-            report(width: width, seconds: seconds, ratios: ours, reference: theirs)
         }
     }
 
@@ -58,9 +53,7 @@ struct BenchPCACommand: ParsableCommand {
                 object["speedup"] = reference.seconds / seconds
                 object["max_ratio_difference"] = difference
             }
-            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
-                print(String(decoding: data, as: UTF8.self))
-            }
+            printJSONLine(object)
             return
         }
         let format = { (values: [Double]) in values.map { String(format: "%.6f", $0) }.joined(separator: " ") }
@@ -90,21 +83,9 @@ struct BenchPCACommand: ParsableCommand {
     }
 
     private func callReference(_ path: String) throws -> (seconds: Double, ratios: [Double])? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, reference, "pca", "--x", path, "--components", "\(components)", "--repeat", "\(repeats)"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
-              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-              let seconds = object["seconds"] as? Double, let ratios = object["ratios"] as? [Double] else {
-            FileHandle.standardError.write(Data("bench pca: scikit-learn reference failed (status \(process.terminationStatus))\n".utf8))
-            return nil
+        try references.call(["pca", "--x", path, "--components", "\(components)", "--repeat", "\(repeats)"]) { object in
+            guard let seconds = object["seconds"] as? Double, let ratios = object["ratios"] as? [Double] else { return nil }
+            return (seconds, ratios)
         }
-        return (seconds, ratios)
     }
 }

@@ -41,12 +41,8 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         if let dimension { configuration.compression.dimension = dimension }
         if let knnMaxSamples { configuration.estimation.knnMaxSamples = knnMaxSamples }
         if let kernelMaxSamples { configuration.estimation.kernelMaxSamples = kernelMaxSamples }
-        var logger = Logger(label: "infoplane.bench.pipeline")
-        logger.logLevel = .error
-        let store = BenchNullStore()
-        let pipeline = MonitorPipeline(configuration: configuration, store: store, logger: logger)
-        let events = pipeline.events.subscribe(bufferSize: 4096)
-        let runner = Task { await pipeline.run() }
+        let bench = BenchPipeline(configuration: configuration, label: "infoplane.bench.pipeline")
+        let (pipeline, events, runner) = (bench.pipeline, bench.events, bench.runner)
 
         _ = try await pipeline.runStarted(RunDescriptor(name: "bench", clientName: "bench"))
         _ = try await pipeline.runStarted(RunDescriptor(name: "background", clientName: "bench",
@@ -95,11 +91,9 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         await pipeline.finish()
         await runner.value
         let counters = await pipeline.counterSnapshot()
-        BenchPipelineReport(results: results, samples: samples, widths: layerWidths,
-                            workers: configuration.scheduler.effectiveWorkers, background: !noBackground,
-                            backgroundEstimates: backgroundEstimates, backgroundChunks: backgroundChunks,
-                            counters: counters,
-                            configurationSummary: "\(configuration.compression.method.rawValue) to \(configuration.compression.dimension) dimensions; kNN on ≤ \(configuration.estimation.knnMaxSamples) samples, DSE/DSMI on ≤ \(configuration.estimation.kernelMaxSamples)").print(json: json)
+        report(results, widths: layerWidths, workers: configuration.scheduler.effectiveWorkers,
+               backgroundChunks: backgroundChunks, counters: counters,
+               configurationSummary: "\(configuration.compression.method.rawValue) to \(configuration.compression.dimension) dimensions; kNN on ≤ \(configuration.estimation.knnMaxSamples) samples, DSE/DSMI on ≤ \(configuration.estimation.kernelMaxSamples)")
     }
 }
 

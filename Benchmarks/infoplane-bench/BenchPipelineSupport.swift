@@ -1,6 +1,7 @@
 import Foundation
 import InfoplaneEstimators
 import InfoplaneMonitor
+import Logging
 
 /// The frame `infoplane-bench pipeline` sends: X = the 4096 12-bit patterns (first
 /// `samples`), Y = whether more than 6 bits are set (two classes), and the activations
@@ -75,6 +76,24 @@ struct BenchFrameData: Sendable {
     }
 }
 
+/// An in-process `MonitorPipeline` over a `BenchNullStore`, already running, its events
+/// subscribed before the first snapshot.
+struct BenchPipeline {
+    let pipeline: MonitorPipeline
+    let store = BenchNullStore()
+    let events: AsyncStream<MonitorEvent>
+    let runner: Task<Void, Never>
+
+    init(configuration: MonitorConfiguration, label: String) {
+        var logger = Logger(label: label)
+        logger.logLevel = .error
+        let pipeline = MonitorPipeline(configuration: configuration, store: store, logger: logger)
+        self.pipeline = pipeline
+        events = pipeline.events.subscribe(bufferSize: 4096)
+        runner = Task { await pipeline.run() }
+    }
+}
+
 /// A store that keeps nothing but counts (the benchmark measures the pipeline, not SQLite).
 actor BenchNullStore: SeriesStore {
     private(set) var points = 0
@@ -91,20 +110,13 @@ actor BenchNullStore: SeriesStore {
     func alerts(run: String?, afterID: Int64?) async throws -> [AlertRecord] { [] }
 }
 
-/// Prints the benchmark's figures.
-struct BenchPipelineReport {
-    var results: [BenchFrameResult]
-    var samples: Int
-    var widths: [Int]
-    var workers: Int
-    var background: Bool
-    var backgroundEstimates: Bool
-    var backgroundChunks: Int
-    var counters: PipelineCounters
-    var configurationSummary: String
-
-    func print(json: Bool) {
+extension BenchPipelineCommand {
+    /// Prints the benchmark's figures: `results` of the frames, the layer `widths` (parsed
+    /// from `--widths`), the effective `workers` and what the second client sent.
+    func report(_ results: [BenchFrameResult], widths: [Int], workers: Int, backgroundChunks: Int,
+                counters: PipelineCounters, configurationSummary: String) {
         guard let first = results.first else { return }
+        let background = !noBackground
         let steady = Array(results.dropFirst())
         let latencies = steady.map(\.seconds).sorted()
         let cpu = (steady.isEmpty ? [first] : steady).map(\.cpuSeconds).sorted()
@@ -134,8 +146,7 @@ struct BenchPipelineReport {
                 "median_frame_cpu_seconds": medianCPU, "load_average_1m": LoadAverage.oneMinute() ?? -1,
             ]
             object["breakdown_seconds"] = Dictionary(uniqueKeysWithValues: breakdown.map { ($0.key, $0.value) })
-            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
-               let text = String(data: data, encoding: .utf8) { Swift.print(text) }
+            printJSONLine(object)
             return
         }
         Swift.print("pipeline latency: \(samples) samples, X 12 + Y + layers \(widths.map(String.init).joined(separator: ", ")); "

@@ -32,12 +32,8 @@ import Testing
         let ixt = (0..<80).map { alertPiecewise([(0, 6), (38, 7.6), (40, 7.6), (79, 4)], at: $0) + 0.03 * noise.gaussian() }
         let ity = (0..<80).map { alertPiecewise([(0, 0.1), (30, 0.9), (79, 0.99)], at: $0) + 0.005 * noise.gaussian() }
         let alerts = run(evaluations: 80, ixt: { ixt[$0] }, ity: { ity[$0] })
-        try #require(alerts.count == 1)
-        let alert = alerts[0]
-        #expect(alert.kind == .compressionOnset)
-        #expect(alert.layer == "L5")
-        #expect(alert.severity == .info)
-        let evidence = try decodeAlertEvidence(CompressionOnsetEvidence.self, alert)
+        let (alert, evidence) = try onlyAlert(alerts, .compressionOnset, layer: "L5", severity: .info,
+                                              evidence: CompressionOnsetEvidence.self)
         // The onset the evidence names is the turn, within the smoothing window's reach.
         #expect(evidence.peakStep >= 380 && evidence.peakStep <= 450)
         // Detected after the true fall passed 10 % (7.6 bits falls 0.092 bit per step of 10:

@@ -220,14 +220,22 @@ import class InfoplaneTestSupport.ManualClock
         MonitorPipeline(configuration: configuration, store: store, logger: logger, clock: clock, estimators: estimators)
     }
 
+    /// `workers` estimation workers (DSE only unless `estimators` says otherwise) with a
+    /// shutdown grace of `grace` seconds; `queued` frames per stream and no compression when given.
+    func configuration(workers: Int = 1, grace: Double, queued: Int? = nil, uncompressed: Bool = false,
+                       estimators: [PipelineEstimate]? = [.diffusionSpectralEntropy]) -> MonitorConfiguration {
+        var configuration = MonitorConfiguration()
+        configuration.scheduler.workers = workers
+        configuration.scheduler.shutdownGraceSeconds = grace
+        if let queued { configuration.scheduler.maxQueuedFramesPerStream = queued }
+        if uncompressed { configuration.compression.method = .none }
+        if let estimators { configuration.estimation.estimators = estimators }
+        return configuration
+    }
+
     @Test func anotherRunsFramesAreStoredWhileAFrameOfManyLayersIsEstimated() async throws {
         let store = InMemorySeriesStore()
-        var configuration = MonitorConfiguration()
-        configuration.scheduler.workers = 1
-        configuration.scheduler.maxQueuedFramesPerStream = 10
-        configuration.estimation.estimators = [.diffusionSpectralEntropy]
-        configuration.compression.method = .none
-        configuration.scheduler.shutdownGraceSeconds = .infinity
+        let configuration = self.configuration(grace: .infinity, queued: 10, uncompressed: true)
         // The big run's estimates wait until the small run's frames are all queued: the big
         // frame cannot be done first because the small frames came late.
         let estimators = SlowEstimators(seconds: 0.001, heldRun: "big")
@@ -255,10 +263,7 @@ import class InfoplaneTestSupport.ManualClock
     @Test func storedPointsDoNotDependOnTheInterleaving() async throws {
         func points(runs: [String], workers: Int) async throws -> [String: [String]] {
             let store = InMemorySeriesStore()
-            var configuration = MonitorConfiguration()
-            configuration.scheduler.workers = workers
-            configuration.scheduler.maxQueuedFramesPerStream = 10
-            configuration.scheduler.shutdownGraceSeconds = .infinity
+            let configuration = self.configuration(workers: workers, grace: .infinity, queued: 10, estimators: nil)
             let p = pipeline(configuration, store: store, estimators: StandardLayerEstimators())
             let worker = Task { await p.run() }
             for run in runs { _ = try await p.runStarted(RunDescriptor(name: run, clientName: "test")) }
@@ -293,12 +298,7 @@ import class InfoplaneTestSupport.ManualClock
         try await DedicatedExecutor.timedTests.run {
             let store = InMemorySeriesStore()
             let clock = ManualClock()
-            var configuration = MonitorConfiguration()
-            configuration.scheduler.workers = 1
-            configuration.scheduler.maxQueuedFramesPerStream = 10
-            configuration.scheduler.shutdownGraceSeconds = 5
-            configuration.estimation.estimators = [.diffusionSpectralEntropy]
-            configuration.compression.method = .none
+            let configuration = self.configuration(grace: 5, queued: 10, uncompressed: true)
             let estimators = SlowEstimators(seconds: 0.005)
             let p = pipeline(configuration, store: store, clock: clock, estimators: estimators)
             let worker = Task(executorPreference: DedicatedExecutor.timedTests) { await p.run() }
@@ -348,10 +348,7 @@ import class InfoplaneTestSupport.ManualClock
 
     @Test func aGraceOfZeroStopsAtOnce() async throws {
         let store = InMemorySeriesStore()
-        var configuration = MonitorConfiguration()
-        configuration.scheduler.workers = 1
-        configuration.scheduler.shutdownGraceSeconds = 0
-        configuration.estimation.estimators = [.diffusionSpectralEntropy]
+        let configuration = self.configuration(grace: 0)
         let p = pipeline(configuration, store: store, clock: ManualClock(), estimators: SlowEstimators(seconds: 0.002))
         for snapshot in manyLayerSnapshots(hidden: 500) { try await p.accept(snapshot) }
         // No worker runs: finish() would estimate the frame itself; the grace of 0 stops it first.

@@ -24,12 +24,8 @@ import Testing
         let train = (0..<60).map { alertPiecewise([(0, 0.5), (59, 0.95)], at: $0) + 0.01 * noise.gaussian() }
         let validation = (0..<60).map { alertPiecewise([(0, 0.5), (25, 0.7), (59, 0.45)], at: $0) + 0.01 * noise.gaussian() }
         let alerts = information(evaluations: 60, train: { train[$0] }, validation: { validation[$0] })
-        try #require(alerts.count == 1)
-        let alert = alerts[0]
-        #expect(alert.kind == .overfitting)
-        #expect(alert.layer == "L4")
-        #expect(alert.severity == .warning)
-        let evidence = try decodeAlertEvidence(OverfittingEvidence.self, alert)
+        let (alert, evidence) = try onlyAlert(alerts, .overfitting, layer: "L4", severity: .warning,
+                                              evidence: OverfittingEvidence.self)
         #expect(evidence.signal == "information")
         #expect(evidence.estimator == "mixed")
         // The divergence is measured from the validation peak at step 250.
@@ -79,10 +75,7 @@ import Testing
             alerts += engine.observe(ScalarRecord(run: "run", step: step, epoch: Int64(i), split: .validation,
                                                   values: ["loss": validation]), at: alertEpoch)
         }
-        try #require(alerts.count == 1)
-        let alert = alerts[0]
-        #expect(alert.kind == .overfitting && alert.layer == "")
-        let evidence = try decodeAlertEvidence(OverfittingEvidence.self, alert)
+        let (alert, evidence) = try onlyAlert(alerts, .overfitting, layer: "", evidence: OverfittingEvidence.self)
         #expect(evidence.signal == "loss")
         #expect(evidence.referenceStep >= 270 && evidence.referenceStep <= 340)
         // 10 % above a ~0.30 minimum is ~0.03: about 3 evaluations of rise, plus lag and confirmation.

@@ -18,12 +18,8 @@ import Testing
         // 6 bits, then the rank collapses over two evaluations (steps 400-410) to ~1.5 bits.
         let values = (0..<80).map { i in alertPiecewise([(0, 6), (40, 6), (42, 1.5)], at: i) + 0.05 * noise.gaussian() }
         let alerts = feed(values)
-        try #require(alerts.count == 1)
-        let alert = alerts[0]
-        #expect(alert.kind == .representationCollapse)
-        #expect(alert.severity == .critical)
-        #expect(alert.layer == "L3")
-        let evidence = try decodeAlertEvidence(RepresentationCollapseEvidence.self, alert)
+        let (alert, evidence) = try onlyAlert(alerts, .representationCollapse, layer: "L3", severity: .critical,
+                                              evidence: RepresentationCollapseEvidence.self)
         #expect(evidence.referenceStep <= 410 && evidence.referenceStep >= 350)
         #expect(evidence.referenceValue > 5.5)
         #expect(alert.step >= 420 && alert.step <= 460)

@@ -42,6 +42,18 @@ func decodeAlertEvidence<T: Decodable>(_ type: T.Type, _ alert: AlertRecord) thr
     return try decoder.decode(type, from: Data(alert.evidenceJSON.utf8))
 }
 
+/// The one alert `alerts` must hold, checked to be a `kind` alert on `layer` with `severity`
+/// (when given), with its evidence decoded as `T`.
+func onlyAlert<T: Decodable>(_ alerts: [AlertRecord], _ kind: AlertKind, layer: String, severity: AlertSeverity? = nil,
+                             evidence: T.Type, sourceLocation: SourceLocation = #_sourceLocation) throws -> (AlertRecord, T) {
+    try #require(alerts.count == 1, sourceLocation: sourceLocation)
+    let alert = alerts[0]
+    #expect(alert.kind == kind, sourceLocation: sourceLocation)
+    #expect(alert.layer == layer, sourceLocation: sourceLocation)
+    if let severity { #expect(alert.severity == severity, sourceLocation: sourceLocation) }
+    return (alert, try decodeAlertEvidence(evidence, alert))
+}
+
 /// Linear interpolation through (index, value) knots.
 func alertPiecewise(_ knots: [(Int, Double)], at i: Int) -> Double {
     if i <= knots[0].0 { return knots[0].1 }

@@ -103,34 +103,28 @@ import Testing
         #expect(s.errors.allSatisfy { !$0.fatal && $0.credits == 1 && !$0.message.isEmpty })
     }
 
-    @Test func unknownMessageKindIsRefusedAndTheSessionContinues() throws {
-        let s = try session()
-        // A ClientMessage whose only field is an unknown field number 99 (varint 1).
-        var body: [UInt8] = [0x08, 0x02]  // sequence = 2
-        body += [0x98, 0x06, 0x01]  // field 99, wire type 0, value 1
-        try s.connection.sendRaw([UInt8(body.count)] + body)
-        let reply = try #require(try s.connection.receive())
-        #expect(reply.error.code == .unknownMessageKind)
-        #expect(!reply.error.fatal)
-        // Unknown-kind messages are not counted against the sequence the session tracks.
-        var heartbeat = Infoplane_V1_ClientMessage()
-        heartbeat.sequence = 3
-        heartbeat.heartbeat = .init()
-        try s.connection.send(heartbeat)
-        #expect(try s.connection.receive()?.ack.sequence == 3)
-    }
+    /// Messages refused without ending the session: the raw bytes sent, the error code,
+    /// and the sequence of the heartbeat that must be acknowledged after.
+    static let refusedMessages: [(raw: [UInt8], code: Infoplane_V1_ErrorCode, next: UInt64)] = [
+        // A ClientMessage whose only field is an unknown field number 99 (varint 1):
+        // sequence = 2, then field 99, wire type 0, value 1. Unknown-kind messages are not
+        // counted against the sequence the session tracks.
+        ([5, 0x08, 0x02, 0x98, 0x06, 0x01], .unknownMessageKind, 3),
+        ([3, 0xff, 0xff, 0xff], .malformedMessage, 9),
+    ]
 
-    @Test func malformedMessageIsRefusedAndTheSessionContinues() throws {
+    @Test(arguments: ProtocolErrorTests.refusedMessages)
+    func aRefusedMessageLeavesTheSessionOpen(raw: [UInt8], code: Infoplane_V1_ErrorCode, next: UInt64) throws {
         let s = try session()
-        try s.connection.sendRaw([3, 0xff, 0xff, 0xff])
+        try s.connection.sendRaw(raw)
         let reply = try #require(try s.connection.receive())
-        #expect(reply.error.code == .malformedMessage)
+        #expect(reply.error.code == code)
         #expect(!reply.error.fatal)
         var heartbeat = Infoplane_V1_ClientMessage()
-        heartbeat.sequence = 9
+        heartbeat.sequence = next
         heartbeat.heartbeat = .init()
         try s.connection.send(heartbeat)
-        #expect(try s.connection.receive()?.ack.sequence == 9)
+        #expect(try s.connection.receive()?.ack.sequence == next)
     }
 
     @Test func clientExceedingItsCreditsIsRefused() throws {

@@ -5,19 +5,18 @@ import InfoplaneMonitor
 
 @Suite struct SQLiteSeriesStoreTransactionTests {
     @Test func aFrameWithABadPointWritesNothing() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let store = try SQLiteSeriesStore(path: dir.databasePath)
-        try await store.appendFrame(frame(step: 1))
-        var bad = frame(step: 2, layers: ["L1", "L2", "L3", "L4"])
-        // The bad point comes after several good ones (and after a new layer was created),
-        // so the rollback has real work to undo.
-        bad[6].value = .nan
-        await #expect(throws: StoreError.self) { try await store.appendFrame(bad) }
-        let read = try await store.series(SeriesQuery(run: "run-a"))
-        #expect(read.count == 6)
-        #expect(read.allSatisfy { $0.step == 1 })
-        #expect(try await store.series(SeriesQuery(run: "run-a", layer: "L4")).isEmpty)
+        try await withTemporaryStore { store in
+            try await store.appendFrame(frame(step: 1))
+            var bad = frame(step: 2, layers: ["L1", "L2", "L3", "L4"])
+            // The bad point comes after several good ones (and after a new layer was created),
+            // so the rollback has real work to undo.
+            bad[6].value = .nan
+            await #expect(throws: StoreError.self) { try await store.appendFrame(bad) }
+            let read = try await store.series(SeriesQuery(run: "run-a"))
+            #expect(read.count == 6)
+            #expect(read.allSatisfy { $0.step == 1 })
+            #expect(try await store.series(SeriesQuery(run: "run-a", layer: "L4")).isEmpty)
+        }
     }
 
     @Test func nonFiniteErrorSaysWhatToDo() {
@@ -36,16 +35,15 @@ import InfoplaneMonitor
     }
 
     @Test func concurrentFramesAllLand() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let store = try SQLiteSeriesStore(path: dir.databasePath)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for step in Int64(1)...40 {
-                group.addTask { try await store.appendFrame(frame(step: step)) }
+        try await withTemporaryStore { store in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for step in Int64(1)...40 {
+                    group.addTask { try await store.appendFrame(frame(step: step)) }
+                }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
+            let read = try await store.series(SeriesQuery(run: "run-a", layer: "L2", metric: Metric.inputInformation))
+            #expect(read.map(\.step) == Array(1...40))
         }
-        let read = try await store.series(SeriesQuery(run: "run-a", layer: "L2", metric: Metric.inputInformation))
-        #expect(read.map(\.step) == Array(1...40))
     }
 }

@@ -19,6 +19,14 @@ struct TemporaryDirectory {
     func remove() { try? FileManager.default.removeItem(at: url) }
 }
 
+/// Runs `body` on a store opened with the defaults in a fresh temporary directory, and
+/// removes the directory afterwards.
+func withTemporaryStore<T>(_ body: (SQLiteSeriesStore) async throws -> T) async throws -> T {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    return try await body(try SQLiteSeriesStore(path: dir.databasePath))
+}
+
 /// A wall clock tests can move.
 final class TestClock: @unchecked Sendable {
     private let lock = NSLock()

@@ -13,14 +13,7 @@ extension PCA {
         let v = DenseProducts.multiply(data.storage, n, d, mean, 1)
         let meanSquare = mean.reduce(0) { $0 + $1 * $1 }
         for i in 0..<n { for j in 0..<n { gram[i * n + j] += meanSquare - v[i] - v[j] } }
-        var eigenvalues = [Double](repeating: 0, count: n)
-        let info = gram.withUnsafeMutableBufferPointer { a in
-            eigenvalues.withUnsafeMutableBufferPointer { w in
-                LAPACKE_dsyevd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "U")), Int32(n),
-                               a.baseAddress, Int32(n), w.baseAddress)
-            }
-        }
-        guard info == 0 else { throw .lapackFailure(routine: "dsyevd", info: Int(info)) }
+        let eigenvalues = try DenseProducts.symmetricEigenDecomposition(&gram, n: n)
         let kept = Swift.min(components, n)
         // Leading eigenvectors of the Gram matrix, N × kept, largest eigenvalue first.
         var leading = [Double](repeating: 0, count: n * kept)

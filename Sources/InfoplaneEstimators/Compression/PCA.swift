@@ -41,14 +41,7 @@ public struct PCA: Sendable, Equatable {
     static func fitByCovariance(_ data: Matrix, components: Int) throws(EstimatorError) -> PCA {
         let d = data.columns
         var covariance = GaussianMutualInformation.covariance(data)
-        var w = [Double](repeating: 0, count: d)
-        let info = covariance.withUnsafeMutableBufferPointer { a in
-            w.withUnsafeMutableBufferPointer { wp in
-                LAPACKE_dsyevd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "U")), Int32(d),
-                               a.baseAddress, Int32(d), wp.baseAddress)
-            }
-        }
-        guard info == 0 else { throw .lapackFailure(routine: "dsyevd", info: Int(info)) }
+        let w = try DenseProducts.symmetricEigenDecomposition(&covariance, n: d)
         // Eigenvalues ascending; eigenvectors are the columns of `covariance` (row-major).
         let totalVariance = w.reduce(0) { $0 + Swift.max($1, 0) }
         var basis = [Double](repeating: 0, count: d * components)

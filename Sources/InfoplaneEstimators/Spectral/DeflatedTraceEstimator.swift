@@ -32,15 +32,7 @@ struct DeflatedTraceEstimator: Sendable {
         }
         // Rayleigh–Ritz on span(Q).
         let kq = single.apply(q, columns: r)
-        var small = [Double](repeating: 0, count: r * r)
-        q.withUnsafeBufferPointer { a in
-            kq.withUnsafeBufferPointer { b in
-                small.withUnsafeMutableBufferPointer { c in
-                    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(r), Int32(r), Int32(n), 1.0,
-                                a.baseAddress, Int32(r), b.baseAddress, Int32(r), 0.0, c.baseAddress, Int32(r))
-                }
-            }
-        }
+        var small = DenseProducts.multiply(q, r, n, kq, r, transposeA: true)
         for i in 0..<r { for j in 0..<i { let v = 0.5 * (small[i * r + j] + small[j * r + i]); small[i * r + j] = v; small[j * r + i] = v } }
         let ritz = try SymmetricEigenvalues.of(&small, n: r)
         var sums = functions.map { f in ritz.reduce(0.0) { $0 + f($1) } }
@@ -50,23 +42,8 @@ struct DeflatedTraceEstimator: Sendable {
         let p = probes, m = Swift.min(steps, n - r)
         func project(_ v: inout [Double]) {
             // v ← (I − QQᵀ) v for the N × p block v.
-            var coefficients = [Double](repeating: 0, count: r * p)
-            q.withUnsafeBufferPointer { qa in
-                v.withUnsafeBufferPointer { va in
-                    coefficients.withUnsafeMutableBufferPointer { c in
-                        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(r), Int32(p), Int32(n), 1.0,
-                                    qa.baseAddress, Int32(r), va.baseAddress, Int32(p), 0.0, c.baseAddress, Int32(p))
-                    }
-                }
-            }
-            q.withUnsafeBufferPointer { qa in
-                coefficients.withUnsafeBufferPointer { c in
-                    v.withUnsafeMutableBufferPointer { va in
-                        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(p), Int32(r), -1.0,
-                                    qa.baseAddress, Int32(r), c.baseAddress, Int32(p), 1.0, va.baseAddress, Int32(p))
-                    }
-                }
-            }
+            let coefficients = DenseProducts.multiply(q, r, n, v, p, transposeA: true)
+            DenseProducts.multiply(q, n, r, coefficients, p, into: &v, alpha: -1, beta: 1)
         }
         var start = (0..<(n * p)).map { _ in generator.next() & 1 == 0 ? 1.0 : -1.0 }
         project(&start)

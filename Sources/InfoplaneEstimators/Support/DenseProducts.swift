@@ -8,18 +8,25 @@ enum DenseProducts {
     static func multiply(_ a: [Double], _ m: Int, _ k: Int, _ b: [Double], _ n: Int,
                          transposeA: Bool = false, transposeB: Bool = false) -> [Double] {
         var c = [Double](repeating: 0, count: m * n)
-        guard m > 0, n > 0, k > 0 else { return c }
+        multiply(a, m, k, b, n, into: &c, transposeA: transposeA, transposeB: transposeB)
+        return c
+    }
+
+    /// C ← α · A · B + β · C, C m × n, A and B as in `multiply(_:_:_:_:_:transposeA:transposeB:)`
+    /// (BLAS `dgemm`). An empty product (m, n or k zero) leaves C as it is.
+    static func multiply(_ a: [Double], _ m: Int, _ k: Int, _ b: [Double], _ n: Int, into c: inout [Double],
+                         transposeA: Bool = false, transposeB: Bool = false, alpha: Double = 1, beta: Double = 0) {
+        guard m > 0, n > 0, k > 0 else { return }
         a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
                 c.withUnsafeMutableBufferPointer { cp in
                     cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
                                 transposeB ? CblasTrans : CblasNoTrans,
-                                Int32(m), Int32(n), Int32(k), 1.0, ap.baseAddress, Int32(transposeA ? m : k),
-                                bp.baseAddress, Int32(transposeB ? k : n), 0.0, cp.baseAddress, Int32(n))
+                                Int32(m), Int32(n), Int32(k), alpha, ap.baseAddress, Int32(transposeA ? m : k),
+                                bp.baseAddress, Int32(transposeB ? k : n), beta, cp.baseAddress, Int32(n))
                 }
             }
         }
-        return c
     }
 
     /// An orthonormal basis of the column space of A (`rows` × `columns`, rows ≥ columns):
@@ -42,6 +49,21 @@ enum DenseProducts {
         }
         guard info == 0 else { throw .lapackFailure(routine: "dorgqr", info: Int(info)) }
         return q
+    }
+
+    /// The eigen-decomposition of the symmetric `n` × `n` matrix `a` (row-major, its upper
+    /// triangle read; LAPACK `dsyevd`): the eigenvalues, ascending, are returned and `a` is
+    /// overwritten with the eigenvectors, one per column.
+    static func symmetricEigenDecomposition(_ a: inout [Double], n: Int) throws(EstimatorError) -> [Double] {
+        var w = [Double](repeating: 0, count: n)
+        let info = a.withUnsafeMutableBufferPointer { ap in
+            w.withUnsafeMutableBufferPointer { wp in
+                LAPACKE_dsyevd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "U")), Int32(n),
+                               ap.baseAddress, Int32(n), wp.baseAddress)
+            }
+        }
+        guard info == 0 else { throw .lapackFailure(routine: "dsyevd", info: Int(info)) }
+        return w
     }
 
     /// The thin SVD A = U Σ Vᵀ of A (`rows` × `columns`, rows ≥ columns): U (`rows` ×
