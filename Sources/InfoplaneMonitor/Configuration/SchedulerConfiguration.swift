@@ -1,3 +1,5 @@
+import InfoplaneEstimators
+
 /// The estimation worker pool; the daemon's TOML section `[scheduler]` maps onto it.
 public struct SchedulerConfiguration: Sendable, Codable, Equatable {
     /// Concurrent estimation workers; 0 = the number of active cores − 1, at least 1.
@@ -42,7 +44,7 @@ public struct SchedulerConfiguration: Sendable, Codable, Equatable {
 
     /// `workers`, or cores − 1 (at least 1) when 0.
     public var effectiveWorkers: Int {
-        workers > 0 ? workers : max(1, SystemCores.active - 1)
+        workers > 0 ? workers : max(1, ProcessInfoCores.active - 1)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -62,16 +64,3 @@ public struct SchedulerConfiguration: Sendable, Codable, Equatable {
     }
 }
 
-/// Active processor count.
-enum SystemCores {
-    static var active: Int {
-        #if canImport(Glibc)
-        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        #else
-        return 1
-        #endif
-    }
-}
-#if canImport(Glibc)
-import Glibc
-#endif
