@@ -65,9 +65,4 @@ public struct RetentionPolicy: Sendable, Equatable, Codable {
 public struct PruneReport: Sendable, Equatable {
     public var pointsDeleted: Int
     public var scalarsDeleted: Int
-
-    public init(pointsDeleted: Int, scalarsDeleted: Int) {
-        self.pointsDeleted = pointsDeleted
-        self.scalarsDeleted = scalarsDeleted
-    }
 }
