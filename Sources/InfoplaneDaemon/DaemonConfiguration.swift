@@ -189,7 +189,8 @@ extension DaemonConfiguration {
         """ + renderedHTTP + renderedSections
     }
 
-    /// The Codable sections, rendered by TOMLKit from their effective values.
+    /// The Codable sections, rendered by TOMLKit from their effective values with the keys
+    /// spelled as in the file.
     private var renderedSections: String {
         let root = TOMLTable()
         do {
@@ -202,6 +203,15 @@ extension DaemonConfiguration {
         } catch {
             return "# could not render the monitor sections: \(error)\n"
         }
-        return root.convert(to: .toml) + "\n"
+        return Self.snakeCased(root).convert(to: .toml) + "\n"
+    }
+
+    /// `table` with its keys, and those of the tables in it, in snake_case.
+    private static func snakeCased(_ table: TOMLTable) -> TOMLTable {
+        let renamed = TOMLTable()
+        for (key, value) in table {
+            renamed[ConfigurationCoding.snakeCase(key)] = value.table.map(snakeCased) ?? value
+        }
+        return renamed
     }
 }
