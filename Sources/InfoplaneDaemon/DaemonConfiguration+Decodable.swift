@@ -19,12 +19,12 @@ extension DaemonConfiguration: Decodable {
             case "ingest": try decodeIngest(file.nestedContainer(keyedBy: ConfigurationKey.self, forKey: table))
             case "daemon": try decodeDaemon(file.nestedContainer(keyedBy: ConfigurationKey.self, forKey: table))
             case "http": try decodeHTTP(file.nestedContainer(keyedBy: ConfigurationKey.self, forKey: table))
-            case "assembly": monitor.assembly = try Self.section(table, of: file)
-            case "compression": monitor.compression = try Self.section(table, of: file)
-            case "estimation": monitor.estimation = try Self.section(table, of: file)
-            case "scheduler": monitor.scheduler = try Self.section(table, of: file)
-            case "alerts": monitor.alerts = try Self.section(table, of: file)
-            case "store": store = try Self.section(table, of: file)
+            case "assembly": monitor.assembly = try Self.section(table, of: file, over: monitor.assembly)
+            case "compression": monitor.compression = try Self.section(table, of: file, over: monitor.compression)
+            case "estimation": monitor.estimation = try Self.section(table, of: file, over: monitor.estimation)
+            case "scheduler": monitor.scheduler = try Self.section(table, of: file, over: monitor.scheduler)
+            case "alerts": monitor.alerts = try Self.section(table, of: file, over: monitor.alerts)
+            case "store": store = try Self.section(table, of: file, over: store)
             default:
                 throw ConfigurationError(key: name, problem: "unknown table; known tables are " + Self.knownTables)
             }
@@ -90,33 +90,40 @@ extension DaemonConfiguration: Decodable {
         ConfigurationError(key: name, problem: "unknown key; known keys: " + documentedKeys.map(\.key).joined(separator: ", "))
     }
 
-    /// Decodes a Codable section (missing keys take their defaults) and refuses keys the
-    /// section does not know: every key given must survive a round trip through the
-    /// decoded value.
-    private static func section<T: Codable>(_ table: ConfigurationKey, of file: KeyedDecodingContainer<ConfigurationKey>) throws -> T {
+    /// Decodes a section over `base` (`ConfigurationCoding`: keys left out keep their
+    /// values) and refuses keys the section does not know: every key given must survive a
+    /// round trip through the decoded value.
+    private static func section<T: Codable>(
+        _ table: ConfigurationKey, of file: KeyedDecodingContainer<ConfigurationKey>, over base: T
+    ) throws -> T {
         let name = table.stringValue
+        let given = try file.decode(ConfigurationValue.self, forKey: table)
         let value: T
         do {
-            value = try file.decode(T.self, forKey: table)
+            value = try ConfigurationCoding.decode(from: given, over: base)
         } catch let DecodingError.dataCorrupted(context) {
-            throw ConfigurationError(key: path(context.codingPath), problem: context.debugDescription)
+            throw ConfigurationError(key: path(name, context.codingPath), problem: context.debugDescription)
         } catch let DecodingError.typeMismatch(type, context) {
-            throw ConfigurationError(key: path(context.codingPath), problem: "expected \(type): \(context.debugDescription)")
+            throw ConfigurationError(key: path(name, context.codingPath),
+                                     problem: "expected \(type): \(context.debugDescription)")
         } catch let DecodingError.valueNotFound(type, context) {
-            throw ConfigurationError(key: path(context.codingPath), problem: "expected \(type)")
+            throw ConfigurationError(key: path(name, context.codingPath), problem: "expected \(type)")
         } catch {
             throw ConfigurationError(key: name, problem: "\(error)")
         }
-        let given = try file.decode(ConfigurationValue.self, forKey: table)
-        let known = try JSONDecoder().decode(ConfigurationValue.self, from: JSONEncoder().encode(value))
+        let known = try ConfigurationValue(json: ConfigurationCoding.encode(value))
         if let unknown = given.firstKey(unknownTo: known, path: name) {
             throw ConfigurationError(key: unknown, problem: "unknown key; [\(name)] knows: \(known.keys.joined(separator: ", "))")
         }
         return value
     }
 
-    private static func path(_ codingPath: [any CodingKey]) -> String {
-        codingPath.map(\.stringValue).joined(separator: ".")
+    /// `table.key.key…` as the file spells it (the decoder names the properties).
+    private static func path(_ table: String, _ codingPath: [any CodingKey]) -> String {
+        let keys = codingPath.map { key in
+            key.intValue == nil ? ConfigurationCoding.snakeCase(key.stringValue) : key.stringValue
+        }
+        return ([table] + keys).joined(separator: ".")
     }
 }
 
@@ -133,44 +140,7 @@ struct ConfigurationKey: CodingKey {
     init?(intValue: Int) { nil }
 }
 
-/// Any value of the configuration file: to say what was given where something else was
-/// expected, and to find keys a section does not know.
-enum ConfigurationValue: Decodable, CustomStringConvertible {
-    case bool(Bool)
-    case integer(Int)
-    case number(Double)
-    case string(String)
-    case array([ConfigurationValue])
-    case table([String: ConfigurationValue])
-
-    init(from decoder: any Decoder) throws {
-        let value = try decoder.singleValueContainer()
-        if let b = try? value.decode(Bool.self) {
-            self = .bool(b)
-        } else if let i = try? value.decode(Int.self) {
-            self = .integer(i)
-        } else if let d = try? value.decode(Double.self) {
-            self = .number(d)
-        } else if let s = try? value.decode(String.self) {
-            self = .string(s)
-        } else if let a = try? value.decode([ConfigurationValue].self) {
-            self = .array(a)
-        } else {
-            self = .table(try value.decode([String: ConfigurationValue].self))
-        }
-    }
-
-    var description: String {
-        switch self {
-        case .bool(let b): "\(b)"
-        case .integer(let i): "\(i)"
-        case .number(let d): "\(d)"
-        case .string(let s): "\"\(s)\""
-        case .array(let a): "[" + a.map(\.description).joined(separator: ", ") + "]"
-        case .table(let t): "{ " + t.keys.sorted().map { "\($0) = \(t[$0]!)" }.joined(separator: ", ") + " }"
-        }
-    }
-
+extension ConfigurationValue {
     /// A table's keys, sorted; none for other values.
     var keys: [String] {
         guard case .table(let t) = self else { return [] }

@@ -104,21 +104,9 @@ extension DaemonConfiguration {
         guard ingest.maxConnectionsPerPeer <= ingest.maxConnections else {
             throw ConfigurationError(key: "ingest.max_connections_per_peer", problem: "\(ingest.maxConnectionsPerPeer) is more than max_connections (\(ingest.maxConnections))")
         }
-        do {
-            try monitor.assembly.validate()
-        } catch {
-            throw ConfigurationError(key: "assembly.\(error.option)", problem: error.message)
-        }
-        do {
-            try monitor.compression.validate()
-        } catch {
-            throw ConfigurationError(key: "compression.\(error.option)", problem: error.message)
-        }
-        do {
-            try monitor.estimation.validate()
-        } catch {
-            throw ConfigurationError(key: "estimation.\(error.option)", problem: error.message)
-        }
+        try Self.check("assembly", monitor.assembly.validate)
+        try Self.check("compression", monitor.compression.validate)
+        try Self.check("estimation", monitor.estimation.validate)
         do {
             try monitor.alerts.validate()
         } catch {
@@ -128,6 +116,15 @@ extension DaemonConfiguration {
             try store.validate()
         } catch {
             throw ConfigurationError(key: "store.retention", problem: "\(error)")
+        }
+    }
+
+    /// Runs a section's range check, naming the key as the file spells it (`table.option`).
+    private static func check(_ table: String, _ validate: () throws(RunOptionError) -> Void) throws {
+        do {
+            try validate()
+        } catch {
+            throw ConfigurationError(key: "\(table).\(error.option)", problem: error.message)
         }
     }
 
@@ -192,7 +189,8 @@ extension DaemonConfiguration {
         """ + renderedHTTP + renderedSections
     }
 
-    /// The Codable sections, rendered by TOMLKit from their effective values.
+    /// The Codable sections, rendered by TOMLKit from their effective values with the keys
+    /// spelled as in the file.
     private var renderedSections: String {
         let root = TOMLTable()
         do {
@@ -205,6 +203,15 @@ extension DaemonConfiguration {
         } catch {
             return "# could not render the monitor sections: \(error)\n"
         }
-        return root.convert(to: .toml) + "\n"
+        return Self.snakeCased(root).convert(to: .toml) + "\n"
+    }
+
+    /// `table` with its keys, and those of the tables in it, in snake_case.
+    private static func snakeCased(_ table: TOMLTable) -> TOMLTable {
+        let renamed = TOMLTable()
+        for (key, value) in table {
+            renamed[ConfigurationCoding.snakeCase(key)] = value.table.map(snakeCased) ?? value
+        }
+        return renamed
     }
 }

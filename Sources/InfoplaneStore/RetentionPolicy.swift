@@ -34,19 +34,6 @@ public struct RetentionPolicy: Sendable, Equatable, Codable {
     /// Keeps everything.
     public static let keepEverything = RetentionPolicy(maxAgeDays: nil, maxStepsPerSeries: nil)
 
-    enum CodingKeys: String, CodingKey {
-        case maxAgeDays = "max_age_days"
-        case maxStepsPerSeries = "max_steps_per_series"
-        case pruneIntervalSeconds = "prune_interval_seconds"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        maxAgeDays = try c.decodeIfPresent(Double.self, forKey: .maxAgeDays) ?? Self.defaultMaxAgeDays
-        maxStepsPerSeries = try c.decodeIfPresent(Int.self, forKey: .maxStepsPerSeries)
-        pruneIntervalSeconds = try c.decodeIfPresent(Double.self, forKey: .pruneIntervalSeconds) ?? Self.defaultPruneIntervalSeconds
-    }
-
     /// Throws when a limit is not positive.
     public func validate() throws(StoreError) {
         if let days = maxAgeDays, !(days > 0) {
@@ -65,9 +52,4 @@ public struct RetentionPolicy: Sendable, Equatable, Codable {
 public struct PruneReport: Sendable, Equatable {
     public var pointsDeleted: Int
     public var scalarsDeleted: Int
-
-    public init(pointsDeleted: Int, scalarsDeleted: Int) {
-        self.pointsDeleted = pointsDeleted
-        self.scalarsDeleted = scalarsDeleted
-    }
 }

@@ -74,6 +74,23 @@ import Testing
         #expect(problem("[ingest]\nmax_connections = 2\nmax_connections_per_peer = 3")?.key == "ingest.max_connections_per_peer")
     }
 
+    @Test func aTableDecodesOverTheConfigurationInEffect() throws {
+        var configuration = DaemonConfiguration()
+        configuration.monitor.alerts.overfitting.minSamples = 5
+        try configuration.apply(toml: "[alerts.compression_onset]\nrelative_drop = 0.2\n")
+        #expect(configuration.monitor.alerts.compressionOnset.relativeDrop == 0.2)
+        #expect(configuration.monitor.alerts.compressionOnset.confirmEvaluations == 3)
+        #expect(configuration.monitor.alerts.overfitting.minSamples == 5)
+    }
+
+    @Test func nestedKeysAreNamedAsTheFileSpellsThem() {
+        #expect(problem("[alerts.compression_onset]\nrelative_drop = \"x\"")
+            == ConfigurationError(key: "alerts.compression_onset.relative_drop",
+                                  problem: "expected Double: Expected to decode Double but found a string instead."))
+        #expect(problem("[estimation]\nestimators = [\"dse\", \"bogus\"]")?.key == "estimation.estimators.Index 1")
+        #expect(problem("[alerts.compression_onset]\nrelativeDrop = 0.2")?.key == "alerts.compression_onset.relativeDrop")
+    }
+
     @Test func flagsOverrideTheFileAndAreCheckedAlike() throws {
         var overrides = DaemonOverrides()
         overrides.socket = "/tmp/x.sock"

@@ -56,7 +56,7 @@ import Testing
              "compression_onset": {"relative_drop": 0.2, "estimators": ["binning"]},
              "client_stalled": {"factor": 3, "enabled": false}}
             """
-        let decoded = try JSONDecoder().decode(AlertThresholds.self, from: Data(json.utf8))
+        let decoded = try ConfigurationCoding.decode(from: Data(json.utf8), over: AlertThresholds())
         var expected = AlertThresholds()
         expected.smoothingWindow = 7
         expected.compressionOnset.relativeDrop = 0.2
@@ -64,12 +64,12 @@ import Testing
         expected.clientStalled.factor = 3
         expected.clientStalled.enabled = false
         #expect(decoded == expected)
-        #expect(try JSONDecoder().decode(AlertThresholds.self, from: Data("{}".utf8)) == AlertThresholds())
+        #expect(try ConfigurationCoding.decode(from: Data("{}".utf8), over: AlertThresholds()) == AlertThresholds())
         // And back: the encoded keys are the configuration's keys.
-        let encoded = String(decoding: try JSONEncoder().encode(expected), as: UTF8.self)
+        let encoded = String(decoding: try ConfigurationCoding.encode(expected), as: UTF8.self)
         #expect(encoded.contains("\"min_samples_binning\""))
         #expect(encoded.contains("\"fitting_train_accuracy\""))
-        #expect(try JSONDecoder().decode(AlertThresholds.self, from: Data(encoded.utf8)) == expected)
+        #expect(try ConfigurationCoding.decode(from: Data(encoded.utf8), over: AlertThresholds()) == expected)
     }
 
     @Test func invalidThresholdsNameTheKey() throws {

@@ -22,7 +22,8 @@ import class InfoplaneTestSupport.ManualClock
 
     @Test func pcaReducesToTheTargetAndRecordsExplainedVariance() throws {
         let data = try lowRank(rows: 200, seed: 1)
-        let projection = try LayerProjection.fit(data, configuration: CompressionConfiguration(method: .pca, dimension: 3), step: 4)
+        let configuration = with(CompressionConfiguration()) { $0.method = .pca; $0.dimension = 3 }
+        let projection = try LayerProjection.fit(data, configuration: configuration, step: 4)
         #expect(projection.method == .pca)
         #expect(projection.fittedAtStep == 4)
         #expect(projection.outputWidth == 3)
@@ -37,7 +38,8 @@ import class InfoplaneTestSupport.ManualClock
     @Test func narrowLayersAreUsedAsTheyAre() throws {
         let data = try Matrix(rows: 3, columns: 2, storage: [1, 2, 3, 4, 5, 6])
         for method in CompressionMethod.allCases {
-            let projection = try LayerProjection.fit(data, configuration: CompressionConfiguration(method: method, dimension: 2), step: 0)
+            let configuration = with(CompressionConfiguration()) { $0.method = method; $0.dimension = 2 }
+            let projection = try LayerProjection.fit(data, configuration: configuration, step: 0)
             #expect(projection.isIdentity)
             #expect(try projection.apply(to: data) == data)
         }
@@ -45,7 +47,11 @@ import class InfoplaneTestSupport.ManualClock
 
     @Test func randomProjectionIsSeededPerLayer() throws {
         let data = try lowRank(rows: 50, seed: 2)
-        let configuration = CompressionConfiguration(method: .randomProjection, dimension: 4, seed: 7)
+        let configuration = with(CompressionConfiguration()) {
+            $0.method = .randomProjection
+            $0.dimension = 4
+            $0.seed = 7
+        }
         let a = try LayerProjection.fit(data, configuration: configuration, step: 0, salt: LayerProjection.salt("h1"))
         let b = try LayerProjection.fit(data, configuration: configuration, step: 9, salt: LayerProjection.salt("h1"))
         let c = try LayerProjection.fit(data, configuration: configuration, step: 0, salt: LayerProjection.salt("h2"))
@@ -55,7 +61,8 @@ import class InfoplaneTestSupport.ManualClock
     }
 
     @Test func widthChangeIsAnError() throws {
-        let projection = try LayerProjection.fit(try lowRank(rows: 30, seed: 3), configuration: CompressionConfiguration(dimension: 2), step: 0)
+        let configuration = with(CompressionConfiguration()) { $0.dimension = 2 }
+        let projection = try LayerProjection.fit(try lowRank(rows: 30, seed: 3), configuration: configuration, step: 0)
         #expect(throws: CompressionError.widthChanged(expected: 20, got: 2)) {
             try projection.apply(to: try Matrix(rows: 1, columns: 2, storage: [0, 0]))
         }

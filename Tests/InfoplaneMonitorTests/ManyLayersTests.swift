@@ -358,12 +358,17 @@ import class InfoplaneTestSupport.ManualClock
     }
 
     @Test func theGraceIsAConfigurationKeyWithADefaultOfTenSeconds() throws {
-        let decoded = try JSONDecoder().decode(SchedulerConfiguration.self, from: Data(#"{"workers": 2}"#.utf8))
+        let decoded = try ConfigurationCoding.decode(from: Data(#"{"workers": 2}"#.utf8),
+                                                    over: SchedulerConfiguration())
         #expect(decoded.shutdownGraceSeconds == 10)
-        let set = try JSONDecoder().decode(SchedulerConfiguration.self, from: Data(#"{"shutdown_grace_seconds": 2.5}"#.utf8))
+        let set = try ConfigurationCoding.decode(from: Data(#"{"shutdown_grace_seconds": 2.5}"#.utf8),
+                                                over: SchedulerConfiguration())
         #expect(set.shutdownGraceSeconds == 2.5)
-        #expect(SchedulerConfiguration(shutdownGraceSeconds: -1).effectiveShutdownGraceSeconds == 0)
-        #expect(SchedulerConfiguration(shutdownGraceSeconds: .infinity).effectiveShutdownGraceSeconds == .infinity)
+        var grace = SchedulerConfiguration()
+        grace.shutdownGraceSeconds = -1
+        #expect(grace.effectiveShutdownGraceSeconds == 0)
+        grace.shutdownGraceSeconds = .infinity
+        #expect(grace.effectiveShutdownGraceSeconds == .infinity)
     }
 }
 

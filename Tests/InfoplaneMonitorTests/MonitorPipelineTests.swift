@@ -370,7 +370,7 @@ import class InfoplaneTestSupport.ManualClock
     }
 
     @Test func configurationDecodesWithDocumentedDefaults() throws {
-        let empty = try JSONDecoder().decode(MonitorConfiguration.self, from: Data("{}".utf8))
+        let empty = try ConfigurationCoding.decode(from: Data("{}".utf8), over: MonitorConfiguration())
         #expect(empty == MonitorConfiguration())
         #expect(empty.estimation.estimators == PipelineEstimate.allCases)
         #expect(empty.compression.method == .pca && empty.compression.dimension == 5)
@@ -379,7 +379,7 @@ import class InfoplaneTestSupport.ManualClock
         {"scheduler": {"workers": 3}, "estimation": {"estimators": ["dse", "ksg_ixt"], "bin_range": "fixed"},
          "assembly": {"incomplete_policy": "drop", "frame_timeout_seconds": 2.5}, "compression": {"method": "random_projection"}}
         """
-        let c = try JSONDecoder().decode(MonitorConfiguration.self, from: Data(json.utf8))
+        let c = try ConfigurationCoding.decode(from: Data(json.utf8), over: MonitorConfiguration())
         #expect(c.scheduler.workers == 3 && c.scheduler.effectiveWorkers == 3)
         #expect(c.scheduler.maxQueuedFramesPerStream == 2)
         #expect(c.estimation.estimators == [.diffusionSpectralEntropy, .ksgInputInformation])

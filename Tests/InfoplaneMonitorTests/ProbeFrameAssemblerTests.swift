@@ -127,7 +127,10 @@ struct FrameFactory {
 
     @Test(arguments: [IncompleteFramePolicy.estimatePartial, .drop])
     func missingChunkTimesOut(policy: IncompleteFramePolicy) throws {
-        var a = ProbeFrameAssembler(configuration: .init(frameTimeoutSeconds: 5, incompletePolicy: policy))
+        var a = ProbeFrameAssembler(configuration: with(AssemblyConfiguration()) {
+            $0.frameTimeoutSeconds = 5
+            $0.incompletePolicy = policy
+        })
         let ids: [Int64] = Array(0..<6)
         _ = try a.accept(f.snapshot("X", index: 1, role: .input, ids: ids), now: .seconds(0))
         _ = try a.accept(f.snapshot("Y", index: 3, role: .label, ids: ids), now: .seconds(0))
@@ -235,7 +238,7 @@ struct FrameFactory {
     }
 
     @Test func framesInFlightPerRunAreBounded() throws {
-        var a = ProbeFrameAssembler(configuration: .init(maxFramesInFlightPerRun: 3))
+        var a = ProbeFrameAssembler(configuration: with(AssemblyConfiguration()) { $0.maxFramesInFlightPerRun = 3 })
         var dropped: [FrameKey] = []
         for step in Int64(1)...10 {
             let events = try a.accept(f.snapshot("T", index: 2, ids: [0, 1], chunk: 0, of: 2, step: step), now: .seconds(0))
@@ -271,7 +274,10 @@ struct FrameFactory {
     /// all runs together no more than the total; what finishes gives its memory back.
     @Test func framesBeingAssembledStayWithinTheirMemoryBudget() throws {
         // 2 ids x 2 columns = 4 values = 16 bytes a chunk; 64 bytes a run, 96 in all.
-        var a = ProbeFrameAssembler(configuration: AssemblyConfiguration(maxAssemblingBytesPerRun: 64, maxAssemblingBytes: 96))
+        var a = ProbeFrameAssembler(configuration: with(AssemblyConfiguration()) {
+            $0.maxAssemblingBytesPerRun = 64
+            $0.maxAssemblingBytes = 96
+        })
         for chunk in 0..<4 {
             _ = try a.accept(f.snapshot("T", index: 2, ids: [Int64(2 * chunk), Int64(2 * chunk + 1)], chunk: chunk, of: 48), now: .seconds(0))
         }

@@ -28,11 +28,12 @@ import Testing
 
     @Test func configurationDecodesTheConfiguredNames() throws {
         let json = #"{"estimators": ["dse", "binning_ixt", "mixed_ity"], "units": "nats"}"#
-        let c = try JSONDecoder().decode(EstimationConfiguration.self, from: Data(json.utf8))
+        let c = try ConfigurationCoding.decode(from: Data(json.utf8), over: EstimationConfiguration())
         #expect(c.estimators == [.diffusionSpectralEntropy, .binningInputInformation, .mixedLabelInformation])
         #expect(c.units == .nats)
         #expect(throws: DecodingError.self) {
-            try JSONDecoder().decode(EstimationConfiguration.self, from: Data(#"{"estimators": ["binning-mi"]}"#.utf8))
+            try ConfigurationCoding.decode(from: Data(#"{"estimators": ["binning-mi"]}"#.utf8),
+                                           over: EstimationConfiguration())
         }
         let encoded = try JSONEncoder().encode([PipelineEstimate.ksgInputInformation])
         #expect(String(decoding: encoded, as: UTF8.self) == #"["ksg_ixt"]"#)

@@ -55,19 +55,21 @@ import InfoplaneMonitor
 
     @Test func storeConfigurationDecodesWithDefaults() throws {
         let json = #"{"durability": "full", "retention": {"max_age_days": 7}}"#
-        let decoded = try JSONDecoder().decode(StoreConfiguration.self, from: Data(json.utf8))
+        let decoded = try ConfigurationCoding.decode(from: Data(json.utf8), over: StoreConfiguration())
         #expect(decoded.durability == .full)
         #expect(decoded.retention == RetentionPolicy(maxAgeDays: 7, maxStepsPerSeries: nil))
         #expect(decoded.busyTimeoutSeconds == 5)
-        let empty = try JSONDecoder().decode(StoreConfiguration.self, from: Data("{}".utf8))
+        let empty = try ConfigurationCoding.decode(from: Data("{}".utf8), over: StoreConfiguration())
         #expect(empty.durability == .normal && empty.retention == RetentionPolicy())
         #expect(throws: StoreError.self) {
-            try JSONDecoder().decode(StoreConfiguration.self, from: Data(#"{"busy_timeout_seconds": -1}"#.utf8)).validate()
+            try ConfigurationCoding.decode(from: Data(#"{"busy_timeout_seconds": -1}"#.utf8),
+                                           over: StoreConfiguration()).validate()
         }
     }
 
     @Test func retentionDecodesWithDefaults() throws {
-        let decoded = try JSONDecoder().decode(RetentionPolicy.self, from: Data(#"{"max_steps_per_series": 100}"#.utf8))
+        let decoded = try ConfigurationCoding.decode(from: Data(#"{"max_steps_per_series": 100}"#.utf8),
+                                                    over: RetentionPolicy())
         #expect(decoded == RetentionPolicy(maxAgeDays: RetentionPolicy.defaultMaxAgeDays, maxStepsPerSeries: 100))
     }
 }

@@ -58,8 +58,9 @@ struct SharedBuffer<T>: @unchecked Sendable {
     }
 }
 
-enum ProcessInfoCores {
-    static var active: Int {
+/// Active processor count: the estimators' parallel loops and the monitor's worker pool.
+package enum ProcessInfoCores {
+    package static var active: Int {
         #if canImport(Glibc)
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         #else

@@ -1,6 +1,6 @@
 /// Every setting of the alert rules, with documented defaults (Documentation/alerts.md).
-/// Codable with snake_case keys so the daemon's `[alerts]` TOML section maps onto it; a
-/// missing key takes its default, so an empty section is valid.
+/// The daemon's `[alerts]` TOML section maps onto it (`ConfigurationCoding`: snake_case
+/// keys, a missing key takes its default, so an empty section is valid).
 ///
 /// ```toml
 /// [alerts]
@@ -28,29 +28,6 @@ public struct AlertThresholds: Sendable, Equatable, Codable {
     public var clientStalled = ClientStalledThresholds()
 
     public init() {}
-
-    enum CodingKeys: String, CodingKey {
-        case smoothingWindow = "smoothing_window"
-        case ignorePartialFrames = "ignore_partial_frames"
-        case historyLimit = "history_limit"
-        case compressionOnset = "compression_onset"
-        case overfitting
-        case representationCollapse = "representation_collapse"
-        case clientStalled = "client_stalled"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = Self()
-        smoothingWindow = try c.decodeIfPresent(Int.self, forKey: .smoothingWindow) ?? d.smoothingWindow
-        ignorePartialFrames = try c.decodeIfPresent(Bool.self, forKey: .ignorePartialFrames) ?? d.ignorePartialFrames
-        historyLimit = try c.decodeIfPresent(Int.self, forKey: .historyLimit) ?? d.historyLimit
-        compressionOnset = try c.decodeIfPresent(CompressionOnsetThresholds.self, forKey: .compressionOnset) ?? d.compressionOnset
-        overfitting = try c.decodeIfPresent(OverfittingThresholds.self, forKey: .overfitting) ?? d.overfitting
-        representationCollapse = try c.decodeIfPresent(RepresentationCollapseThresholds.self, forKey: .representationCollapse)
-            ?? d.representationCollapse
-        clientStalled = try c.decodeIfPresent(ClientStalledThresholds.self, forKey: .clientStalled) ?? d.clientStalled
-    }
 
     /// Throws at the first value out of its range, naming the key and the range.
     public func validate() throws(AlertConfigurationError) {

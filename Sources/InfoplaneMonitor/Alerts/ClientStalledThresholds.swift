@@ -15,26 +15,6 @@ public struct ClientStalledThresholds: Sendable, Equatable, Codable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
-        case enabled
-        case factor
-        case minSilenceSeconds = "min_silence_seconds"
-        case burstSeconds = "burst_seconds"
-        case minIntervals = "min_intervals"
-        case intervalHistory = "interval_history"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = Self()
-        enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? d.enabled
-        factor = try c.decodeIfPresent(Double.self, forKey: .factor) ?? d.factor
-        minSilenceSeconds = try c.decodeIfPresent(Double.self, forKey: .minSilenceSeconds) ?? d.minSilenceSeconds
-        burstSeconds = try c.decodeIfPresent(Double.self, forKey: .burstSeconds) ?? d.burstSeconds
-        minIntervals = try c.decodeIfPresent(Int.self, forKey: .minIntervals) ?? d.minIntervals
-        intervalHistory = try c.decodeIfPresent(Int.self, forKey: .intervalHistory) ?? d.intervalHistory
-    }
-
     func validate() throws(AlertConfigurationError) {
         let p = "client_stalled."
         try AlertConfigurationError.require(factor >= 1, p + "factor", "a number >= 1")

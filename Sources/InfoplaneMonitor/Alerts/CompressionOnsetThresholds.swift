@@ -39,40 +39,6 @@ public struct CompressionOnsetThresholds: Sendable, Equatable, Codable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
-        case enabled
-        case noiseMultiplier = "noise_multiplier"
-        case relativeDrop = "relative_drop"
-        case absoluteFloorBits = "absolute_floor_bits"
-        case confirmEvaluations = "confirm_evaluations"
-        case rearmRelativeRise = "rearm_relative_rise"
-        case rearmEvaluations = "rearm_evaluations"
-        case labelInformationFraction = "label_information_fraction"
-        case fittingTrainAccuracy = "fitting_train_accuracy"
-        case fittingPlateauWindow = "fitting_plateau_window"
-        case fittingPlateauRelativeRise = "fitting_plateau_relative_rise"
-        case fittingPlateauStepFraction = "fitting_plateau_step_fraction"
-        case estimators
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = Self()
-        enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? d.enabled
-        noiseMultiplier = try c.decodeIfPresent(Double.self, forKey: .noiseMultiplier) ?? d.noiseMultiplier
-        relativeDrop = try c.decodeIfPresent(Double.self, forKey: .relativeDrop) ?? d.relativeDrop
-        absoluteFloorBits = try c.decodeIfPresent(Double.self, forKey: .absoluteFloorBits) ?? d.absoluteFloorBits
-        confirmEvaluations = try c.decodeIfPresent(Int.self, forKey: .confirmEvaluations) ?? d.confirmEvaluations
-        rearmRelativeRise = try c.decodeIfPresent(Double.self, forKey: .rearmRelativeRise) ?? d.rearmRelativeRise
-        rearmEvaluations = try c.decodeIfPresent(Int.self, forKey: .rearmEvaluations) ?? d.rearmEvaluations
-        labelInformationFraction = try c.decodeIfPresent(Double.self, forKey: .labelInformationFraction) ?? d.labelInformationFraction
-        fittingTrainAccuracy = try c.decodeIfPresent(Double.self, forKey: .fittingTrainAccuracy) ?? d.fittingTrainAccuracy
-        fittingPlateauWindow = try c.decodeIfPresent(Int.self, forKey: .fittingPlateauWindow) ?? d.fittingPlateauWindow
-        fittingPlateauRelativeRise = try c.decodeIfPresent(Double.self, forKey: .fittingPlateauRelativeRise) ?? d.fittingPlateauRelativeRise
-        fittingPlateauStepFraction = try c.decodeIfPresent(Double.self, forKey: .fittingPlateauStepFraction) ?? d.fittingPlateauStepFraction
-        estimators = try c.decodeIfPresent([EstimatorName].self, forKey: .estimators) ?? d.estimators
-    }
-
     func validate() throws(AlertConfigurationError) {
         let p = "compression_onset."
         try AlertConfigurationError.require(noiseMultiplier >= 0, p + "noise_multiplier", "a number >= 0")

@@ -32,36 +32,6 @@ public struct OverfittingThresholds: Sendable, Equatable, Codable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
-        case enabled
-        case noiseMultiplier = "noise_multiplier"
-        case relativeGapGrowth = "relative_gap_growth"
-        case absoluteFloorBits = "absolute_floor_bits"
-        case minSamplesBinning = "min_samples_binning"
-        case minSamples = "min_samples"
-        case lossRelativeRise = "loss_relative_rise"
-        case lossAbsoluteFloor = "loss_absolute_floor"
-        case confirmEvaluations = "confirm_evaluations"
-        case rearmEvaluations = "rearm_evaluations"
-        case estimators
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = Self()
-        enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? d.enabled
-        noiseMultiplier = try c.decodeIfPresent(Double.self, forKey: .noiseMultiplier) ?? d.noiseMultiplier
-        relativeGapGrowth = try c.decodeIfPresent(Double.self, forKey: .relativeGapGrowth) ?? d.relativeGapGrowth
-        absoluteFloorBits = try c.decodeIfPresent(Double.self, forKey: .absoluteFloorBits) ?? d.absoluteFloorBits
-        minSamplesBinning = try c.decodeIfPresent(Int.self, forKey: .minSamplesBinning) ?? d.minSamplesBinning
-        minSamples = try c.decodeIfPresent(Int.self, forKey: .minSamples) ?? d.minSamples
-        lossRelativeRise = try c.decodeIfPresent(Double.self, forKey: .lossRelativeRise) ?? d.lossRelativeRise
-        lossAbsoluteFloor = try c.decodeIfPresent(Double.self, forKey: .lossAbsoluteFloor) ?? d.lossAbsoluteFloor
-        confirmEvaluations = try c.decodeIfPresent(Int.self, forKey: .confirmEvaluations) ?? d.confirmEvaluations
-        rearmEvaluations = try c.decodeIfPresent(Int.self, forKey: .rearmEvaluations) ?? d.rearmEvaluations
-        estimators = try c.decodeIfPresent([EstimatorName].self, forKey: .estimators) ?? d.estimators
-    }
-
     func validate() throws(AlertConfigurationError) {
         let p = "overfitting."
         try AlertConfigurationError.require(noiseMultiplier >= 0, p + "noise_multiplier", "a number >= 0")

@@ -20,28 +20,6 @@ public struct RepresentationCollapseThresholds: Sendable, Equatable, Codable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
-        case enabled
-        case noiseMultiplier = "noise_multiplier"
-        case relativeDrop = "relative_drop"
-        case absoluteFloorBits = "absolute_floor_bits"
-        case window
-        case confirmEvaluations = "confirm_evaluations"
-        case rearmEvaluations = "rearm_evaluations"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = Self()
-        enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? d.enabled
-        noiseMultiplier = try c.decodeIfPresent(Double.self, forKey: .noiseMultiplier) ?? d.noiseMultiplier
-        relativeDrop = try c.decodeIfPresent(Double.self, forKey: .relativeDrop) ?? d.relativeDrop
-        absoluteFloorBits = try c.decodeIfPresent(Double.self, forKey: .absoluteFloorBits) ?? d.absoluteFloorBits
-        window = try c.decodeIfPresent(Int.self, forKey: .window) ?? d.window
-        confirmEvaluations = try c.decodeIfPresent(Int.self, forKey: .confirmEvaluations) ?? d.confirmEvaluations
-        rearmEvaluations = try c.decodeIfPresent(Int.self, forKey: .rearmEvaluations) ?? d.rearmEvaluations
-    }
-
     func validate() throws(AlertConfigurationError) {
         let p = "representation_collapse."
         try AlertConfigurationError.require(noiseMultiplier >= 0, p + "noise_multiplier", "a number >= 0")

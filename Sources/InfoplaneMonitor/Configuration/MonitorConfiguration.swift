@@ -1,7 +1,7 @@
-/// Everything the monitoring pipeline is configured by. Codable with snake_case keys so the
-/// daemon's TOML file maps onto it section by section (`[assembly]`, `[compression]`,
-/// `[estimation]`, `[scheduler]`); every missing key takes its documented default, so an
-/// empty file is a valid configuration.
+/// Everything the monitoring pipeline is configured by. The daemon's TOML file maps onto it
+/// section by section (`[assembly]`, `[compression]`, `[estimation]`, `[scheduler]`,
+/// `[alerts]`) through `ConfigurationCoding`: snake_case keys, and every missing key takes
+/// its documented default, so an empty file is a valid configuration.
 ///
 /// ```toml
 /// [assembly]
@@ -24,28 +24,11 @@
 /// [alerts]                            # see AlertThresholds and Documentation/alerts.md
 /// ```
 public struct MonitorConfiguration: Sendable, Codable, Equatable {
-    public var assembly: AssemblyConfiguration
-    public var compression: CompressionConfiguration
-    public var estimation: EstimationConfiguration
-    public var scheduler: SchedulerConfiguration
-    public var alerts: AlertThresholds
+    public var assembly = AssemblyConfiguration()
+    public var compression = CompressionConfiguration()
+    public var estimation = EstimationConfiguration()
+    public var scheduler = SchedulerConfiguration()
+    public var alerts = AlertThresholds()
 
-    public init(assembly: AssemblyConfiguration = .init(), compression: CompressionConfiguration = .init(),
-                estimation: EstimationConfiguration = .init(), scheduler: SchedulerConfiguration = .init(),
-                alerts: AlertThresholds = .init()) {
-        self.assembly = assembly
-        self.compression = compression
-        self.estimation = estimation
-        self.scheduler = scheduler
-        self.alerts = alerts
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        assembly = try c.decodeIfPresent(AssemblyConfiguration.self, forKey: .assembly) ?? .init()
-        compression = try c.decodeIfPresent(CompressionConfiguration.self, forKey: .compression) ?? .init()
-        estimation = try c.decodeIfPresent(EstimationConfiguration.self, forKey: .estimation) ?? .init()
-        scheduler = try c.decodeIfPresent(SchedulerConfiguration.self, forKey: .scheduler) ?? .init()
-        alerts = try c.decodeIfPresent(AlertThresholds.self, forKey: .alerts) ?? .init()
-    }
+    public init() {}
 }

@@ -7,11 +7,6 @@ public struct RunOptionError: Error, Sendable, Equatable, CustomStringConvertibl
     public var option: String
     public var message: String
 
-    public init(option: String, message: String) {
-        self.option = option
-        self.message = message
-    }
-
     public var description: String { "run option \(option): \(message)" }
 }
 
