@@ -26,23 +26,31 @@ struct SortedLine: Sendable {
 
     var count: Int { sorted.count }
 
-    func kNearestOfAll(k: Int, reducedOut: SharedBuffer<Double>, indexOut: SharedBuffer<Int>) {
-        let n = count
-        parallelChunks(count: n, minimumChunk: 256) { range in
+    /// Calls `body(row, p, x, s)` for every point, the rows split across the cores: `p` is
+    /// the row's position in the sorted values `s`, `x = s[p]` its value.
+    @inline(__always)
+    private func forEachPoint(_ body: (_ row: Int, _ p: Int, _ x: Double, _ s: UnsafeBufferPointer<Double>) -> Void) {
+        parallelChunks(count: count, minimumChunk: 256) { range in
             sorted.withUnsafeBufferPointer { s in
                 for row in range {
                     let p = position[row]
-                    let x = s[p]
-                    var l = p - 1, r = p + 1
-                    for m in 0..<k {
-                        let dl = l >= 0 ? metric.reduced(fromDistance: x - s[l]) : .infinity
-                        let dr = r < n ? metric.reduced(fromDistance: s[r] - x) : .infinity
-                        if dl <= dr {
-                            reducedOut[row * k + m] = dl; indexOut[row * k + m] = l >= 0 ? order[l] : -1; l -= 1
-                        } else {
-                            reducedOut[row * k + m] = dr; indexOut[row * k + m] = r < n ? order[r] : -1; r += 1
-                        }
-                    }
+                    body(row, p, s[p], s)
+                }
+            }
+        }
+    }
+
+    func kNearestOfAll(k: Int, reducedOut: SharedBuffer<Double>, indexOut: SharedBuffer<Int>) {
+        let n = count
+        forEachPoint { row, p, x, s in
+            var l = p - 1, r = p + 1
+            for m in 0..<k {
+                let dl = l >= 0 ? metric.reduced(fromDistance: x - s[l]) : .infinity
+                let dr = r < n ? metric.reduced(fromDistance: s[r] - x) : .infinity
+                if dl <= dr {
+                    reducedOut[row * k + m] = dl; indexOut[row * k + m] = l >= 0 ? order[l] : -1; l -= 1
+                } else {
+                    reducedOut[row * k + m] = dr; indexOut[row * k + m] = r < n ? order[r] : -1; r += 1
                 }
             }
         }
@@ -50,29 +58,23 @@ struct SortedLine: Sendable {
 
     func countWithinOfAll(reducedThresholds: [Double], out: SharedBuffer<Int>) {
         let n = count
-        parallelChunks(count: n, minimumChunk: 256) { range in
-            sorted.withUnsafeBufferPointer { s in
-                for row in range {
-                    let p = position[row]
-                    let x = s[p]
-                    let t = reducedThresholds[row]
-                    guard t >= 0 else { out[row] = 0; continue }
-                    // First position whose value v has x - v <= t (v <= x side).
-                    var lo = 0, hi = p
-                    while lo < hi {
-                        let mid = (lo + hi) / 2
-                        if metric.reduced(fromDistance: x - s[mid]) <= t { hi = mid } else { lo = mid + 1 }
-                    }
-                    let first = lo
-                    // First position after p whose value v has v - x > t.
-                    lo = p + 1; hi = n
-                    while lo < hi {
-                        let mid = (lo + hi) / 2
-                        if metric.reduced(fromDistance: s[mid] - x) <= t { lo = mid + 1 } else { hi = mid }
-                    }
-                    out[row] = lo - first
-                }
+        forEachPoint { row, p, x, s in
+            let t = reducedThresholds[row]
+            guard t >= 0 else { out[row] = 0; return }
+            // First position whose value v has x - v <= t (v <= x side).
+            var lo = 0, hi = p
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if metric.reduced(fromDistance: x - s[mid]) <= t { hi = mid } else { lo = mid + 1 }
             }
+            let first = lo
+            // First position after p whose value v has v - x > t.
+            lo = p + 1; hi = n
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if metric.reduced(fromDistance: s[mid] - x) <= t { lo = mid + 1 } else { hi = mid }
+            }
+            out[row] = lo - first
         }
     }
 }
