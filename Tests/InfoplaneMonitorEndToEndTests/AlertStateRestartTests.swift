@@ -12,9 +12,7 @@ extension MonitorEndToEndTests {
     /// from the stored series when the run reconnects: without it, the second daemon sees a
     /// "peak" at its first evaluations and raises the same episode a second time.
     @Test func aRestartDoesNotRepeatAnEpisodesAlert() async throws {
-        let configuration = ScenarioConfiguration.estimation(["binning_ixt", "binning_ity"])
-        let first = try MonitorDaemon(configuration: configuration)
-        let directory = first.directory
+        let first = try MonitorDaemon(configuration: ScenarioConfiguration.estimation(["binning_ixt", "binning_ity"]))
         let run = "restart"
         let stride: Int64 = 10
         let beforeRestart = [4, 6, 8, 10, 12, 14, 16, 20, 24, 28, 30, 24, 16, 12, 8, 6, 4, 4, 4, 4]
@@ -43,7 +41,7 @@ extension MonitorEndToEndTests {
         try #require(one.storedAlerts.map(\.kind) == ["compression_onset"], "first daemon:\n\(one.storedSummary)")
         #expect(try first.process.stop() == 0)
 
-        let second = try MonitorDaemon(configuration: configuration, directory: directory)
+        let second = try first.restarted()
         let lastAfter = Int64(beforeRestart.count + afterRestart.count - 1) * stride
         let two = try await second.scenario(run: run, send: { try send($0, levels: afterRestart, from: beforeRestart.count) }, stored: { points in
             points.contains { $0.step == lastAfter && $0.metric == StoreReader.Metric.inputInformation }

@@ -22,6 +22,13 @@ struct MonitorDaemon: Sendable {
         store = StoreReader(stateDirectory: directory.appendingPathComponent("state"))
     }
 
+    /// A new daemon on this one's state directory and configuration file (after this one
+    /// stopped or was killed): what a restart finds.
+    func restarted() throws -> MonitorDaemon {
+        let configuration = try String(contentsOf: directory.appendingPathComponent("infoplaned.toml"), encoding: .utf8)
+        return try MonitorDaemon(configuration: configuration, directory: directory)
+    }
+
     /// Polls the store until `done` holds of what it reads, or `timeout` seconds pass.
     /// Reads the store every 0.1 s until `done` or `timeout`; `keepAlive` (a session's
     /// Heartbeat) runs every `keepAliveSeconds` meanwhile, so that a session kept open while a

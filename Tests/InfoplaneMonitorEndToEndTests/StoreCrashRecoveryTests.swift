@@ -10,9 +10,7 @@ extension MonitorEndToEndTests {
     /// the same value, `PRAGMA integrity_check` says ok, and the run reconnecting under the
     /// same name keeps its run id and gets new points appended after the old ones.
     @Test func killDuringIngestKeepsCommittedPointsAndTheRunContinues() async throws {
-        let configuration = ScenarioConfiguration.estimation(["binning_ixt", "binning_ity"])
-        let first = try MonitorDaemon(configuration: configuration)
-        let directory = first.directory
+        let first = try MonitorDaemon(configuration: ScenarioConfiguration.estimation(["binning_ixt", "binning_ity"]))
         let run = "crash"
         let rows = 512
         let socket = first.socketPath
@@ -46,7 +44,7 @@ extension MonitorEndToEndTests {
         print("kill -9: \(stepsSent) frames sent, \(Set(before.map(\.step)).count) steps (\(before.count) points) read from the store just before the kill")
 
         // Restart on the same state directory.
-        let second = try MonitorDaemon(configuration: configuration, directory: directory)
+        let second = try first.restarted()
         #expect(try second.store.integrityCheck() == ["ok"])
         let afterRestart = try second.store.points(run: run)
         let missing = Set(before).subtracting(afterRestart)
