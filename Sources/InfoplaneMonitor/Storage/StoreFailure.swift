@@ -18,27 +18,6 @@ public struct StoreFailure: Error, Sendable, Equatable, CustomStringConvertible 
     /// The store's reason, in a few words ("database or disk is full").
     public var cause: String
 
-    public init(kind: Kind, operation: String, cause: String) {
-        self.kind = kind
-        self.operation = operation
-        self.cause = cause
-    }
-
-    /// Classifies what a store threw; nil when the error is not the store failing to write
-    /// (a value it refuses, for example), which callers pass on unchanged.
-    public init?(_ error: any Error, operation: String) {
-        if let failure = error as? StoreFailure {
-            self = failure
-            return
-        }
-        if let classified = error as? any StoreErrorClassifying {
-            guard let kind = classified.storeFailureKind else { return nil }
-            self.init(kind: kind, operation: operation, cause: classified.cause)
-        } else {
-            self.init(kind: .unavailable, operation: operation, cause: "\(error)")
-        }
-    }
-
     /// For the client and the log: what happened, that nothing is to be fixed on the
     /// client, and that the daemon recovers without a restart.
     public var description: String {
@@ -59,4 +38,21 @@ public protocol StoreErrorClassifying: Error {
     var storeFailureKind: StoreFailure.Kind? { get }
     /// The failure in a few words, without advice.
     var cause: String { get }
+}
+
+extension StoreFailure {
+    /// Classifies what a store threw; nil when the error is not the store failing to write
+    /// (a value it refuses, for example), which callers pass on unchanged.
+    public init?(_ error: any Error, operation: String) {
+        if let failure = error as? StoreFailure {
+            self = failure
+            return
+        }
+        if let classified = error as? any StoreErrorClassifying {
+            guard let kind = classified.storeFailureKind else { return nil }
+            self.init(kind: kind, operation: operation, cause: classified.cause)
+        } else {
+            self.init(kind: .unavailable, operation: operation, cause: "\(error)")
+        }
+    }
 }
