@@ -6,6 +6,7 @@
 #   make fixtures  regenerate the estimator reference fixtures (Python: scipy, scikit-learn, dse-dsmi)
 #                  and the demo's per-epoch losses the overfitting rule is tested on
 #   make protos    regenerate the committed protobuf code (Swift, C, Python)
+#   make lint      what differs from the house style (.swift-format); make format rewrites it
 
 PYTHON ?= python3
 SWIFT ?= swift
@@ -28,7 +29,7 @@ DEMO_SOCKET := $(DEMO_DIR)/infoplane.sock
 DEMO_EPOCHS ?=
 EXAMPLE ?= szt
 
-.PHONY: deps deps-apt deps-python build test test-swift test-python test-c demo fixtures protos clean
+.PHONY: format lint deps deps-apt deps-python build test test-swift test-python test-c demo fixtures protos clean
 
 deps: deps-apt deps-python
 
@@ -80,3 +81,12 @@ protos:
 
 clean:
 	rm -rf .build $(DEMO_DIR)
+
+# House style (.swift-format: 120 columns, 4 spaces). `make lint` lists what differs; `make
+# format` rewrites the Swift sources in place (generated code excluded).
+SWIFT_SOURCES = $(shell find Sources Tests Benchmarks -name '*.swift' -not -path '*/Generated/*')
+format:
+	$(SWIFT) format format -i --parallel $(SWIFT_SOURCES)
+
+lint:
+	$(SWIFT) format lint --parallel $(SWIFT_SOURCES)
