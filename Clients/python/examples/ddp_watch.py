@@ -102,6 +102,7 @@ def worker(rank: int, args: argparse.Namespace, port: int) -> None:
     dist.init_process_group("gloo", rank=rank, world_size=args.world_size)
     try:
         train(rank, args)
+        dist.barrier()  # both ranks done with their collectives before the group goes
     finally:
         dist.destroy_process_group()
 

@@ -25,8 +25,8 @@ import math
 import time
 from typing import Any, Dict, Mapping, Optional, Sequence, Union
 
+from ._callback import ProbingCallback
 from .monitor import Monitor
-from .torch import Watcher, watch
 
 try:
     from lightning.pytorch.callbacks import Callback
@@ -41,7 +41,7 @@ except ImportError:  # the standalone package, same API
 __all__ = ["InfoplaneCallback"]
 
 
-class InfoplaneCallback(Callback):
+class InfoplaneCallback(ProbingCallback, Callback):
     """Streams a LightningModule's watched layers on a fixed probe set every `every`
     optimizer steps, and the training loss every `trainer.log_every_n_steps` steps.
 
@@ -74,24 +74,9 @@ class InfoplaneCallback(Callback):
         capture_at_end: bool = True,
         **watch_options: Any,
     ) -> None:
-        super().__init__()
-        if not isinstance(every, int) or every < 1:
-            raise ValueError(f"every must be a positive integer, not {every!r}")
-        self.layers = list(layers)
-        self.probe_inputs = probe_inputs
-        self.probe_labels = probe_labels
-        self.every = every
-        self.run = run
-        self.address = address
-        self.monitor = monitor
-        self.metadata = dict(metadata or {})
-        self.options = options
-        self.log_metrics = log_metrics
-        self.capture_at_end = capture_at_end
-        self.watch_options = watch_options
-        self.watcher: Optional[Watcher] = None
-        self._owns_monitor = False
-        self._last_probe_step = -1
+        Callback.__init__(self)
+        ProbingCallback.__init__(self, layers, probe_inputs, probe_labels, every, run, address, monitor, metadata,
+                                 options, log_metrics, capture_at_end, watch_options)
         self._batch_step = 0
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -99,33 +84,19 @@ class InfoplaneCallback(Callback):
     def setup(self, trainer: Any, pl_module: Any, stage: str) -> None:
         if stage != "fit" or self.watcher is not None:
             return
-        if trainer.global_rank == 0 and self.monitor is None:
-            run = self.run or f"{type(pl_module).__name__}-{time.strftime('%Y%m%d-%H%M%S')}"
-            metadata = {"framework": "lightning", "module": type(pl_module).__name__, **self.metadata}
-            self.monitor = Monitor(run=run, address=self.address, metadata=metadata, options=self.options)
-            self._owns_monitor = True
-        self.watcher = watch(pl_module, self.layers, self.probe_inputs, self.probe_labels, every=self.every,
-                             monitor=self.monitor if trainer.global_rank == 0 else None, on_forward=False,
-                             **self.watch_options)
+        name = type(pl_module).__name__
+        self._start(pl_module, sends=trainer.global_rank == 0,
+                    run=self.run or f"{name}-{time.strftime('%Y%m%d-%H%M%S')}",
+                    metadata={"framework": "lightning", "module": name})
 
     def teardown(self, trainer: Any, pl_module: Any, stage: str) -> None:
-        if stage != "fit":
-            return
-        if self.watcher is not None:
-            self.watcher.remove()
-            self.watcher = None
-        if self._owns_monitor and self.monitor is not None:
-            self.monitor.close()
-            self.monitor = None
-            self._owns_monitor = False
+        if stage == "fit":
+            self._stop(forget_monitor=True)
 
     # -- probing ---------------------------------------------------------------------------
 
     def _probe(self, trainer: Any, step: int) -> None:
-        if self.watcher is None or step == self._last_probe_step:
-            return
-        self._last_probe_step = step
-        self.watcher.capture(step, epoch=trainer.current_epoch)
+        self._capture(step, epoch=trainer.current_epoch)
 
     def on_train_batch_start(self, trainer: Any, pl_module: Any, batch: Any, batch_idx: int) -> None:
         self._batch_step = step = trainer.global_step

@@ -28,8 +28,8 @@ from __future__ import annotations
 import math
 from typing import Any, Dict, Mapping, Optional, Sequence, Union
 
+from ._callback import ProbingCallback
 from .monitor import Monitor
-from .torch import Watcher, watch
 
 try:
     from transformers import TrainerCallback
@@ -44,7 +44,7 @@ __all__ = ["InfoplaneTrainerCallback"]
 _SKIPPED_LOGS = frozenset({"epoch", "step", "split", "total_flos"})
 
 
-class InfoplaneTrainerCallback(TrainerCallback):
+class InfoplaneTrainerCallback(ProbingCallback, TrainerCallback):
     """Streams a transformers model's watched layers on a fixed probe set every `every`
     optimizer steps, and every number the Trainer logs (`loss`, `learning_rate`,
     `grad_norm`: split train; `eval_*`: split validation, prefix removed) at the step it
@@ -76,45 +76,20 @@ class InfoplaneTrainerCallback(TrainerCallback):
         capture_at_end: bool = True,
         **watch_options: Any,
     ) -> None:
-        if not isinstance(every, int) or every < 1:
-            raise ValueError(f"every must be a positive integer, not {every!r}")
-        self.layers = list(layers)
-        self.probe_inputs = probe_inputs
-        self.probe_labels = probe_labels
-        self.every = every
-        self.run = run
-        self.address = address
-        self.monitor = monitor
-        self.metadata = dict(metadata or {})
-        self.options = options
-        self.log_metrics = log_metrics
-        self.capture_at_end = capture_at_end
-        self.watch_options = watch_options
-        self.watcher: Optional[Watcher] = None
-        self._owns_monitor = False
-        self._last_probe_step = -1
+        ProbingCallback.__init__(self, layers, probe_inputs, probe_labels, every, run, address, monitor, metadata,
+                                 options, log_metrics, capture_at_end, watch_options)
 
     def on_train_begin(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
         if self.watcher is not None:
             return
         if model is None:
             raise ValueError("InfoplaneTrainerCallback needs the Trainer's model (on_train_begin got none)")
-        if state.is_world_process_zero and self.monitor is None:
-            run = self.run or getattr(args, "run_name", None) or "transformers-trainer"
-            metadata = {"framework": "transformers", "model": type(model).__name__, **self.metadata}
-            self.monitor = Monitor(run=run, address=self.address, metadata=metadata, options=self.options)
-            self._owns_monitor = True
-        self.watcher = watch(model, self.layers, self.probe_inputs, self.probe_labels, every=self.every,
-                             monitor=self.monitor if state.is_world_process_zero else None, on_forward=False,
-                             **self.watch_options)
+        self._start(model, sends=state.is_world_process_zero,
+                    run=self.run or getattr(args, "run_name", None) or "transformers-trainer",
+                    metadata={"framework": "transformers", "model": type(model).__name__})
 
     def _probe(self, state: Any) -> None:
-        step = int(state.global_step)
-        if self.watcher is None or step == self._last_probe_step:
-            return
-        self._last_probe_step = step
-        epoch = int(state.epoch) if state.epoch is not None else None
-        self.watcher.capture(step, epoch=epoch)
+        self._capture(int(state.global_step), epoch=int(state.epoch) if state.epoch is not None else None)
 
     def on_step_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         if state.global_step % self.every == 0:
@@ -123,12 +98,7 @@ class InfoplaneTrainerCallback(TrainerCallback):
     def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         if self.capture_at_end:
             self._probe(state)
-        if self.watcher is not None:
-            self.watcher.remove()
-            self.watcher = None
-        if self._owns_monitor and self.monitor is not None:
-            self.monitor.close()
-            self._owns_monitor = False
+        self._stop(forget_monitor=False)
 
     def on_log(self, args: Any, state: Any, control: Any, logs: Optional[Dict[str, Any]] = None, **kwargs: Any) -> None:
         monitor = self.monitor
