@@ -24,8 +24,8 @@ import Testing
         let train = (0..<60).map { alertPiecewise([(0, 0.5), (59, 0.95)], at: $0) + 0.01 * noise.gaussian() }
         let validation = (0..<60).map { alertPiecewise([(0, 0.5), (25, 0.7), (59, 0.45)], at: $0) + 0.01 * noise.gaussian() }
         let alerts = information(evaluations: 60, train: { train[$0] }, validation: { validation[$0] })
-        let (alert, evidence) = try onlyAlert(alerts, .overfitting, layer: "L4", severity: .warning,
-                                              evidence: OverfittingEvidence.self)
+        let (_, evidence) = try onlyAlert(alerts, .overfitting, layer: "L4", severity: .warning,
+                                          evidence: OverfittingEvidence.self)
         #expect(evidence.signal == "information")
         #expect(evidence.estimator == "mixed")
         // The divergence is measured from the validation peak at step 250.

@@ -14,7 +14,7 @@ struct FrameJob: Sendable {
     let settings: RunSettings
     /// When the frame was queued (on the pipeline's clock).
     let queuedAt: Duration
-    internal(set) var stage: Stage = .waiting
+    var stage: Stage = .waiting
     /// The items of the current stage; those before `readyStart` are handed out.
     private var readyItems: [WorkItem] = []
     private var readyStart = 0
@@ -22,11 +22,11 @@ struct FrameJob: Sendable {
     var ready: ArraySlice<WorkItem> { readyItems[readyStart...] }
     var readyCount: Int { readyItems.count - readyStart }
     /// Items handed out and not yet completed.
-    internal(set) var running = 0
-    internal(set) var prepared: [String: PreparedLayer] = [:]
-    internal(set) var points: [SeriesPoint] = []
+    var running = 0
+    var prepared: [String: PreparedLayer] = [:]
+    var points: [SeriesPoint] = []
     /// Layers whose preparation failed (their estimates are skipped), with the reason.
-    internal(set) var failedLayers: [String: String] = [:]
+    var failedLayers: [String: String] = [:]
     let labels: [Int]?
     /// The frame's X (`frame.inputs`), found once.
     let inputs: FrameLayer?
