@@ -58,9 +58,10 @@ struct SharedBuffer<T>: @unchecked Sendable {
     }
 }
 
-/// Active processor count: the estimators' parallel loops and the monitor's worker pool.
-package enum ProcessInfoCores {
-    package static var active: Int {
+/// Active processor count, for the parallel loops. Internal on purpose: made `package`, it
+/// slowed the loops that read it (Documentation/performance.md, "kNN search").
+enum ProcessInfoCores {
+    static var active: Int {
         #if canImport(Glibc)
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         #else

@@ -1,3 +1,4 @@
+import Foundation
 import InfoplaneEstimators
 
 /// The estimation worker pool; the daemon's TOML section `[scheduler]` maps onto it
@@ -39,7 +40,7 @@ public struct SchedulerConfiguration: Sendable, Codable, Equatable {
 
     /// `workers`, or cores − 1 (at least 1) when 0.
     public var effectiveWorkers: Int {
-        workers > 0 ? workers : max(1, ProcessInfoCores.active - 1)
+        workers > 0 ? workers : max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
     }
 }
 
