@@ -144,8 +144,7 @@ def train(rank: int, args: argparse.Namespace) -> None:
         print(f"rank 0: {args.steps} steps in {time.perf_counter() - started:.1f} s, {watcher.frames_sent} frames "
               f"of {PROBE_ROWS} probe samples from {world} ranks, last reductions "
               f"{ {n: r.name for n, r in watcher.reductions.items()} }", flush=True)
-        print(f"monitor closed: sent {stats.sent}, acked {stats.acked}, errors {stats.errors}, dropped {stats.dropped}, "
-              f"lost {stats.lost}, reconnects {stats.reconnects}", flush=True)
+        print(f"monitor closed: {stats.summary()}", flush=True)
 
 
 def free_port() -> int:

@@ -176,8 +176,7 @@ def main(argv=None) -> int:
     if monitor is not None:
         stats = monitor.close(timeout=30.0)
         result["stats"] = dict(vars(stats))
-        say(f"monitor closed: sent {stats.sent}, acked {stats.acked}, errors {stats.errors}, dropped {stats.dropped}, "
-            f"lost {stats.lost}, reconnects {stats.reconnects}")
+        say(f"monitor closed: {stats.summary()}")
     print(f"trained {args.epochs} epochs ({step} steps) in {elapsed:.1f} s: {step / elapsed:.1f} steps/s; "
           f"train acc {train[1]:.3f}, held-out acc {held[1]:.3f}", flush=True)
     if args.result_json:

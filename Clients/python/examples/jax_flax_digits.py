@@ -165,8 +165,8 @@ def main(argv=None) -> int:
     start_probe(step, args.epochs)  # the trained network
     send_pending()
     stats = monitor.close(timeout=30.0)
-    print(f"trained {step} steps in {time.perf_counter() - started:.1f} s; monitor closed: sent {stats.sent}, "
-          f"acked {stats.acked}, errors {stats.errors}, dropped {stats.dropped}", flush=True)
+    print(f"trained {step} steps in {time.perf_counter() - started:.1f} s; monitor closed: {stats.summary()}",
+          flush=True)
     return 0
 
 

@@ -267,8 +267,7 @@ def main(argv=None) -> int:
         stats = monitor.close(timeout=10.0)
         result["close_seconds"] = time.perf_counter() - close_start
         result["stats"] = {k: v for k, v in vars(stats).items()}
-        say(f"monitor closed: sent {stats.sent}, acked {stats.acked}, errors {stats.errors}, dropped {stats.dropped}, "
-            f"lost {stats.lost}, reconnects {stats.reconnects}")
+        say(f"monitor closed: {stats.summary()}")
     print(f"trained {args.epochs} epochs ({step} steps) in {elapsed:.1f} s: {step / elapsed:.1f} steps/s; "
           f"train acc {train[1]:.3f}, held-out acc {held[1]:.3f}", flush=True)
     if args.result_json:

@@ -37,6 +37,12 @@ class MonitorStats:
     last_error: Optional[str] = None
     errors_by_code: Dict[str, int] = field(default_factory=dict)
 
+    def summary(self) -> str:
+        """The counters a run ends with, in one line: "sent 12, acked 12, errors 0, dropped 0,
+        lost 0, reconnects 0"."""
+        return (f"sent {self.sent}, acked {self.acked}, errors {self.errors}, dropped {self.dropped}, "
+                f"lost {self.lost}, reconnects {self.reconnects}")
+
 
 _COUNTERS = ("sent", "acked", "errors", "dropped", "dropped_records", "lost", "reconnects", "connect_failures", "bytes_sent")
 
