@@ -85,6 +85,22 @@ import class InfoplaneTestSupport.ManualClock
         #expect(abs(wide.value - log2(64)) < 1e-12, "H(T) = log2 N")
     }
 
+    /// Mutual information estimated on a compressed view with fewer dimensions than the
+    /// data is a lower bound (data processing inequality), and its points say so; binning
+    /// (raw activations), DSE (an entropy) and estimates on uncompressed views do not.
+    @Test func estimatesOnProjectionsAreFlaggedLowerBounds() async throws {
+        let store = InMemorySeriesStore()
+        let p = pipeline(store: store, estimators: StandardLayerEstimators())
+        _ = try await p.runStarted(RunDescriptor(name: "r", clientName: "test"))
+        // X 12 wide and h1 16 wide are compressed to 5 dimensions; h2 (4 wide) is kept.
+        for snapshot in SyntheticFrame(step: 1).snapshots() { try await p.accept(snapshot) }
+        await p.finish()
+        let points = try #require(await store.frames.first).filter { $0.metric != .explainedVariance && $0.metric != .kernelSigma }
+        #expect(points.count == 12)
+        let flagged = Set(points.filter { $0.flags.contains(.lowerBound) }.map { "\($0.layer) \($0.metric) \($0.estimator)" })
+        #expect(flagged == ["h1 I(X;T) ksg1", "h1 I(T;Y) mixed", "h1 I(T;Y) dsmi", "h2 I(X;T) ksg1"])
+    }
+
     @Test func backlogKeepsTheNewestFramesAndCountsTheDrops() async throws {
         let store = InMemorySeriesStore()
         var configuration = MonitorConfiguration()

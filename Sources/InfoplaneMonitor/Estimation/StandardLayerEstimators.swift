@@ -13,7 +13,9 @@ import InfoplaneEstimators
 ///   (Liao, Liu et al. 2023) on T (compressed by default), at most `kernelMaxSamples`
 ///   rows, σ from `EstimationInput.kernelSigma`, exact eigenvalues up to 2048 rows and
 ///   Lanczos quadrature beyond.
-/// Every value is converted to `EstimationConfiguration.units`.
+/// Every value is converted to `EstimationConfiguration.units`. A mutual information
+/// estimated on a compressed view with fewer dimensions than the layer (or X) is marked a
+/// lower bound (data processing inequality: I(f(X); g(T)) ≤ I(X; T)).
 public struct StandardLayerEstimators: LayerEstimating {
     public init() {}
 
@@ -21,6 +23,7 @@ public struct StandardLayerEstimators: LayerEstimating {
                          configuration c: EstimationConfiguration) throws -> Estimate {
         var p = EstimatorParameters()
         p.seed = c.seed
+        var lossy = false
         let x: Matrix
         var y: Matrix?
         var labels: [Int]?
@@ -32,11 +35,13 @@ public struct StandardLayerEstimators: LayerEstimating {
             if estimate.needsLabels { labels = try self.labels(input) }
         } else if estimate.usesKernel {
             let (t, y) = kernelRows(c, input, labels: estimate.needsLabels ? try self.labels(input) : nil)
+            lossy = c.kernelInput == .compressed && Self.isReduced(input.compressed, from: input.activations)
             p.diffusion = diffusion(c, input, rows: t.rows)
             x = t
             labels = y
         } else {
             let t = c.knnInput == .compressed ? input.compressed : input.activations
+            lossy = c.knnInput == .compressed && Self.isReduced(input.compressed, from: input.activations)
             let subset = SampleSubset.indices(rows: t.rows, limit: c.knnMaxSamples, seed: c.seed)
             if estimate.needsInputs {
                 p.k = c.ksgNeighbors
@@ -44,6 +49,7 @@ public struct StandardLayerEstimators: LayerEstimating {
                 guard let inputs else {
                     throw EstimatorError.invalidParameter("I(X;T) needs the inputs X in the frame")
                 }
+                if c.knnInput == .compressed, let raw = input.inputs, Self.isReduced(inputs, from: raw) { lossy = true }
                 x = SampleSubset.select(inputs, subset)
                 y = SampleSubset.select(t, subset)
             } else {
@@ -52,8 +58,10 @@ public struct StandardLayerEstimators: LayerEstimating {
                 labels = SampleSubset.select(try self.labels(input), subset)
             }
         }
-        return try estimate.estimator.estimate(estimate.quantity, x: x, y: y, labels: labels, parameters: p,
-                                               units: c.units)
+        var result = try estimate.estimator.estimate(estimate.quantity, x: x, y: y, labels: labels, parameters: p,
+                                                     units: c.units)
+        result.lowerBound = lossy && estimate.quantity == .mutualInformation
+        return result
     }
 
     /// One pass: the layer's rows are binned once into a `BinningAccumulator` with labels;
@@ -87,6 +95,9 @@ public struct StandardLayerEstimators: LayerEstimating {
     }
 
     /// T (compressed or raw) on the kernel budget's subset, with the labels of those rows.
+    /// True when `view` has fewer dimensions than `data`: a projection that loses information.
+    private static func isReduced(_ view: Matrix, from data: Matrix) -> Bool { view.columns < data.columns }
+
     private func kernelRows(_ c: EstimationConfiguration, _ input: EstimationInput, labels: [Int]?) -> (Matrix, [Int]?) {
         let t = c.kernelInput == .compressed ? input.compressed : input.activations
         let subset = SampleSubset.indices(rows: t.rows, limit: c.kernelMaxSamples, seed: c.seed)

@@ -26,6 +26,7 @@ public struct SeriesPointFlags: OptionSet, Sendable, Hashable, Codable {
     public init(partial: Bool, estimate: Estimate) {
         self = partial ? .partialFrame : []
         if estimate.saturated { insert(.saturated) }
+        if estimate.lowerBound { insert(.lowerBound) }
     }
 
     /// Points that say nothing about the layer (saturated, too few samples): kept and
