@@ -24,8 +24,8 @@ def run_strategies(rank: int, world: int, rendezvous: str, address: str, strateg
                                               "--strategy", strategy])
             ddp_watch.train(rank, args)
         # Both ranks leave their last collective before either tears the group down: a rank
-        # that destroyed it while its peer was still sending aborted in gloo's teardown
-        # ("terminate called without an active exception", seen 1 run in 5 on a busy machine).
+        # that destroys it while its peer is still sending aborts in gloo's teardown
+        # ("terminate called without an active exception").
         dist.barrier()
     finally:
         dist.destroy_process_group()

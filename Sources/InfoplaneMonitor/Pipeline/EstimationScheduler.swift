@@ -4,10 +4,9 @@
 /// preparation, or one estimator on one layer), round-robin over the runs that have work:
 /// each run with a ready item gets one before any run gets a second. A frame of 20,000
 /// layers is 20,000+ items, so another run's small frame, queued behind it, is estimated
-/// between them instead of after them (it used to wait for the whole frame: minutes on one
-/// worker). Runs take turns in the order of their names, from the one after the run served
-/// last — a fixed rule, so with one worker the order of the items depends on nothing but
-/// the queue.
+/// between them instead of after them. Runs take turns in the order of their names, from
+/// the one after the run served last — a fixed rule, so with one worker the order of the
+/// items depends on nothing but the queue.
 ///
 /// **Within a run**, frames are served oldest first: a worker gets the next item of the
 /// run's oldest frame that has one, so the run's frames finish in order and few are in
