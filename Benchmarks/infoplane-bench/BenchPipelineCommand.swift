@@ -37,7 +37,6 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         let data = BenchFrameData(samples: samples, widths: layerWidths, seed: 1)
         var configuration = MonitorConfiguration()
         configuration.scheduler.workers = workers
-        configuration.scheduler.maxQueuedFramesPerStream = 2
         if let dimension { configuration.compression.dimension = dimension }
         if let knnMaxSamples { configuration.estimation.knnMaxSamples = knnMaxSamples }
         if let kernelMaxSamples { configuration.estimation.kernelMaxSamples = kernelMaxSamples }

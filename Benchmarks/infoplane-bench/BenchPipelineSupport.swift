@@ -87,7 +87,7 @@ struct BenchPipeline {
     init(configuration: MonitorConfiguration, label: String) {
         var logger = Logger(label: label)
         logger.logLevel = .error
-        let pipeline = MonitorPipeline(configuration: configuration, store: store, logger: logger)
+        let pipeline = MonitorPipeline(configuration: configuration, store: store, waitingFrames: InMemoryWaitingFrames(), logger: logger)
         self.pipeline = pipeline
         events = pipeline.events.subscribe(bufferSize: 4096)
         runner = Task { await pipeline.run() }

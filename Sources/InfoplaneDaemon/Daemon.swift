@@ -81,8 +81,15 @@ public struct Daemon: Sendable {
             let (store, lock) = try Self.openStore(configuration, logger: logger)
             stateLock = lock
             seriesStore = store
-            let monitor = MonitorPipeline(configuration: configuration.monitor, store: store, logger: Logger(label: "infoplane.monitor"))
+            let monitor = MonitorPipeline(configuration: configuration.monitor, store: store, waitingFrames: store,
+                                          logger: Logger(label: "infoplane.monitor"))
             await monitor.setStoreRetryLimit(points: configuration.store.retryQueuePoints)
+            do {
+                try await monitor.resumeWaitingFrames()
+            } catch {
+                logger.error("the frames kept from before cannot be listed; they wait in the store until the next start",
+                             metadata: ["error": "\(error)"])
+            }
             pipeline = monitor
             sink = monitor
             alertFeed = monitor.events.subscribe()
@@ -117,7 +124,7 @@ public struct Daemon: Sendable {
                 let perSecond = rate.update(total: v.snapshotsAccepted)
                 var line = "\(v.openConnections) connections, \(v.snapshotsAccepted) snapshots (\(String(format: "%.1f", perSecond))/s), \(v.errorsSent) errors"
                 if let counters = await pipeline?.counterSnapshot() {
-                    line += ", \(counters.framesEstimated) frames estimated, \(counters.framesDroppedBacklog) dropped, queue \(counters.queueDepth)"
+                    line += ", \(counters.framesEstimated) frames estimated, \(counters.framesWaiting) waiting (lag \(counters.maxLagSteps) steps), \(counters.framesDropped) dropped"
                 }
                 return line
             },

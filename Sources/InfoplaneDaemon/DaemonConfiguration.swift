@@ -107,6 +107,10 @@ extension DaemonConfiguration {
         try Self.check("assembly", monitor.assembly.validate)
         try Self.check("compression", monitor.compression.validate)
         try Self.check("estimation", monitor.estimation.validate)
+        try Self.check("scheduler", monitor.scheduler.validate)
+        guard monitor.scheduler.maxWaitingFrameBytesPerRun <= monitor.scheduler.maxWaitingFrameBytes else {
+            throw ConfigurationError(key: "scheduler.max_waiting_frame_bytes_per_run", problem: "\(monitor.scheduler.maxWaitingFrameBytesPerRun) is more than max_waiting_frame_bytes (\(monitor.scheduler.maxWaitingFrameBytes))")
+        }
         do {
             try monitor.alerts.validate()
         } catch {

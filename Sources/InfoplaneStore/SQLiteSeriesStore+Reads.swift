@@ -70,11 +70,15 @@ extension SQLiteSeriesStore {
     }
 
     static func runRecord(_ row: Row) -> RunRecord {
-        let json: String = row["metadata_json"]
-        let metadata = (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))) ?? [:]
+        let metadata = (try? decodeMetadata(row["metadata_json"])) ?? [:]
         return RunRecord(id: row["id"], name: row["name"], clientName: row["client_name"], metadata: metadata,
                          createdAt: Date(timeIntervalSince1970: row["created_at"]),
                          lastSeenAt: Date(timeIntervalSince1970: row["last_seen_at"]))
+    }
+
+    /// A `[String: String]` object written by `encodeMetadata`.
+    static func decodeMetadata(_ json: String) throws -> [String: String] {
+        try JSONDecoder().decode([String: String].self, from: Data(json.utf8))
     }
 
     /// Scalar rows (step, epoch, split, name, value), ordered so that the rows of one

@@ -5,7 +5,7 @@ import InfoplaneMonitor
 /// append a new one. Times are Unix seconds (REAL); booleans are 0/1.
 enum StoreSchema {
     /// Identifiers of the migrations, in order.
-    static let migrationIdentifiers = ["v1-series", "v2-alerts", "v3-retention", "v4-point-flags"]
+    static let migrationIdentifiers = ["v1-series", "v2-alerts", "v3-retention", "v4-point-flags", "v5-waiting-frames"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -96,6 +96,22 @@ enum StoreSchema {
                 ALTER TABLE points ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;
                 UPDATE points SET flags = \(SeriesPointFlags.partialFrame.rawValue) WHERE partial != 0;
                 ALTER TABLE points DROP COLUMN partial;
+                """)
+        }
+        // Frames waiting for estimation (`WaitingFrameStore`): saved when assembled, deleted
+        // once their points are stored; what a restarted daemon finds here it estimates.
+        migrator.registerMigration("v5-waiting-frames") { db in
+            try db.execute(sql: """
+                CREATE TABLE waiting_frames (
+                    run TEXT NOT NULL,
+                    step INTEGER NOT NULL,
+                    split TEXT NOT NULL,
+                    run_options_json TEXT NOT NULL,
+                    frame BLOB NOT NULL,
+                    byte_count INTEGER NOT NULL,
+                    saved_at REAL NOT NULL,
+                    PRIMARY KEY (run, step, split)
+                ) WITHOUT ROWID;
                 """)
         }
         return migrator

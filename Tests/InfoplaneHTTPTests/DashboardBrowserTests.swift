@@ -48,12 +48,10 @@ import Testing
     @Test(.enabled(if: chromium != nil, "headless Chromium is not installed (Debian package chromium; `make deps`)"))
     func dashboardOfADemoRunDrawsOneTrajectoryPerLayer() async throws {
         let directory = DaemonProcess.temporaryDirectory("ipb")
-        // Binning only, every frame kept: the test is about drawing, not estimator speed.
+        // Binning only: the test is about drawing, not estimator speed.
         try Data("""
             [estimation]
             estimators = ["binning_ixt", "binning_ity"]
-            [scheduler]
-            max_queued_frames_per_stream = 64
             """.utf8).write(to: directory.appendingPathComponent("infoplaned.toml"))
         let daemon = try DaemonProcess(sink: "monitor", http: true, directory: directory)
         let endpoint = "http://\(daemon.httpAddress ?? "?")"

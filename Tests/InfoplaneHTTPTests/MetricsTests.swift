@@ -9,8 +9,11 @@ import Testing
         let known = try await KnownRun()
         var counters = PipelineCounters()
         counters.framesEstimated = 3
-        counters.framesDroppedBacklog = 2
-        counters.queueDepth = 4
+        counters.framesThinned = 2
+        counters.framesWaiting = 4
+        counters.waitingFrameBytes = 4_000_000
+        counters.lag = ["r": EstimationLag(newestReceivedStep: 400, newestEstimatedStep: 100, steps: 300, framesWaiting: 4,
+                                           bytesWaiting: 4_000_000, thinningStride: 2)]
         let status = DaemonStatusSnapshot(version: "1.2.3", startedAt: Date(),
                                           ingest: .init(openConnections: 1, snapshotsAccepted: 10, bytesAccepted: 4096, errorsSent: 1),
                                           pipeline: counters)
@@ -22,7 +25,7 @@ import Testing
             let r = try await get(client, "/metrics")
             #expect(r.status == 200 && r.type.hasPrefix("text/plain; version=0.0.4"))
             let samples = try PrometheusText.parse(r.body)
-            for name in MetricNames.always + MetricNames.afterFirstEstimate {
+            for name in MetricNames.always + MetricNames.afterFirstEstimate + MetricNames.afterFirstFrame {
                 #expect(samples.contains { $0.name == name || $0.name.hasPrefix(name + "_") }, "missing \(name)")
             }
             func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
@@ -32,9 +35,12 @@ import Testing
             #expect(value(MetricNames.ingestBytes) == 4096)
             #expect(value(MetricNames.ingestErrors) == 1)
             #expect(value(MetricNames.framesEstimated) == 3)
-            #expect(value(MetricNames.framesDropped, ["reason": "backlog"]) == 2)
+            #expect(value(MetricNames.framesDropped, ["reason": "thinned"]) == 2)
             #expect(value(MetricNames.framesDropped, ["reason": "timeout"]) == 0)
             #expect(value(MetricNames.queueDepth) == 4)
+            #expect(value(MetricNames.waitingFrameBytes) == 4_000_000)
+            #expect(value(MetricNames.estimationLag, ["run": "r"]) == 300)
+            #expect(value(MetricNames.thinningStride, ["run": "r"]) == 2)
             #expect(value(MetricNames.alerts, ["kind": "compression_onset"]) == 1)
             #expect(value(MetricNames.alerts, ["kind": "overfitting"]) == 0)
             let labels = ["run": "r", "layer": "L5", "metric": "I(X;T)", "estimator": "binning", "split": "probe"]

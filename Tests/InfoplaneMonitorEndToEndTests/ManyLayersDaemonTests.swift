@@ -20,10 +20,6 @@ import Testing
             [scheduler]
             workers = 1
             shutdown_grace_seconds = 2
-            # Room for all three small frames: on a loaded machine they can all arrive before
-            # the worker takes the first, and the backlog policy (2 by default) would drop one;
-            # this test is about turns between runs, not about the backlog.
-            max_queued_frames_per_stream = 4
             """)
         var generator = SeededGenerator(seed: 13)
         func values(_ columns: Int) -> [Float] { (0..<(Self.rows * columns)).map { _ in Float.random(in: -1...1, using: &generator) } }

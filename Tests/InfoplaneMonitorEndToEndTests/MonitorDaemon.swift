@@ -62,10 +62,9 @@ struct MonitorDaemon: Sendable {
 /// Configuration fragments shared by the scenarios.
 enum ScenarioConfiguration {
     /// The given estimators, fixed bin range [-1, 1] so binning values depend on the data
-    /// only, bits. The estimation queue holds `queuedFrames` frames per stream: the
-    /// scenarios send faster than the daemon estimates and must not lose frames to the
-    /// latest-wins rule (the backlog test sets it small on purpose).
-    static func estimation(_ estimators: [String], extra: String = "", workers: Int = 0, queuedFrames: Int = 64) -> String {
+    /// only, bits. `framesInMemory` frames of a run are held in memory for the workers (the
+    /// others wait in the store).
+    static func estimation(_ estimators: [String], extra: String = "", workers: Int = 0, framesInMemory: Int = 3) -> String {
         """
         [estimation]
         estimators = [\(estimators.map { "\"\($0)\"" }.joined(separator: ", "))]
@@ -78,7 +77,7 @@ enum ScenarioConfiguration {
 
         [scheduler]
         workers = \(workers)
-        max_queued_frames_per_stream = \(queuedFrames)
+        frames_in_memory_per_run = \(framesInMemory)
 
         """
     }

@@ -137,9 +137,9 @@ import class InfoplaneTestSupport.ManualClock
     @Test func runsTakeTurnsItemByItem() throws {
         var s = EstimationScheduler()
         let settings = RunSettings(estimation: EstimationConfiguration(estimators: [.diffusionSpectralEntropy]))
-        _ = s.enqueue(frame(run: "big", step: 1, hidden: 500), settings: settings, now: .seconds(0))
-        _ = s.enqueue(frame(run: "small", step: 1, hidden: 2), settings: settings, now: .seconds(0))
-        _ = s.enqueue(frame(run: "small", step: 2, hidden: 2), settings: settings, now: .seconds(0))
+        s.enqueue(frame(run: "big", step: 1, hidden: 500), settings: settings, now: .seconds(0))
+        s.enqueue(frame(run: "small", step: 1, hidden: 2), settings: settings, now: .seconds(0))
+        s.enqueue(frame(run: "small", step: 2, hidden: 2), settings: settings, now: .seconds(0))
         var runs: [String] = []
         var finished: [FrameKey] = []
         while let item = s.next() {
@@ -157,10 +157,10 @@ import class InfoplaneTestSupport.ManualClock
     }
 
     @Test func aRunsFramesAreHandedBackInOrderAndALayerIsPreparedByOneFrameAtATime() throws {
-        var s = EstimationScheduler(maxQueuedFramesPerStream: 4)
+        var s = EstimationScheduler()
         let settings = RunSettings(estimation: EstimationConfiguration(estimators: [.diffusionSpectralEntropy]))
-        _ = s.enqueue(frame(run: "r", step: 1, hidden: 1), settings: settings, now: .seconds(0))
-        _ = s.enqueue(frame(run: "r", step: 2, hidden: 1), settings: settings, now: .seconds(0))
+        s.enqueue(frame(run: "r", step: 1, hidden: 1), settings: settings, now: .seconds(0))
+        s.enqueue(frame(run: "r", step: 2, hidden: 1), settings: settings, now: .seconds(0))
         // Two workers: frame 1's preparation of h0 runs; frame 2's waits for it.
         let next1 = s.next()
         let first = try #require(next1)
@@ -187,8 +187,8 @@ import class InfoplaneTestSupport.ManualClock
     @Test func abandonStopsEverythingAndHandsBackWhatIsDone() throws {
         var s = EstimationScheduler()
         let settings = RunSettings(estimation: EstimationConfiguration(estimators: [.diffusionSpectralEntropy]))
-        _ = s.enqueue(frame(run: "a", step: 1, hidden: 10), settings: settings, now: .seconds(0))
-        _ = s.enqueue(frame(run: "a", step: 2, hidden: 10), settings: settings, now: .seconds(0))
+        s.enqueue(frame(run: "a", step: 1, hidden: 10), settings: settings, now: .seconds(0))
+        s.enqueue(frame(run: "a", step: 2, hidden: 10), settings: settings, now: .seconds(0))
         // Prepare frame 1's 10 layers, estimate 3 of them; hand out a 4th and keep it running.
         for _ in 0..<13 {
             let item = s.next()
@@ -221,13 +221,13 @@ import class InfoplaneTestSupport.ManualClock
     }
 
     /// `workers` estimation workers (DSE only unless `estimators` says otherwise) with a
-    /// shutdown grace of `grace` seconds; `queued` frames per stream and no compression when given.
+    /// shutdown grace of `grace` seconds; `queued` frames of a run in memory and no compression when given.
     func configuration(workers: Int = 1, grace: Double, queued: Int? = nil, uncompressed: Bool = false,
                        estimators: [PipelineEstimate]? = [.diffusionSpectralEntropy]) -> MonitorConfiguration {
         var configuration = MonitorConfiguration()
         configuration.scheduler.workers = workers
         configuration.scheduler.shutdownGraceSeconds = grace
-        if let queued { configuration.scheduler.maxQueuedFramesPerStream = queued }
+        if let queued { configuration.scheduler.framesInMemoryPerRun = queued }
         if uncompressed { configuration.compression.method = .none }
         if let estimators { configuration.estimation.estimators = estimators }
         return configuration

@@ -101,29 +101,34 @@ import class InfoplaneTestSupport.ManualClock
         #expect(flagged == ["h1 I(X;T) ksg1", "h1 I(T;Y) mixed", "h1 I(T;Y) dsmi", "h2 I(X;T) ksg1"])
     }
 
-    @Test func backlogKeepsTheNewestFramesAndCountsTheDrops() async throws {
+    @Test func everyFrameWaitsAndIsEstimatedInStepOrderWithAFewInMemory() async throws {
         let store = InMemorySeriesStore()
+        let waiting = InMemoryWaitingFrames()
         var configuration = MonitorConfiguration()
-        configuration.scheduler.maxQueuedFramesPerStream = 2
+        configuration.scheduler.framesInMemoryPerRun = 2
         configuration.estimation.estimators = [.diffusionSpectralEntropy]
-        let p = pipeline(configuration, store: store)
-        let events = p.events.subscribe()
-        // No worker runs while the client floods 12 frames: the queue stays bounded.
+        let p = MonitorPipeline(configuration: configuration, store: store, waitingFrames: waiting,
+                                logger: Logger(label: "test"), clock: ManualClock(), estimators: StandardLayerEstimators())
+        // No worker runs while the client floods 12 frames: none is dropped, each is saved,
+        // at most two are handed to the scheduler.
         for step in Int64(1)...12 {
             for snapshot in SyntheticFrame(step: step).snapshots() { try await p.accept(snapshot) }
             let counters = await p.counterSnapshot()
             #expect(counters.queueDepth <= 2)
+            #expect(counters.framesWaiting == Int(step))
             #expect(counters.framesInAssembly == 0)
         }
+        #expect(await waiting.waitingFrameEntries().map(\.key.step) == Array(1...12))
         let before = await p.counterSnapshot()
-        #expect(before.framesDroppedBacklog == 10)
+        #expect(before.framesDropped == 0)
+        #expect(before.lag["r"]?.steps == 11 && before.lag["r"]?.framesWaiting == 12)
+        #expect(before.waitingFrameBytes == (await waiting.waitingFrameEntries()).reduce(0) { $0 + $1.byteCount })
         await p.finish()
         let steps = await store.frames.map { $0[0].step }
-        #expect(steps == [11, 12], "the newest frames are the ones estimated")
-        var dropped: [Int64] = []
-        for await case .frameDropped(let key, .backlog) in events { dropped.append(key.step) }
-        #expect(dropped == Array(1...10))
-        #expect(await p.counterSnapshot().framesDropped == 10)
+        #expect(steps == Array(1...12), "every frame is estimated, in step order")
+        #expect(await waiting.waitingFrameEntries().isEmpty, "estimated frames leave the waiting-frame store")
+        let after = await p.counterSnapshot()
+        #expect(after.framesWaiting == 0 && after.waitingFrameBytes == 0 && after.lag["r"]?.steps == 0)
     }
 
     @Test(arguments: [IncompleteFramePolicy.estimatePartial, .drop])
@@ -234,7 +239,6 @@ import class InfoplaneTestSupport.ManualClock
         let store = InMemorySeriesStore()
         var configuration = MonitorConfiguration()
         configuration.scheduler.workers = 2
-        configuration.scheduler.maxQueuedFramesPerStream = 100
         let p = pipeline(configuration, store: store)
         let events = p.events.subscribe()
         let worker = Task { await p.run() }
@@ -258,7 +262,7 @@ import class InfoplaneTestSupport.ManualClock
         configuration.estimation.binRange = .observed
         // The system clock: finish() must estimate everything however loaded the machine is.
         configuration.scheduler.shutdownGraceSeconds = .infinity
-        let p = MonitorPipeline(configuration: configuration, store: store, logger: logger)
+        let p = MonitorPipeline(configuration: configuration, store: store, waitingFrames: InMemoryWaitingFrames(), logger: logger)
         // 256 samples, T = X: every binned row distinct at 30 bins, so binning I(X;T) = log2 256 = 8 bits.
         var frame = SyntheticFrame(step: 1)
         frame.rows = 256
@@ -286,7 +290,6 @@ import class InfoplaneTestSupport.ManualClock
     @Test func aCollapsingLayerRaisesOneStoredAndPublishedAlert() async throws {
         let store = InMemorySeriesStore()
         var configuration = MonitorConfiguration()
-        configuration.scheduler.maxQueuedFramesPerStream = 100
         configuration.estimation.estimators = [.diffusionSpectralEntropy]
         // DSE of h1 holds at 8 bits, then falls to 1 bit from step 11; h2 stays at 8.
         let estimators = ScriptedEstimators { _, step, layer in layer == "h1" && step > 10 ? 1 : 8 }
@@ -315,7 +318,6 @@ import class InfoplaneTestSupport.ManualClock
         // state at Goodbye lost the accuracy and the alert with it.
         let store = InMemorySeriesStore()
         var configuration = MonitorConfiguration()
-        configuration.scheduler.maxQueuedFramesPerStream = 100
         configuration.estimation.estimators = [.binningInputInformation, .binningLabelInformation]
         let estimators = ScriptedEstimators { estimator, step, layer in
             let s = Double(step)
@@ -397,7 +399,7 @@ import class InfoplaneTestSupport.ManualClock
         """
         let c = try ConfigurationCoding.decode(from: Data(json.utf8), over: MonitorConfiguration())
         #expect(c.scheduler.workers == 3 && c.scheduler.effectiveWorkers == 3)
-        #expect(c.scheduler.maxQueuedFramesPerStream == 2)
+        #expect(c.scheduler.framesInMemoryPerRun == 3)
         #expect(c.estimation.estimators == [.diffusionSpectralEntropy, .ksgInputInformation])
         #expect(c.estimation.binRange == .fixed && c.estimation.bins == 30)
         #expect(c.assembly.incompletePolicy == .drop && c.assembly.frameTimeoutSeconds == 2.5)

@@ -23,6 +23,7 @@ public final class InfoplaneMetrics: Sendable {
 
     private let ingestConnections: Gauge
     private let queueDepth: Gauge
+    private let waitingFrameBytes: Gauge
     private let framesInAssembly: Gauge
     private let framesActive: Gauge
     private let frameLatency: Gauge
@@ -44,7 +45,8 @@ public final class InfoplaneMetrics: Sendable {
         registry.makeGauge(descriptor: d(MetricNames.startTime, "Start time of the daemon, Unix seconds."))
             .set(startedAt.timeIntervalSince1970)
         ingestConnections = registry.makeGauge(descriptor: d(MetricNames.ingestConnections, "Open ingest sessions."))
-        queueDepth = registry.makeGauge(descriptor: d(MetricNames.queueDepth, "Frames waiting for estimation."))
+        queueDepth = registry.makeGauge(descriptor: d(MetricNames.queueDepth, "Frames assembled and waiting for estimation, in memory or in the waiting-frame store."))
+        waitingFrameBytes = registry.makeGauge(descriptor: d(MetricNames.waitingFrameBytes, "Bytes of the frames waiting for estimation, in the waiting-frame store."))
         framesInAssembly = registry.makeGauge(descriptor: d(MetricNames.framesInAssembly, "Probe frames waiting for their chunks."))
         framesActive = registry.makeGauge(descriptor: d(MetricNames.framesActive, "Frames being estimated or stored."))
         frameLatency = registry.makeGauge(descriptor: d(MetricNames.frameLatency, "Seconds from queuing to storing of the last estimated frame."))
@@ -122,6 +124,12 @@ public final class InfoplaneMetrics: Sendable {
         metricName: MetricNames.estimateStep, unitName: "", helpText: "Training step of the latest estimate (same labels as infoplane_estimate).") }
     static var runLastEventDescriptor: MetricNameDescriptor { MetricNameDescriptor(
         metricName: MetricNames.runLastEvent, unitName: "", helpText: "Unix time of the run's last estimated frame or scalars.") }
+    static var lagDescriptor: MetricNameDescriptor { MetricNameDescriptor(
+        metricName: MetricNames.estimationLag, unitName: "",
+        helpText: "Newest received step minus newest estimated step, per run (0 when no frame waits).") }
+    static var strideDescriptor: MetricNameDescriptor { MetricNameDescriptor(
+        metricName: MetricNames.thinningStride, unitName: "",
+        helpText: "Thinning stride per run: 1 while every frame is kept, 2, 4, ... while the run's waiting frames are over budget and only steps that are multiples of it are kept.") }
     static var estimationDescriptor: MetricNameDescriptor { MetricNameDescriptor(
         metricName: MetricNames.estimationSeconds, unitName: "", helpText: "Seconds one estimator took on one layer of one frame.") }
 
@@ -149,8 +157,13 @@ public final class InfoplaneMetrics: Sendable {
             storeWriteFailing.set(p.storeWriteFailure == nil ? 0.0 : 1.0)
             storePointsWaiting.set(Double(p.pointsAwaitingStore))
             drops = [.timeout: p.assembly.framesDroppedTimeout, .unusable: p.assembly.framesDroppedUnusable,
-                     .assemblyLimit: p.assembly.framesDroppedAssemblyLimit, .backlog: p.framesDroppedBacklog]
-            queueDepth.set(Double(p.queueDepth))
+                     .assemblyLimit: p.assembly.framesDroppedAssemblyLimit, .thinned: p.framesThinned]
+            queueDepth.set(Double(p.framesWaiting))
+            waitingFrameBytes.set(Double(p.waitingFrameBytes))
+            for (run, lag) in p.lag {
+                registry.makeGauge(descriptor: Self.lagDescriptor, labels: [("run", run)]).set(Double(lag.steps))
+                registry.makeGauge(descriptor: Self.strideDescriptor, labels: [("run", run)]).set(Double(lag.thinningStride))
+            }
             framesInAssembly.set(Double(p.framesInAssembly))
             framesActive.set(Double(p.framesActive))
             frameLatency.set(p.lastFrameLatencySeconds)

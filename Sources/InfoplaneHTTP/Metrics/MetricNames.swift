@@ -21,7 +21,14 @@ public enum MetricNames {
     public static let storePointsWaiting = "infoplane_store_points_waiting"
     /// Points of acknowledged frames given up, by reason (`store`).
     public static let pointsLost = "infoplane_points_lost_total"
+    /// Frames assembled and not yet estimated (in memory or in the waiting-frame store).
     public static let queueDepth = "infoplane_estimation_queue_depth"
+    /// Bytes of those frames in the waiting-frame store.
+    public static let waitingFrameBytes = "infoplane_waiting_frame_bytes"
+    /// Per run: newest received step minus newest estimated step (0 when nothing waits).
+    public static let estimationLag = "infoplane_estimation_lag_steps"
+    /// Per run: the thinning stride (1 while every frame is kept).
+    public static let thinningStride = "infoplane_thinning_stride"
     public static let framesInAssembly = "infoplane_frames_in_assembly"
     public static let framesActive = "infoplane_frames_active"
     public static let frameLatency = "infoplane_frame_latency_seconds"
@@ -37,10 +44,12 @@ public enum MetricNames {
     public static let always: [String] = [
         buildInfo, startTime, ingestConnections, ingestConnectionsTotal, ingestSnapshots, ingestScalars, ingestBytes,
         ingestErrors, framesEstimated, framesDropped, pointsWritten, estimatesFailed, storeErrors, storeWriteFailing,
-        storePointsWaiting, pointsLost, queueDepth,
+        storePointsWaiting, pointsLost, queueDepth, waitingFrameBytes,
         framesInAssembly, framesActive, frameLatency, alerts, sseClients,
     ]
     public static let afterFirstEstimate: [String] = [estimationSeconds, estimate, estimateStep, runLastEvent]
+    /// Once a frame has been assembled.
+    public static let afterFirstFrame: [String] = [estimationLag, thinningStride]
 
     /// Buckets of `infoplane_estimation_seconds` (seconds).
     public static let estimationBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]

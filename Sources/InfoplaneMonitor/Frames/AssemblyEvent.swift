@@ -7,9 +7,9 @@ public enum FrameDropReason: String, Sendable, Codable, CaseIterable {
     case unusable
     /// The run had `maxFramesInFlightPerRun` frames in assembly and a newer one started.
     case assemblyLimit = "assembly_limit"
-    /// The estimation queue of the frame's run and split was full and a newer frame came
-    /// (latest wins).
-    case backlog
+    /// The run's waiting frames were over their byte budget and the frame's step is off the
+    /// run's thinning grid (`FrameBacklog`).
+    case thinned
 }
 
 /// What the assembler reports as frames finish.

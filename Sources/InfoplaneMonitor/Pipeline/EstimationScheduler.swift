@@ -11,9 +11,8 @@
 /// **Within a run**, frames are served oldest first: a worker gets the next item of the
 /// run's oldest frame that has one, so the run's frames finish in order and few are in
 /// progress at once (and a frame fits the compression bases the run's later frames use).
-/// Each stream (run, split) keeps at most `maxQueuedFramesPerStream` frames waiting (no
-/// item started); queuing one more drops the oldest waiting frame of that stream — latest
-/// wins, so a monitor that falls behind estimates the newest state of the run.
+/// The scheduler drops nothing: the pipeline's `FrameBacklog` hands it a few frames per run
+/// at a time, in step order, and keeps the rest waiting.
 ///
 /// **Cost.** Handing out or completing an item is O(1) in the layers of its frame (plus
 /// O(frames queued)): jobs are changed in place in `jobs`, never copied out and back
@@ -21,15 +20,13 @@
 /// frame), and a job's ready items are taken from a cursor.
 ///
 /// **Deterministic.** What is stored does not depend on the interleaving, the number of
-/// workers or the machine's load (given the same frames: which frames the backlog drops
-/// does depend on load, by design). Each item's result depends only on its frame and, for a
+/// workers or the machine's load. Each item's result depends only on its frame and, for a
 /// preparation, on the run's earlier frames (the compression basis, the running bin range),
 /// so: a layer of a run is prepared by one frame at a time, in frame order (a preparation
 /// waits while an earlier frame's of the same run and layer runs); a run's finished frames
 /// are handed back in queue order (a frame that finishes first waits for the older frames
 /// of its run), so the alert rules see them in order; and each frame's points are sorted.
 struct EstimationScheduler: Sendable {
-    var maxQueuedFramesPerStream: Int
     private(set) var jobs: [Int: FrameJob] = [:]
     /// Job ids, oldest first.
     private var order: [Int] = []
@@ -40,10 +37,6 @@ struct EstimationScheduler: Sendable {
     /// Layers being prepared (handed out, not completed): another frame's preparation of
     /// the same run and layer waits, so that the run's frames prepare each layer in order.
     private var preparing: Set<LayerKey> = []
-
-    init(maxQueuedFramesPerStream: Int = 2) {
-        self.maxQueuedFramesPerStream = maxQueuedFramesPerStream
-    }
 
     /// Frames waiting for their first item to start.
     var waitingFrames: Int { jobs.values.count { $0.stage == .waiting } }
@@ -56,24 +49,12 @@ struct EstimationScheduler: Sendable {
     /// Keys of the waiting frames, oldest first.
     var waitingKeys: [FrameKey] { order.compactMap { jobs[$0] }.filter { $0.stage == .waiting }.map(\.frame.key) }
 
-    /// Queues a frame. Returns the keys of waiting frames dropped to make room (oldest of the
-    /// same stream first).
-    mutating func enqueue(_ frame: ProbeFrame, settings: RunSettings, now: Duration) -> [FrameKey] {
-        let capacity = max(maxQueuedFramesPerStream, 1)
-        var dropped: [FrameKey] = []
-        let stream = frame.key.stream
-        while true {
-            let waiting = order.filter { jobs[$0]?.stage == .waiting && jobs[$0]?.frame.key.stream == stream }
-            guard waiting.count >= capacity, let oldest = waiting.first else { break }
-            dropped.append(jobs[oldest]!.frame.key)
-            jobs[oldest] = nil
-            order.removeAll { $0 == oldest }
-        }
+    /// Queues a frame behind the others.
+    mutating func enqueue(_ frame: ProbeFrame, settings: RunSettings, now: Duration) {
         let id = nextID
         nextID += 1
         jobs[id] = FrameJob(id: id, frame: frame, settings: settings, queuedAt: now)
         order.append(id)
-        return dropped
     }
 
     /// The next item to run: the runs take turns (see the type's notes), and within a run
@@ -159,15 +140,6 @@ struct EstimationScheduler: Sendable {
         collectFinished()
         defer { finished = [] }
         return finished
-    }
-
-    /// Drops every waiting frame (shutting down without draining). Returns their keys.
-    mutating func dropWaiting() -> [FrameKey] {
-        let waiting = order.filter { jobs[$0]?.stage == .waiting }
-        let keys = waiting.compactMap { jobs[$0]?.frame.key }
-        for id in waiting { jobs[id] = nil }
-        order.removeAll { jobs[$0] == nil }
-        return keys
     }
 
     /// What `abandon()` left undone.

@@ -2,7 +2,7 @@
 /// estimated (one item per watched layer and estimator), then finished.
 struct FrameJob: Sendable {
     enum Stage: Sendable, Equatable {
-        /// No item started yet; may still be dropped for a newer frame of its stream.
+        /// No item started yet.
         case waiting
         case preparing
         case estimating

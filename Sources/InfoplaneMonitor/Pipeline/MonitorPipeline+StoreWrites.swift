@@ -94,7 +94,7 @@ extension MonitorPipeline {
         let frames = storeWrites.queue.count
         let points = storeWrites.queuedPoints
         let steps = storeWrites.queue.map { "\($0.key.run)@\($0.key.step)" }
-        while !storeWrites.queue.isEmpty { dropOldestQueuedFrame() }
+        while !storeWrites.queue.isEmpty { await dropOldestQueuedFrame() }
         logger.error("stopping while the store cannot write: the points of acknowledged frames are lost", metadata: [
             "frames": "\(frames)", "points": "\(points)", "points_lost_total": "\(counters.pointsLost)",
             "frames_lost": "\(steps.prefix(20).joined(separator: ","))\(steps.count > 20 ? ",…" : "")",
@@ -125,6 +125,7 @@ extension MonitorPipeline {
                         storeWrites.queue.removeFirst()
                         storeWrites.queuedPoints -= points.count
                         frameLeftQueue(head.key.run)
+                        await frameLeftBacklog(head.key, estimated: false, removeFromStore: true)
                         continue
                     }
                     storeWriteFailed(failure)
@@ -133,7 +134,7 @@ extension MonitorPipeline {
                         "frames_waiting": "\(storeWrites.queue.count)", "points_waiting": "\(storeWrites.queuedPoints)",
                     ])
                     while storeWrites.queuedPoints > storeWrites.retryPointsLimit, !storeWrites.queue.isEmpty {
-                        dropOldestQueuedFrame()
+                        await dropOldestQueuedFrame()
                     }
                     return
                 }
@@ -160,9 +161,12 @@ extension MonitorPipeline {
         ])
         await raise(alertsFor(points: frame.points))
         frameLeftQueue(frame.key.run)
+        await frameLeftBacklog(frame.key, estimated: true, removeFromStore: true)
     }
 
-    private func dropOldestQueuedFrame() {
+    /// Gives up the oldest frame waiting for the store. The frame itself stays in the
+    /// waiting-frame store: a restarted daemon estimates it again.
+    private func dropOldestQueuedFrame() async {
         let lost = storeWrites.queue.removeFirst()
         storeWrites.queuedPoints -= lost.pointsToStore.count
         counters.pointsLost += lost.pointsToStore.count
@@ -180,6 +184,7 @@ extension MonitorPipeline {
             storeWrites.pointsLostSinceLog = 0
         }
         frameLeftQueue(lost.key.run)
+        await frameLeftBacklog(lost.key, estimated: false, removeFromStore: false)
     }
 
     private func frameLeftQueue(_ run: String) {

@@ -7,7 +7,7 @@ extension MonitorPipeline {
     /// state at Goodbye fed those frames' points to empty rules — no training accuracy, no
     /// history). Then its state is dropped and no more alerts about it are raised.
     func endRunIfDone(_ run: String) {
-        guard endingRuns.contains(run), framesStoringByRun[run] == nil,
+        guard endingRuns.contains(run), framesStoringByRun[run] == nil, backlog.isEmpty(run: run),
               !scheduler.jobs.values.contains(where: { $0.frame.key.run == run }) else { return }
         endingRuns.remove(run)
         alertEngine.runEnded(run, at: clock.wallTime)

@@ -41,10 +41,10 @@ extension MonitorPipeline {
         if state == .running {
             state = .draining
             let now = clock.now
-            handle(assembler.flushAll(), now: now)
+            await handle(assembler.flushAll())
             let grace = configuration.scheduler.shutdownGrace
             logger.info("draining the estimation queue", metadata: [
-                "queued": "\(scheduler.waitingFrames)", "active": "\(scheduler.activeFrames)",
+                "waiting": "\(backlog.waitingFrames)", "active": "\(scheduler.activeFrames)",
                 "grace_seconds": "\(configuration.scheduler.effectiveShutdownGraceSeconds)",
             ])
             if grace == .zero {
@@ -87,7 +87,7 @@ extension MonitorPipeline {
         }
     }
 
-    var isDrained: Bool { state != .running && scheduler.isIdle && framesStoring == 0 }
+    var isDrained: Bool { state != .running && scheduler.isIdle && backlog.isEmpty && framesStoring == 0 }
 
     /// Waits until the pipeline's clock reads `deadline`, then stops estimating, unless the
     /// queue drained first or the wait is cancelled. Polls the clock (a manual test clock
@@ -110,15 +110,16 @@ extension MonitorPipeline {
         guard state == .draining, !estimationStopped else { return }
         estimationStopped = true
         let abandoned = scheduler.abandon()
+        let kept = backlog.removeAll()
         // Frames done (some held for an older frame of their run) and the interrupted ones.
         let toStore = scheduler.takeFinished()
         let done = Set(toStore.filter(\.interrupted).map(\.key))
         let notEstimated = abandoned.waitingFrames.count + abandoned.activeFrames.count { !done.contains($0) }
         counters.framesNotEstimatedAtShutdown += notEstimated
         counters.framesInterruptedAtShutdown += done.count
-        if !abandoned.waitingFrames.isEmpty || !abandoned.activeFrames.isEmpty {
-            logger.warning("shutdown grace over: estimation stopped, what is done is stored", metadata: [
-                "frames_not_estimated": "\(notEstimated)",
+        if !kept.isEmpty {
+            logger.warning("shutdown grace over: estimation stopped, what is done is stored; the frames not estimated stay in the waiting-frame store and are estimated after the next start", metadata: [
+                "frames_kept": "\(kept.count - done.count)", "frames_not_estimated": "\(notEstimated)",
                 "frames_stored_incomplete": "\(done.count)",
                 "frames_queued": "\(abandoned.waitingFrames.count)",
                 "layers_not_estimated": "\(abandoned.layersNotEstimated)",
@@ -216,7 +217,7 @@ extension MonitorPipeline {
                 await retryStoreWrites(force: true)
                 continue
             }
-            if state == .draining && scheduler.isIdle { return nil }
+            if state == .draining && scheduler.isIdle && (backlog.isEmpty || estimationStopped) { return nil }
             await withCheckedContinuation { workWaiters.append($0) }
         }
     }

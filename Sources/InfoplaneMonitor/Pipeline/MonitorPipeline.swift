@@ -5,9 +5,11 @@ import Logging
 /// assembles probe frames, compresses and estimates them on a bounded worker pool, stores
 /// the points, feeds the alert engine and publishes everything to in-process subscribers.
 ///
-/// Ingest never waits on estimation: `accept` only assembles and queues (the heavy work runs
-/// in `run()`'s workers), and when the pool is behind, the oldest waiting frame of the same
-/// run and split is dropped (latest wins), counted and logged.
+/// Ingest never waits on estimation: `accept` only assembles, and saves each assembled frame
+/// to the waiting-frame store (the heavy work runs in `run()`'s workers). Every frame is
+/// estimated, each run's in step order, however far the pool is behind, while the waiting
+/// frames fit their byte budget (beyond it they are thinned by a step grid: `FrameBacklog`).
+/// What is estimated therefore does not depend on the machine's load.
 ///
 /// Lifecycle: construct, start `run()` in a task (it returns once `finish()` has drained, or
 /// when cancelled), call `finish()` for a graceful stop: new snapshots are refused, frames
@@ -20,9 +22,19 @@ public actor MonitorPipeline: SnapshotSink {
     let logger: Logger
     let clock: PipelineClock
     let estimators: any LayerEstimating
+    /// Where assembled frames wait for estimation (the daemon's SQLite file).
+    let waitingFrames: any WaitingFrameStore
 
     var assembler: ProbeFrameAssembler
     var scheduler: EstimationScheduler
+    var backlog: FrameBacklog
+    /// Runs whose next waiting frames are being handed to the scheduler (one feed at a time).
+    var feedingRuns: Set<String> = []
+    /// Each run's Hello options, saved with its waiting frames.
+    var runOptions: [String: [String: String]] = [:]
+    /// Settings of runs whose frames were kept from before a restart and that have not said
+    /// Hello since, read from those frames.
+    var resumedRunSettings: [String: RunSettings] = [:]
     var compression = CompressionRegistry()
     var runSettings: [String: RunSettings] = [:]
     var counters = PipelineCounters()
@@ -48,25 +60,32 @@ public actor MonitorPipeline: SnapshotSink {
 
     /// The daemon's constructor: the process's continuous clock, calendar time from the
     /// system, the real estimators.
-    public init(configuration: MonitorConfiguration, store: any SeriesStore, logger: Logger) {
-        self.init(configuration: configuration, store: store, logger: logger, clock: ContinuousClock(),
-                  wallTime: { Date() }, estimators: StandardLayerEstimators())
+    public init(configuration: MonitorConfiguration, store: any SeriesStore, waitingFrames: any WaitingFrameStore,
+                logger: Logger) {
+        self.init(configuration: configuration, store: store, waitingFrames: waitingFrames, logger: logger,
+                  clock: ContinuousClock(), wallTime: { Date() }, estimators: StandardLayerEstimators())
     }
 
     /// `clock` measures every interval and timeout and paces the tick; `wallTime` is the
     /// calendar time stamped on alerts and fed to the time-based alert rules (nil: the
-    /// clock's time after the Unix epoch, what a manual test clock wants).
-    public init<C: Clock>(configuration: MonitorConfiguration, store: any SeriesStore, logger: Logger, clock: C,
+    /// clock's time after the Unix epoch, what a manual test clock wants). Waiting frames are
+    /// kept in memory unless a `waitingFrames` store is given.
+    public init<C: Clock>(configuration: MonitorConfiguration, store: any SeriesStore,
+                          waitingFrames: any WaitingFrameStore = InMemoryWaitingFrames(), logger: Logger, clock: C,
                           wallTime: (@Sendable () -> Date)? = nil, estimators: any LayerEstimating,
                           events: MonitorEvents = MonitorEvents()) where C.Duration == Duration {
         self.configuration = configuration
         self.store = store
+        self.waitingFrames = waitingFrames
         self.logger = logger
         self.clock = PipelineClock(clock, wallTime: wallTime)
         self.estimators = estimators
         self.events = events
         self.assembler = ProbeFrameAssembler(configuration: configuration.assembly)
-        self.scheduler = EstimationScheduler(maxQueuedFramesPerStream: configuration.scheduler.maxQueuedFramesPerStream)
+        self.scheduler = EstimationScheduler()
+        self.backlog = FrameBacklog(maxBytes: configuration.scheduler.maxWaitingFrameBytes,
+                                    maxBytesPerRun: configuration.scheduler.maxWaitingFrameBytesPerRun,
+                                    framesInMemoryPerRun: configuration.scheduler.framesInMemoryPerRun)
         self.alertEngine = AlertEngine(thresholds: configuration.alerts)
         self.counters.workers = configuration.scheduler.effectiveWorkers
     }
@@ -77,6 +96,8 @@ public actor MonitorPipeline: SnapshotSink {
         let settings = try RunSettings(options: run.options, defaults: configuration)
         let record = try await clientWrite("the run '\(run.name)'") { try await store.upsertRun(run) }
         runSettings[run.name] = settings
+        runOptions[run.name] = run.options
+        resumedRunSettings[run.name] = nil
         counters.runs = runSettings.count
         logger.info("run started", metadata: [
             "run": "\(run.name)", "client": "\(run.clientName)",
@@ -112,11 +133,12 @@ public actor MonitorPipeline: SnapshotSink {
         let now = clock.now
         alertEngine.recordActivity(run: snapshot.run, step: snapshot.step, at: clock.wallTime)
         var events = assembler.expire(now: now)
-        defer { handle(events, now: now) }
         do {
             let binEdges = runSettings[snapshot.run]?.estimation.fixedBinEdges(columns: snapshot.columns)
             events += try assembler.accept(snapshot, now: now, binEdges: binEdges)
+            await handle(events)
         } catch {
+            await handle(events)
             logger.warning("snapshot refused", metadata: [
                 "run": "\(snapshot.run)", "step": "\(snapshot.step)", "split": "\(snapshot.split.rawValue)",
                 "layer": "\(snapshot.layer)", "chunk": "\(snapshot.chunkIndex)/\(snapshot.chunkCount)",
@@ -135,7 +157,7 @@ public actor MonitorPipeline: SnapshotSink {
 
     public func sessionEnded(run: String, clean: Bool) async {
         logger.info("session ended", metadata: ["run": "\(run)", "clean": "\(clean)"])
-        handle(assembler.flush(run: run), now: clock.now)
+        await handle(assembler.flush(run: run))
         // A run that said Goodbye is done; one that vanished is left to client_stalled.
         if clean {
             alertEngine.sessionClosed(run, at: clock.wallTime)
@@ -153,6 +175,9 @@ public actor MonitorPipeline: SnapshotSink {
         c.chunksBinnedOnArrival = assembler.chunksBinned
         c.framesInAssembly = assembler.framesInFlight
         c.queueDepth = scheduler.waitingFrames
+        c.framesWaiting = backlog.waitingFrames
+        c.waitingFrameBytes = backlog.totalBytes
+        c.lag = backlog.lag
         c.framesActive = scheduler.activeFrames + framesStoring
         c.framesAwaitingStore = storeWrites.queue.count
         c.pointsAwaitingStore = storeWrites.queuedPoints
@@ -179,18 +204,18 @@ public actor MonitorPipeline: SnapshotSink {
     /// every `tickInterval`; `accept` also finalises timed-out frames on each snapshot.
     public func tick() async {
         let now = clock.now
-        handle(assembler.expire(now: now), now: now)
+        await handle(assembler.expire(now: now))
         await raise(alertEngine.tick(now: clock.wallTime))
         await retryStoreWrites(force: storeWrites.retryRequested)
     }
 
     // MARK: - Assembly events
 
-    func handle(_ assembled: [AssemblyEvent], now: Duration) {
+    func handle(_ assembled: [AssemblyEvent]) async {
         for event in assembled {
             switch event {
             case .completed(let frame), .partial(let frame):
-                enqueue(frame, now: now)
+                await admit(frame)
             case let .dropped(key, reason):
                 logger.warning("frame dropped", metadata: [
                     "run": "\(key.run)", "step": "\(key.step)", "split": "\(key.split.rawValue)", "reason": "\(reason.rawValue)",
@@ -198,26 +223,5 @@ public actor MonitorPipeline: SnapshotSink {
                 events.publish(.frameDropped(key, reason))
             }
         }
-    }
-
-    func enqueue(_ frame: ProbeFrame, now: Duration) {
-        let settings = runSettings[frame.key.run] ?? RunSettings(compression: configuration.compression,
-                                                                 estimation: configuration.estimation)
-        if frame.partial {
-            logger.notice("estimating a partial frame", metadata: [
-                "run": "\(frame.key.run)", "step": "\(frame.key.step)", "split": "\(frame.key.split.rawValue)",
-                "rows": "\(frame.rows)", "layers": "\(frame.layers.map(\.name).joined(separator: ","))",
-            ])
-        }
-        for key in scheduler.enqueue(frame, settings: settings, now: now) {
-            counters.framesDroppedBacklog += 1
-            logger.warning("estimation behind: dropped the oldest waiting frame (latest wins)", metadata: [
-                "run": "\(key.run)", "step": "\(key.step)", "split": "\(key.split.rawValue)",
-                "newer_step": "\(frame.key.step)", "queue_depth": "\(scheduler.waitingFrames)",
-                "dropped_total": "\(counters.framesDroppedBacklog)",
-            ])
-            events.publish(.frameDropped(key, .backlog))
-        }
-        wakeWorkers()
     }
 }

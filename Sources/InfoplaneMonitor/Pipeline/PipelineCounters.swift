@@ -5,8 +5,16 @@ import Foundation
 public struct PipelineCounters: Sendable, Equatable, Codable {
     /// Assembly: chunks and frames (see `AssemblyCounters`).
     public var assembly = AssemblyCounters()
-    /// Frames dropped from the estimation queue for a newer frame of their stream.
-    public var framesDroppedBacklog = 0
+    /// Frames not kept because their run's waiting frames were over budget and their step
+    /// was off the thinning grid (`FrameBacklog`), refused or removed while waiting.
+    public var framesThinned = 0
+    /// Assembled frames saved to the waiting-frame store; saves that failed (those frames
+    /// are estimated from memory); frames that could not be read back (skipped); frames
+    /// found there at start-up and resumed.
+    public var waitingFramesSaved = 0
+    public var waitingFramesNotSaved = 0
+    public var waitingFramesUnreadable = 0
+    public var waitingFramesResumed = 0
     /// Frames whose estimates were all computed and stored.
     public var framesEstimated = 0
     /// Of those, partial frames.
@@ -48,8 +56,14 @@ public struct PipelineCounters: Sendable, Equatable, Codable {
     public var storeWriteFailure: StoreWriteFailure?
     /// Gauges.
     public var framesInAssembly = 0
-    /// Frames queued for estimation, not started.
+    /// Frames handed to the workers, not started.
     public var queueDepth = 0
+    /// Frames assembled and not yet estimated (in memory or in the waiting-frame store), and
+    /// their bytes.
+    public var framesWaiting = 0
+    public var waitingFrameBytes = 0
+    /// How far each run's estimation is behind its newest frame.
+    public var lag: [String: EstimationLag] = [:]
     /// Frames being estimated.
     public var framesActive = 0
     public var workers = 0
@@ -59,11 +73,14 @@ public struct PipelineCounters: Sendable, Equatable, Codable {
 
     /// Frames dropped for any reason.
     public var framesDropped: Int {
-        assembly.framesDroppedTimeout + assembly.framesDroppedUnusable + assembly.framesDroppedAssemblyLimit + framesDroppedBacklog
+        assembly.framesDroppedTimeout + assembly.framesDroppedUnusable + assembly.framesDroppedAssemblyLimit + framesThinned
     }
+
+    /// The largest lag of any run, in steps (0 when nothing waits).
+    public var maxLagSteps: Int64 { lag.values.map(\.steps).max() ?? 0 }
 
     /// One line for systemd's STATUS=.
     public var statusLine: String {
-        "frames: \(framesEstimated) estimated (\(framesEstimatedPartial) partial), \(framesDropped) dropped, queue \(queueDepth), active \(framesActive); points \(pointsWritten); alerts \(alertsRaised); last frame \(String(format: "%.2f", lastFrameLatencySeconds)) s"
+        "frames: \(framesEstimated) estimated (\(framesEstimatedPartial) partial), \(framesWaiting) waiting (lag \(maxLagSteps) steps), \(framesDropped) dropped, active \(framesActive); points \(pointsWritten); alerts \(alertsRaised); last frame \(String(format: "%.2f", lastFrameLatencySeconds)) s"
     }
 }
