@@ -23,9 +23,19 @@ extension SQLiteSeriesStore {
     }
 
     public func appendFrame(_ points: [SeriesPoint]) async throws {
-        guard !points.isEmpty else { return }
+        try await appendFrame(points, completing: nil)
+    }
+
+    /// Writes the points and removes the frame's waiting copy in the same transaction: a
+    /// frame is either waiting or estimated, never both, whenever the daemon is killed.
+    public func appendFrame(_ points: [SeriesPoint], completing frame: FrameKey?) async throws {
+        guard !points.isEmpty || frame != nil else { return }
         let now = configuration.clock().timeIntervalSince1970
         try await writing("append of a frame of \(points.count) points") { db in
+            if let frame {
+                try db.execute(sql: "DELETE FROM waiting_frames WHERE run = ? AND step = ? AND split = ?",
+                               arguments: [frame.run, frame.step, frame.split.rawValue])
+            }
             var runIDs: [String: String] = [:]
             var layerIDs: [String: [String: Int64]] = [:]
             let insert = try db.cachedStatement(sql: """

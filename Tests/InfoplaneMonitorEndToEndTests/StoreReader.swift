@@ -58,6 +58,19 @@ struct StoreReader: Sendable {
         }
     }
 
+    /// In one read: the steps of `run` with a point of `metric`, and the steps of its frames
+    /// waiting for estimation.
+    func estimatedAndWaitingSteps(run: String, metric: String) throws -> (estimated: Set<Int64>, waiting: Set<Int64>) {
+        try read { db in
+            let estimated = try Int64.fetchAll(db, sql: """
+                SELECT DISTINCT points.step FROM points JOIN layers ON layers.id = points.layer_id
+                JOIN runs ON runs.id = layers.run_id WHERE runs.name = ? AND points.metric = ?
+                """, arguments: [run, metric])
+            let waiting = try Int64.fetchAll(db, sql: "SELECT step FROM waiting_frames WHERE run = ?", arguments: [run])
+            return (Set(estimated), Set(waiting))
+        }
+    }
+
     func alerts(run: String? = nil) throws -> [Alert] {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """

@@ -109,35 +109,34 @@ extension MonitorPipeline {
         storeWrites.lastRetryAt = clock.now
         while let head = storeWrites.queue.first {
             let points = head.pointsToStore
-            if !points.isEmpty {
-                do {
-                    try await store.appendFrame(points)
-                    storeWriteSucceeded()
-                } catch {
-                    let failure = StoreFailure(error, operation: "the \(points.count) points of step \(head.key.step) of run '\(head.key.run)'")
-                    guard let failure else {
-                        // Not the store's fault (a value it refuses): that frame is dropped.
-                        counters.storeErrors += 1
-                        logger.error("storing a frame failed; its points are lost", metadata: [
-                            "run": "\(head.key.run)", "step": "\(head.key.step)", "split": "\(head.key.split.rawValue)",
-                            "points": "\(points.count)", "error": "\(error)",
-                        ])
-                        storeWrites.queue.removeFirst()
-                        storeWrites.queuedPoints -= points.count
-                        frameLeftQueue(head.key.run)
-                        await frameLeftBacklog(head.key, estimated: false, removeFromStore: true)
-                        continue
-                    }
-                    storeWriteFailed(failure)
-                    logger.debug("frame waits for the store", metadata: [
+            // The points, and the frame taken out of the waiting frames, in one transaction.
+            do {
+                try await store.appendFrame(points, completing: head.key)
+                storeWriteSucceeded()
+            } catch {
+                let failure = StoreFailure(error, operation: "the \(points.count) points of step \(head.key.step) of run '\(head.key.run)'")
+                guard let failure else {
+                    // Not the store's fault (a value it refuses): that frame is dropped.
+                    counters.storeErrors += 1
+                    logger.error("storing a frame failed; its points are lost", metadata: [
                         "run": "\(head.key.run)", "step": "\(head.key.step)", "split": "\(head.key.split.rawValue)",
-                        "frames_waiting": "\(storeWrites.queue.count)", "points_waiting": "\(storeWrites.queuedPoints)",
+                        "points": "\(points.count)", "error": "\(error)",
                     ])
-                    while storeWrites.queuedPoints > storeWrites.retryPointsLimit, !storeWrites.queue.isEmpty {
-                        await dropOldestQueuedFrame()
-                    }
-                    return
+                    storeWrites.queue.removeFirst()
+                    storeWrites.queuedPoints -= points.count
+                    frameLeftQueue(head.key.run)
+                    await frameLeftBacklog(head.key, estimated: false, removeFromStore: true)
+                    continue
                 }
+                storeWriteFailed(failure)
+                logger.debug("frame waits for the store", metadata: [
+                    "run": "\(head.key.run)", "step": "\(head.key.step)", "split": "\(head.key.split.rawValue)",
+                    "frames_waiting": "\(storeWrites.queue.count)", "points_waiting": "\(storeWrites.queuedPoints)",
+                ])
+                while storeWrites.queuedPoints > storeWrites.retryPointsLimit, !storeWrites.queue.isEmpty {
+                    await dropOldestQueuedFrame()
+                }
+                return
             }
             storeWrites.queue.removeFirst()
             storeWrites.queuedPoints -= points.count

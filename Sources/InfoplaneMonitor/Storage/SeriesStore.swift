@@ -49,6 +49,10 @@ public protocol SeriesStore: Sendable {
     func upsertRun(_ run: RunDescriptor) async throws -> RunRecord
     /// Writes every point of one probe frame in one transaction: all or none.
     func appendFrame(_ points: [SeriesPoint]) async throws
+    /// The same, and removes `frame` from the store's `WaitingFrameStore` in that
+    /// transaction when the store is one (the default only writes the points; the pipeline
+    /// then removes the waiting frame itself).
+    func appendFrame(_ points: [SeriesPoint], completing frame: FrameKey?) async throws
     func appendScalars(_ scalars: ScalarRecord) async throws
     /// Stores an alert and returns it with its identifier.
     func appendAlert(_ alert: AlertRecord) async throws -> AlertRecord
@@ -74,4 +78,11 @@ public protocol SeriesStore: Sendable {
     /// The run's series extents, newest scalars per split and alert count (empty for an
     /// unknown run).
     func runSummary(run: String) async throws -> RunSummary
+}
+
+extension SeriesStore {
+    public func appendFrame(_ points: [SeriesPoint], completing frame: FrameKey?) async throws {
+        guard !points.isEmpty else { return }
+        try await appendFrame(points)
+    }
 }
