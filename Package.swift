@@ -98,7 +98,7 @@ let package = Package(
 
         // The daemon as a library: configuration decoding and the service graph (wiring).
         .target(name: "InfoplaneDaemon", dependencies: [
-            "InfoplaneServer", "InfoplaneMonitor", "InfoplaneStore", "InfoplaneHTTP",
+            "InfoplaneServer", "InfoplaneMonitor", "InfoplaneEstimators", "InfoplaneStore", "InfoplaneHTTP",
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

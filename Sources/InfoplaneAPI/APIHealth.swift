@@ -24,6 +24,12 @@ public struct APIHealth: Codable, Sendable, Equatable {
         public var runs = 0, workers = 0
         public var framesEstimated = 0, framesPartial = 0, framesDropped = 0
         public var queueDepth = 0, framesInAssembly = 0, framesActive = 0
+        /// Frames assembled and not yet estimated (in memory or in the waiting-frame store),
+        /// their bytes, frames thinned out over budget, and the largest lag of any run in steps.
+        public var framesWaiting = 0, waitingFrameBytes = 0, framesThinned = 0
+        public var maxLagSteps: Int64 = 0
+        /// Per run with frames received since the daemon started.
+        public var lag: [String: APIEstimationLag] = [:]
         public var pointsWritten = 0, estimatesFailed = 0, alertsRaised = 0
         public var storeErrors = 0, pointsLost = 0, framesAwaitingStore = 0, pointsAwaitingStore = 0
         public var lastFrameLatencySeconds = 0.0

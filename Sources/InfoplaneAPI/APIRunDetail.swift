@@ -10,11 +10,15 @@ public struct APIRunDetail: Codable, Sendable, Equatable {
     public var latestScalars: [String: APIScalars]
     /// How many alerts the run has raised.
     public var alerts: Int
+    /// How far its estimation is behind; absent when this daemon has received no frame of
+    /// it since it started.
+    public var estimation: APIEstimationLag?
 
     public init(run: APIRun, layers: [String], series: [APISeriesSummary], lastStep: Int64?,
-                latestScalars: [String: APIScalars], alerts: Int) {
+                latestScalars: [String: APIScalars], alerts: Int, estimation: APIEstimationLag? = nil) {
         self.run = run; self.layers = layers; self.series = series
         self.lastStep = lastStep; self.latestScalars = latestScalars; self.alerts = alerts
+        self.estimation = estimation
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import InfoplaneEstimators
 import InfoplaneHTTP
 import InfoplaneMonitor
 import InfoplaneServer
@@ -78,6 +79,9 @@ public struct Daemon: Sendable {
             counting = sinkCounting
             sink = sinkCounting
         default:
+            let blasThreads = BLASThreads.useOnePerCallUnlessConfigured()
+            logger.info("BLAS threads per call", metadata: ["threads": "\(blasThreads)",
+                                                           "why": "the estimation workers are the parallelism; set OPENBLAS_NUM_THREADS to choose"])
             let (store, lock) = try Self.openStore(configuration, logger: logger)
             stateLock = lock
             seriesStore = store

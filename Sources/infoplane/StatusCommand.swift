@@ -13,7 +13,7 @@ struct StatusCommand: RouteReportCommand {
         print("infoplaned \(h.version): \(h.status.rawValue), up \(Self.duration(h.uptimeSeconds)) (since \(APITime.string(h.startedAt)))")
         print("ingest:   \(h.ingest.listeners.joined(separator: ", ")); \(h.ingest.openConnections) open connections, \(h.ingest.snapshotsAccepted) snapshots, \(h.ingest.bytesAccepted) bytes, \(h.ingest.errorsSent) errors")
         if let p = h.pipeline {
-            print("pipeline: \(p.runs) runs, \(p.workers) workers, \(p.framesEstimated) frames estimated, \(p.framesDropped) dropped, queue \(p.queueDepth), \(p.pointsWritten) points, \(p.alertsRaised) alerts, last frame \(String(format: "%.2f", p.lastFrameLatencySeconds)) s")
+            print("pipeline: \(p.runs) runs, \(p.workers) workers, \(p.framesEstimated) frames estimated, \(p.framesWaiting) waiting (lag \(p.maxLagSteps) steps, \(p.waitingFrameBytes) bytes), \(p.framesDropped) dropped, \(p.pointsWritten) points, \(p.alertsRaised) alerts, last frame \(String(format: "%.2f", p.lastFrameLatencySeconds)) s")
         } else {
             print("pipeline: off (counting sink)")
         }

@@ -96,6 +96,9 @@ import Testing
         #expect(html.matches(of: /<g class="series" data-name="[a-z0-9]+ binning" data-points="(\d+)">/)
             .filter { Int($0.output.1) == frames }.count == 2 * layers.count, "binning series, two per layer, \(frames) points each")
         #expect(html.contains(#"data-alerts="\#(alertCount)""#), "alert list of \(alertCount)")
+        // The header says estimation has caught up: nothing waits, no lag.
+        let lag = try #require(html.firstMatch(of: /<span id="estimation-lag"[^>]*>[^<]*</).map { String($0.output) }, "no lag line")
+        #expect(lag.contains(#"data-frames-waiting="0""#) && lag.contains(#"data-lag-steps="0""#) && lag.contains("estimated up to step"), "\(lag)")
 
         let shot = Self.artifacts.appendingPathComponent("dashboard.png")
         try? FileManager.default.removeItem(at: shot)

@@ -101,5 +101,15 @@ extension APIHealth.Pipeline {
         framesActive = c.framesActive; pointsWritten = c.pointsWritten; estimatesFailed = c.estimatesFailed
         alertsRaised = c.alertsRaised; storeErrors = c.storeErrors; lastFrameLatencySeconds = c.lastFrameLatencySeconds
         pointsLost = c.pointsLost; framesAwaitingStore = c.framesAwaitingStore; pointsAwaitingStore = c.pointsAwaitingStore
+        framesWaiting = c.framesWaiting; waitingFrameBytes = c.waitingFrameBytes; framesThinned = c.framesThinned
+        maxLagSteps = c.maxLagSteps; lag = c.lag.mapValues(APIEstimationLag.init)
+    }
+}
+
+extension APIEstimationLag {
+    init(_ lag: EstimationLag) {
+        self.init(newestReceivedStep: lag.newestReceivedStep, newestEstimatedStep: lag.newestEstimatedStep,
+                  lagSteps: lag.steps, framesWaiting: lag.framesWaiting, bytesWaiting: lag.bytesWaiting,
+                  thinningStride: lag.thinningStride)
     }
 }

@@ -15,6 +15,7 @@ enum DashboardPage {
       <label>Run <select id="run-picker"></select></label>
       <label>Estimators <select id="pairing-picker"></select></label>
       <span id="live-status" class="status">connecting…</span>
+      <span id="estimation-lag" class="status" title="newest received step minus newest estimated step; frames waiting for the estimators"></span>
     </header>
     <main>
       <section class="panel wide">

@@ -186,14 +186,29 @@ enum DashboardScript {
       state.pairing = +picker.value || 0;
     }
 
+    // How far estimation is behind training (the run detail's "estimation"; absent when
+    // this daemon has received no frame of the run since it started).
+    function drawLag(detail) {
+      const el = $("estimation-lag");
+      const e = detail && detail.estimation;
+      el.dataset.framesWaiting = e ? String(e.frames_waiting) : "";
+      el.dataset.lagSteps = e ? String(e.lag_steps) : "";
+      if (!e) { el.textContent = ""; return; }
+      let text = e.frames_waiting === 0 ? "estimated up to step " + e.newest_received_step
+        : "estimated to step " + (e.newest_estimated_step ?? "–") + " of " + e.newest_received_step +
+          " (" + e.lag_steps + " steps behind, " + e.frames_waiting + " frames waiting)";
+      if (e.thinning_stride > 1) text += "; over budget: only every " + e.thinning_stride + "th step is kept";
+      el.textContent = text;
+    }
+
     async function loadRun() {
       const run = encodeURIComponent(state.run);
-      const [plane, series, scalars, alerts] = await Promise.all([
+      const [plane, series, scalars, alerts, detail] = await Promise.all([
         getJSON("/v1/runs/" + run + "/infoplane"), getJSON("/v1/runs/" + run + "/series"),
-        getJSON("/v1/runs/" + run + "/scalars"), getJSON("/v1/alerts?run=" + run)]);
+        getJSON("/v1/runs/" + run + "/scalars"), getJSON("/v1/alerts?run=" + run), getJSON("/v1/runs/" + run)]);
       Object.assign(state, { plane, series, scalars, alerts: alerts.alerts });
       fillPairings();
-      drawPlane(); drawSeries(); drawAlerts();
+      drawPlane(); drawSeries(); drawAlerts(); drawLag(detail);
       document.body.dataset.ready = "1";
       document.body.dataset.run = state.run;
     }

@@ -56,7 +56,9 @@ extension HTTPAPI {
         for entry in summary.series where !layers.contains(entry.series.layer) { layers.append(entry.series.layer) }
         var latest: [String: APIScalars] = [:]
         for record in summary.latestScalars { latest[record.split.rawValue] = APIScalars(record) }
+        let lag = await status().pipeline?.lag[run.name]
         return APIRunDetail(run: APIRun(run), layers: layers, series: summary.series.map(APISeriesSummary.init),
-                            lastStep: summary.lastStep, latestScalars: latest, alerts: summary.alertCount)
+                            lastStep: summary.lastStep, latestScalars: latest, alerts: summary.alertCount,
+                            estimation: lag.map(APIEstimationLag.init))
     }
 }
