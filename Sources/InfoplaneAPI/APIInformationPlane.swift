@@ -8,8 +8,13 @@ public struct APIInformationPlane: Codable, Sendable, Equatable {
         public var step: Int64
         public var x: Double
         public var y: Double
+        /// The flags of either coordinate (`saturated`, `few_samples`, `partial_frame`,
+        /// `lower_bound`), by name; absent when neither has one.
+        public var flags: [String]?
 
-        public init(step: Int64, x: Double, y: Double) { self.step = step; self.x = x; self.y = y }
+        public init(step: Int64, x: Double, y: Double, flags: [String]? = nil) {
+            self.step = step; self.x = x; self.y = y; self.flags = flags
+        }
     }
 
     /// One layer's points, by step.

@@ -89,3 +89,22 @@ import Testing
         #expect(APITime.date("2026-11-25T13:00:00Z") != nil && APITime.date("yesterday") == nil)
     }
 }
+
+/// The plane's points carry the flags of either coordinate, so the dashboard can grey them.
+@Suite struct InformationPlaneFlagTests {
+    @Test func aPlanePointHasTheFlagsOfBothCoordinates() throws {
+        func point(_ metric: Metric, step: Int64, flags: SeriesPointFlags) -> SeriesPoint {
+            SeriesPoint(series: SeriesID(run: "r", layer: "conv", split: .probe, metric: metric, estimator: .binning),
+                        step: step, value: 10, unit: .bits, sampleCount: 1024, dimension: 4096, seconds: 0, flags: flags)
+        }
+        let plane = APIInformationPlane(run: "r", points: [
+            point(.inputInformation, step: 1, flags: .saturated), point(.labelInformation, step: 1, flags: .lowerBound),
+            point(.inputInformation, step: 2, flags: []), point(.labelInformation, step: 2, flags: []),
+        ])
+        let points = try #require(plane.pairings.first?.layers.first?.points)
+        #expect(points.map(\.flags) == [["saturated", "lower_bound"], nil])
+        let encoded = String(decoding: try APIJSON.encoder().encode(points), as: UTF8.self)
+        #expect(encoded.contains(#""flags":["saturated","lower_bound"]"#) && encoded.components(separatedBy: "flags").count == 2,
+                "flags absent when empty: \(encoded)")
+    }
+}

@@ -30,7 +30,9 @@ extension APIInformationPlane {
             for (yKey, ySteps) in ys where yKey.layer == xKey.layer && yKey.split == xKey.split {
                 let pair = PairKey(split: xKey.split, x: xKey.estimator.rawValue, y: yKey.estimator.rawValue)
                 let trajectory = xSteps.keys.filter { ySteps[$0] != nil }.sorted().map { step in
-                    Point(step: step, x: xSteps[step]!.value, y: ySteps[step]!.value)
+                    let x = xSteps[step]!, y = ySteps[step]!
+                    let flags = x.flags.union(y.flags)
+                    return Point(step: step, x: x.value, y: y.value, flags: flags.isEmpty ? nil : flags.names)
                 }
                 guard !trajectory.isEmpty else { continue }
                 pairs[pair, default: [:]][xKey.layer] = trajectory

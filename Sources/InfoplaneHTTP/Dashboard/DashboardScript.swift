@@ -72,6 +72,16 @@ enum DashboardScript {
       return { svg, x, y, plot };
     }
 
+    // Points whose estimate says nothing about the layer are drawn grey; their title says why.
+    const FLAG_TEXT = {
+      saturated: "saturated: the estimate sits at its ceiling (binning: every sample has its own bin pattern, so H(T) = log2 N) and says nothing about the layer; not fed to the alert rules",
+      few_samples: "few samples: too few samples for the dimension the estimator saw; not fed to the alert rules",
+      partial_frame: "partial frame: estimated on the chunks that came",
+      lower_bound: "lower bound: estimated on compressed data; by the data processing inequality the layer's MI is at least this",
+    };
+    const isGreyed = (flags) => (flags || []).some((f) => f === "saturated" || f === "few_samples");
+    const flagText = (flags) => (flags || []).map((f) => "\n" + (FLAG_TEXT[f] || f)).join("");
+
     function fmt(v) { return Math.abs(v) >= 1000 ? v.toExponential(1) : +v.toFixed(3) + ""; }
 
     function extent(values, pad) {
@@ -106,9 +116,12 @@ enum DashboardScript {
         const d = layer.points.map((p, k) => (k ? "L" : "M") + f.x(p.x).toFixed(1) + "," + f.y(p.y).toFixed(1)).join("");
         el("path", { d: d, fill: "none", stroke: LAYER_COLOURS[i % LAYER_COLOURS.length], "stroke-opacity": "0.45", "stroke-width": "1.5" }, g);
         for (const p of layer.points) {
-          const c = el("circle", { class: "point", cx: f.x(p.x).toFixed(1), cy: f.y(p.y).toFixed(1), r: "3.5",
-                                   fill: stepColour((p.step - s0) / ((s1 - s0) || 1)), stroke: LAYER_COLOURS[i % LAYER_COLOURS.length], "stroke-width": "0.8" }, g);
-          el("title", {}, c).textContent = layer.layer + " step " + p.step + ": (" + fmt(p.x) + ", " + fmt(p.y) + ")";
+          const greyed = isGreyed(p.flags);
+          const c = el("circle", { class: greyed ? "point flagged" : "point", cx: f.x(p.x).toFixed(1), cy: f.y(p.y).toFixed(1), r: "3.5",
+                                   fill: greyed ? "#c7c7cc" : stepColour((p.step - s0) / ((s1 - s0) || 1)),
+                                   stroke: greyed ? "#8e8e93" : LAYER_COLOURS[i % LAYER_COLOURS.length], "stroke-width": "0.8",
+                                   "data-flags": (p.flags || []).join(" ") }, g);
+          el("title", {}, c).textContent = layer.layer + " step " + p.step + ": (" + fmt(p.x) + ", " + fmt(p.y) + ")" + flagText(p.flags);
         }
         const last = layer.points[layer.points.length - 1];
         el("text", { x: f.x(last.x) + 6, y: f.y(last.y) - 6, fill: LAYER_COLOURS[i % LAYER_COLOURS.length] }, g).textContent = layer.layer;
@@ -130,6 +143,11 @@ enum DashboardScript {
         const colour = LAYER_COLOURS[i % LAYER_COLOURS.length];
         el("path", { d: line.points.map((p, k) => (k ? "L" : "M") + f.x(p.step).toFixed(1) + "," + f.y(p.value).toFixed(1)).join(""),
                      fill: "none", stroke: colour, "stroke-width": "1.5", "stroke-dasharray": line.dash || "" }, g);
+        for (const p of line.points.filter((p) => isGreyed(p.flags))) {
+          const c = el("circle", { class: "point flagged", cx: f.x(p.step).toFixed(1), cy: f.y(p.value).toFixed(1), r: "2.5",
+                                   fill: "#c7c7cc", stroke: "#8e8e93", "data-flags": p.flags.join(" ") }, g);
+          el("title", {}, c).textContent = line.name + " step " + p.step + ": " + fmt(p.value) + flagText(p.flags);
+        }
         el("text", { x: 60 + (i % 3) * 140, y: 22 + Math.floor(i / 3) * 13, fill: colour }, g).textContent = line.name;
       });
     }
