@@ -23,28 +23,15 @@ struct PendingLayer: Sendable {
     var isComplete: Bool { misalignment == nil && chunks.count == chunkCount }
     var isUsable: Bool { misalignment == nil && !chunks.isEmpty }
 
-    /// Records a chunk the assembler checked (new index, ids new to the layer), binning it
-    /// with `binEdges` when given. Returns true when the chunk was binned.
+    /// Records a chunk the assembler checked (new index, ids new to the layer) with its rows
+    /// binned on arrival, if they were (`BinnedRows(chunk:edges:)`). Returns true when so.
     @discardableResult
-    mutating func record(_ s: ProbeSnapshot, binEdges: BinEdges? = nil) -> Bool {
+    mutating func record(_ s: ProbeSnapshot, binned: BinnedRows? = nil) -> Bool {
         chunks[s.chunkIndex] = s
-        var binned = false
-        if let binEdges, let rows = Self.bin(s, edges: binEdges) {
-            binnedChunks[s.chunkIndex] = rows
-            binned = true
-        }
+        if let binned { binnedChunks[s.chunkIndex] = binned }
         for id in s.sampleIDs { chunkOfID[id] = s.chunkIndex }
         valueCount += s.values.count
-        return binned
-    }
-
-    /// A watched layer's chunk as bin indices and row hashes; nil for X, Y, integer values
-    /// or values the edges do not fit.
-    private static func bin(_ s: ProbeSnapshot, edges: BinEdges) -> BinnedRows? {
-        guard s.role == .hidden || s.role == .output else { return nil }
-        if case .integers = s.values { return nil }
-        guard let matrix = try? Matrix(rows: s.rows, columns: s.columns, storage: s.values.doubles()) else { return nil }
-        return try? BinnedRows(binning: matrix, edges: edges)
+        return binned != nil
     }
 
     /// The layer's binned rows in the frame's row order (`rowOf`), when every chunk came and
@@ -116,20 +103,20 @@ struct PendingFrame: Sendable {
         !layers.isEmpty && completeLayers == layers.count
     }
 
-    /// Records a checked chunk, creating its layer if new, and bins it with `binEdges` when
-    /// given. In place: the layer is changed where it is stored, never copied (its id map
-    /// grows with every chunk). Returns true when the chunk was binned.
+    /// Records a checked chunk, creating its layer if new, with its rows binned on arrival
+    /// when they were. In place: the layer is changed where it is stored, never copied (its
+    /// id map grows with every chunk). Returns true when the chunk came binned.
     @discardableResult
-    mutating func record(_ s: ProbeSnapshot, binEdges: BinEdges? = nil) -> Bool {
+    mutating func record(_ s: ProbeSnapshot, binned: BinnedRows? = nil) -> Bool {
         if layers[s.layer] == nil {
             layers[s.layer] = PendingLayer(name: s.layer, role: s.role, columns: s.columns, chunkCount: s.chunkCount,
                                            arrival: layers.count)
         }
-        let binned = layers[s.layer]!.record(s, binEdges: binEdges)
+        let wasBinned = layers[s.layer]!.record(s, binned: binned)
         valueCount += s.values.count
         if layers[s.layer]!.isComplete { completeLayers += 1 }
         if s.frameLayerCount > 0 { layerCount = s.frameLayerCount }
-        return binned
+        return wasBinned
     }
 
     /// Leaves a layer out of the frame (misaligned ids): its chunks are dropped and later

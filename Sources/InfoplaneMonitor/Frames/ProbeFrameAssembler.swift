@@ -30,7 +30,7 @@ import InfoplaneEstimators
 struct ProbeFrameAssembler: Sendable {
     var configuration: AssemblyConfiguration
     private(set) var counters = AssemblyCounters()
-    /// Chunks binned as they were recorded (see `accept(_:now:binEdges:)`).
+    /// Chunks binned as they were recorded (see `accept(_:now:binned:)`).
     private(set) var chunksBinned = 0
     private var pending: [FrameKey: PendingFrame] = [:]
     private var finished: [String: [FrameKey]] = [:]
@@ -57,13 +57,14 @@ struct ProbeFrameAssembler: Sendable {
     /// Takes one snapshot (chunk). Returns the frames this finished, in order. Throws a
     /// `SnapshotRejection` (and keeps nothing of the chunk) when it cannot be used.
     ///
-    /// `binEdges`: the fixed bins of the snapshot's run (nil when its bins depend on the
-    /// data): a watched layer's chunk is binned as it is recorded, and the frame's layer
-    /// carries those rows (`FrameLayer.binned`) when every chunk of it was binned.
+    /// `binned`: the chunk's rows binned with its run's fixed bins (`BinnedRows(chunk:edges:)`,
+    /// computed by the caller away from the assembler; nil when the run's bins depend on the
+    /// data): the frame's layer carries those rows (`FrameLayer.binned`) when every chunk of
+    /// it came binned.
     mutating func accept(_ snapshot: ProbeSnapshot, now: Duration,
-                                binEdges: BinEdges? = nil) throws(SnapshotRejection) -> [AssemblyEvent] {
+                                binned: BinnedRows? = nil) throws(SnapshotRejection) -> [AssemblyEvent] {
         do {
-            return try add(snapshot, now: now, binEdges: binEdges)
+            return try add(snapshot, now: now, binned: binned)
         } catch {
             counters.chunksRejected += 1
             throw error
@@ -92,7 +93,7 @@ struct ProbeFrameAssembler: Sendable {
 
     // MARK: - Adding a chunk
 
-    private mutating func add(_ s: ProbeSnapshot, now: Duration, binEdges: BinEdges?) throws(SnapshotRejection) -> [AssemblyEvent] {
+    private mutating func add(_ s: ProbeSnapshot, now: Duration, binned: BinnedRows?) throws(SnapshotRejection) -> [AssemblyEvent] {
         let key = FrameKey(s)
         if finishedSet.contains(key) {
             counters.chunksLate += 1
@@ -124,7 +125,7 @@ struct ProbeFrameAssembler: Sendable {
         pending[key] = nil
         let added: Bool
         do {
-            added = try Self.add(s, to: &frame, counters: &counters, binEdges: binEdges, chunksBinned: &chunksBinned)
+            added = try Self.add(s, to: &frame, counters: &counters, binned: binned, chunksBinned: &chunksBinned)
         } catch {
             // A refused chunk leaves a new frame uncreated; an existing frame keeps what
             // the refusal changed (a layer discarded for misalignment).
@@ -163,9 +164,9 @@ struct ProbeFrameAssembler: Sendable {
     /// O(rows of the chunk): the checks read the layer where it is, and the chunk is recorded
     /// in place (`PendingFrame.record`), so no layer or frame is copied.
     private static func add(_ s: ProbeSnapshot, to frame: inout PendingFrame, counters: inout AssemblyCounters,
-                            binEdges: BinEdges?, chunksBinned: inout Int) throws(SnapshotRejection) -> Bool {
+                            binned: BinnedRows?, chunksBinned: inout Int) throws(SnapshotRejection) -> Bool {
         guard try check(s, against: frame) else { return false }
-        if frame.record(s, binEdges: binEdges) { chunksBinned += 1 }
+        if frame.record(s, binned: binned) { chunksBinned += 1 }
 
         guard frame.layers[s.layer]?.isComplete == true else { return true }
         if let reference = frame.referenceIDs {

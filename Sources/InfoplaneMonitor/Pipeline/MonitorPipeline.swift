@@ -1,4 +1,5 @@
 import Foundation
+import InfoplaneEstimators
 import Logging
 
 /// The monitoring pipeline: takes what the ingest server accepted (a `SnapshotSink`),
@@ -130,12 +131,16 @@ public actor MonitorPipeline: SnapshotSink {
         guard state == .running else {
             throw SnapshotRejection(.unavailable, "the monitor is shutting down and takes no more snapshots; reconnect once the daemon is back")
         }
+        // A fixed-range run's chunk is binned here, away from the actor: other runs' chunks
+        // are recorded meanwhile.
+        let binEdges = runSettings[snapshot.run]?.estimation.fixedBinEdges(columns: snapshot.columns)
+        var binned: BinnedRows?
+        if let binEdges { binned = await Self.bin(snapshot, edges: binEdges) }
         let now = clock.now
         alertEngine.recordActivity(run: snapshot.run, step: snapshot.step, at: clock.wallTime)
         var events = assembler.expire(now: now)
         do {
-            let binEdges = runSettings[snapshot.run]?.estimation.fixedBinEdges(columns: snapshot.columns)
-            events += try assembler.accept(snapshot, now: now, binEdges: binEdges)
+            events += try assembler.accept(snapshot, now: now, binned: binned)
             await handle(events)
         } catch {
             await handle(events)
@@ -146,6 +151,11 @@ public actor MonitorPipeline: SnapshotSink {
             ])
             throw error
         }
+    }
+
+    @concurrent
+    private nonisolated static func bin(_ snapshot: ProbeSnapshot, edges: BinEdges) async -> BinnedRows? {
+        BinnedRows(chunk: snapshot, edges: edges)
     }
 
     public func accept(_ scalars: ScalarRecord) async throws {
