@@ -30,6 +30,9 @@ struct BenchPipelineCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of the table.") var json = false
 
     func run() async throws {
+        // As the daemon does: one BLAS thread per call unless OPENBLAS_NUM_THREADS says otherwise.
+        let blasThreads = BLASThreads.useOnePerCallUnlessConfigured()
+        if !json { print("BLAS threads per call: \(blasThreads) (OPENBLAS_NUM_THREADS to choose)") }
         let layerWidths = widths.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !layerWidths.isEmpty, layerWidths.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--widths needs positive integers, e.g. 1024,256,64,16")

@@ -37,9 +37,7 @@ public final class InfoplaneMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), version: String, startedAt: Date) {
         self.registry = registry
-        func d(_ name: String, _ help: String) -> MetricNameDescriptor {
-            MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
-        }
+        let d = Self.descriptor
         registry.makeGauge(descriptor: d(MetricNames.buildInfo, "Always 1; the version label says which infoplaned runs."),
                            labels: [("version", version)]).set(1.0)
         registry.makeGauge(descriptor: d(MetricNames.startTime, "Start time of the daemon, Unix seconds."))
@@ -114,24 +112,23 @@ public final class InfoplaneMetrics: Sendable {
                                     buckets: MetricNames.estimationBuckets)
     }
 
-    static var errorsByCodeDescriptor: MetricNameDescriptor { MetricNameDescriptor(
-        metricName: MetricNames.ingestErrorsByCode, unitName: "",
-        helpText: "Protocol Error messages sent to clients, by code (MEMORY_BUDGET_EXCEEDED, TOO_MANY_CONNECTIONS, ...: each budget has its own).") }
-    static var estimateDescriptor: MetricNameDescriptor { MetricNameDescriptor(
-        metricName: MetricNames.estimate, unitName: "",
-        helpText: "Latest estimate per run, layer, metric (I(X;T), I(T;Y), DSE(T), ...), estimator and split, in the series' units.") }
-    static var estimateStepDescriptor: MetricNameDescriptor { MetricNameDescriptor(
-        metricName: MetricNames.estimateStep, unitName: "", helpText: "Training step of the latest estimate (same labels as infoplane_estimate).") }
-    static var runLastEventDescriptor: MetricNameDescriptor { MetricNameDescriptor(
-        metricName: MetricNames.runLastEvent, unitName: "", helpText: "Unix time of the run's last estimated frame or scalars.") }
-    static var lagDescriptor: MetricNameDescriptor { MetricNameDescriptor(
-        metricName: MetricNames.estimationLag, unitName: "",
-        helpText: "Newest received step minus newest estimated step, per run (0 when no frame waits).") }
-    static var strideDescriptor: MetricNameDescriptor { MetricNameDescriptor(
-        metricName: MetricNames.thinningStride, unitName: "",
-        helpText: "Thinning stride per run: 1 while every frame is kept, 2, 4, ... while the run's waiting frames are over budget and only steps that are multiples of it are kept.") }
-    static var estimationDescriptor: MetricNameDescriptor { MetricNameDescriptor(
-        metricName: MetricNames.estimationSeconds, unitName: "", helpText: "Seconds one estimator took on one layer of one frame.") }
+    /// Descriptors of the labelled series, made as their labels first appear (computed:
+    /// `MetricNameDescriptor` is not `Sendable`).
+    static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+    static var errorsByCodeDescriptor: MetricNameDescriptor { descriptor(MetricNames.ingestErrorsByCode,
+        "Protocol Error messages sent to clients, by code (MEMORY_BUDGET_EXCEEDED, TOO_MANY_CONNECTIONS, ...: each budget has its own).") }
+    static var estimateDescriptor: MetricNameDescriptor { descriptor(MetricNames.estimate,
+        "Latest estimate per run, layer, metric (I(X;T), I(T;Y), DSE(T), ...), estimator and split, in the series' units.") }
+    static var estimateStepDescriptor: MetricNameDescriptor { descriptor(MetricNames.estimateStep,
+        "Training step of the latest estimate (same labels as infoplane_estimate).") }
+    static var runLastEventDescriptor: MetricNameDescriptor { descriptor(MetricNames.runLastEvent, "Unix time of the run's last estimated frame or scalars.") }
+    static var lagDescriptor: MetricNameDescriptor { descriptor(MetricNames.estimationLag,
+        "Newest received step minus newest estimated step, per run (0 when no frame waits).") }
+    static var strideDescriptor: MetricNameDescriptor { descriptor(MetricNames.thinningStride,
+        "Thinning stride per run: 1 while every frame is kept, 2, 4, ... while the run's waiting frames are over budget and only steps that are multiples of it are kept.") }
+    static var estimationDescriptor: MetricNameDescriptor { descriptor(MetricNames.estimationSeconds, "Seconds one estimator took on one layer of one frame.") }
 
     // MARK: - Scrape-time figures
 
