@@ -36,14 +36,14 @@ extension SQLiteSeriesStore: WaitingFrameStore {
         }
     }
 
-    public func waitingFrameEntries() async throws -> [WaitingFrameEntry] {
+    public func waitingFrameSizes() async throws -> [FrameKey: Int] {
         try await reading("list of waiting frames") { db in
-            try Row.fetchAll(db, sql: "SELECT run, step, split, byte_count FROM waiting_frames ORDER BY run, step, split")
-                .compactMap { row in
-                    guard let split = ProbeSplit(rawValue: row["split"]) else { return nil }
-                    return WaitingFrameEntry(key: FrameKey(run: row["run"], step: row["step"], split: split),
-                                             byteCount: row["byte_count"])
-                }
+            var sizes: [FrameKey: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT run, step, split, byte_count FROM waiting_frames") {
+                guard let split = ProbeSplit(rawValue: row["split"]) else { continue }
+                sizes[FrameKey(run: row["run"], step: row["step"], split: split)] = row["byte_count"]
+            }
+            return sizes
         }
     }
 }

@@ -118,15 +118,15 @@ import class InfoplaneTestSupport.ManualClock
             #expect(counters.framesWaiting == Int(step))
             #expect(counters.framesInAssembly == 0)
         }
-        #expect(await waiting.waitingFrameEntries().map(\.key.step) == Array(1...12))
+        #expect(await waiting.waitingFrameSizes().keys.map(\.step).sorted() == Array(1...12))
         let before = await p.counterSnapshot()
         #expect(before.framesDropped == 0)
         #expect(before.lag["r"]?.steps == 11 && before.lag["r"]?.framesWaiting == 12)
-        #expect(before.waitingFrameBytes == (await waiting.waitingFrameEntries()).reduce(0) { $0 + $1.byteCount })
+        #expect(before.waitingFrameBytes == (await waiting.waitingFrameSizes()).values.reduce(0, +))
         await p.finish()
         let steps = await store.frames.map { $0[0].step }
         #expect(steps == Array(1...12), "every frame is estimated, in step order")
-        #expect(await waiting.waitingFrameEntries().isEmpty, "estimated frames leave the waiting-frame store")
+        #expect(await waiting.waitingFrameSizes().isEmpty, "estimated frames leave the waiting-frame store")
         let after = await p.counterSnapshot()
         #expect(after.framesWaiting == 0 && after.waitingFrameBytes == 0 && after.lag["r"]?.steps == 0)
     }

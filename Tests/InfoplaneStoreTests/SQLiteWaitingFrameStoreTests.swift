@@ -3,7 +3,7 @@ import Testing
 import InfoplaneMonitor
 @testable import InfoplaneStore
 
-/// The waiting-frame table: frames saved, listed in order, read back, removed, and still
+/// The waiting-frame table: frames saved, listed with their sizes, read back, removed, and still
 /// there after the file is reopened (what a restarted daemon resumes).
 @Suite struct SQLiteWaitingFrameStoreTests {
     func waiting(_ step: Int64, run: String = "r", split: ProbeSplit = .train, size: Int = 64) -> WaitingFrame {
@@ -26,12 +26,11 @@ import InfoplaneMonitor
             try store.close()
         }
         let store = try SQLiteSeriesStore(path: dir.databasePath)
-        let entries = try await store.waitingFrameEntries()
-        #expect(entries == [
-            WaitingFrameEntry(key: FrameKey(run: "a", step: 5, split: .train), byteCount: 1 << 20),
-            WaitingFrameEntry(key: FrameKey(run: "r", step: 10, split: .train), byteCount: 64),
-            WaitingFrameEntry(key: FrameKey(run: "r", step: 10, split: .validation), byteCount: 5),
-            WaitingFrameEntry(key: FrameKey(run: "r", step: 30, split: .train), byteCount: 7),
+        #expect(try await store.waitingFrameSizes() == [
+            FrameKey(run: "a", step: 5, split: .train): 1 << 20,
+            FrameKey(run: "r", step: 10, split: .train): 64,
+            FrameKey(run: "r", step: 10, split: .validation): 5,
+            FrameKey(run: "r", step: 30, split: .train): 7,
         ])
         #expect(try await store.waitingFrame(FrameKey(run: "a", step: 5, split: .train)) == waiting(5, run: "a", size: 1 << 20))
         #expect(try await store.waitingFrame(FrameKey(run: "r", step: 30, split: .train)) == waiting(30, size: 7))

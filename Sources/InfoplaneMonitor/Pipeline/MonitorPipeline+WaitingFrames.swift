@@ -128,32 +128,34 @@ extension MonitorPipeline {
     /// The daemon calls it once, before ingest starts. Returns how many frames it found.
     @discardableResult
     public func resumeWaitingFrames() async throws -> Int {
-        let entries = try await waitingFrames.waitingFrameEntries()
-        guard !entries.isEmpty else { return 0 }
+        let sizes = try await waitingFrames.waitingFrameSizes()
+        guard !sizes.isEmpty else { return 0 }
+        // Each run's frames in step order (the order the backlog hands them out in anyway).
+        let keys = sizes.keys.sorted { ($0.run, $0.step, $0.split.rawValue) < ($1.run, $1.step, $1.split.rawValue) }
         var refused: [FrameKey] = []
-        for entry in entries {
-            switch backlog.admit(entry.key, bytes: entry.byteCount, frame: nil, saved: true) {
+        for key in keys {
+            switch backlog.admit(key, bytes: sizes[key]!, frame: nil, saved: true) {
             case let .admitted(thinned, _):
                 refused += thinned
             case let .refused(thinned, _):
-                refused += thinned + [entry.key]
+                refused += thinned + [key]
             }
         }
         if !refused.isEmpty {
             counters.framesThinned += refused.count
             try await waitingFrames.removeWaitingFrames(refused)
         }
-        counters.waitingFramesResumed += entries.count - refused.count
-        let runs = Set(entries.map(\.key.run)).sorted()
+        counters.waitingFramesResumed += keys.count - refused.count
+        let runs = Set(keys.map(\.run)).sorted()
         logger.notice("resuming the estimation of frames kept from before", metadata: [
-            "frames": "\(entries.count - refused.count)", "runs": "\(runs.joined(separator: ","))",
+            "frames": "\(keys.count - refused.count)", "runs": "\(runs.joined(separator: ","))",
             "bytes": "\(backlog.totalBytes)", "thinned": "\(refused.count)",
         ])
         for run in runs {
             try await restoreAlertState(run: run)
             await feedScheduler(run: run)
         }
-        return entries.count - refused.count
+        return keys.count - refused.count
     }
 
     /// Removes frames the thinning took out of the backlog.

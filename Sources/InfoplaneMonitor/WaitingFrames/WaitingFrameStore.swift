@@ -13,17 +13,6 @@ public struct WaitingFrame: Sendable, Equatable {
     }
 }
 
-/// What the store lists of a waiting frame without reading it.
-public struct WaitingFrameEntry: Sendable, Equatable {
-    public var key: FrameKey
-    public var byteCount: Int
-
-    public init(key: FrameKey, byteCount: Int) {
-        self.key = key
-        self.byteCount = byteCount
-    }
-}
-
 /// Where assembled frames wait for estimation, so that the estimators can run behind
 /// training without frames being dropped, and a restarted daemon estimates what was left.
 /// A frame is saved when it is assembled and removed once its points are in the series
@@ -36,8 +25,8 @@ public protocol WaitingFrameStore: Sendable {
     func waitingFrame(_ key: FrameKey) async throws -> WaitingFrame?
     /// Removes the frames of these keys (unknown keys are ignored).
     func removeWaitingFrames(_ keys: [FrameKey]) async throws
-    /// Every kept frame, ordered by run, step and split.
-    func waitingFrameEntries() async throws -> [WaitingFrameEntry]
+    /// Every kept frame's key and size in bytes, without reading the frames.
+    func waitingFrameSizes() async throws -> [FrameKey: Int]
 }
 
 /// Waiting frames kept in memory: nothing survives the process.
@@ -50,8 +39,5 @@ public actor InMemoryWaitingFrames: WaitingFrameStore {
     public func waitingFrame(_ key: FrameKey) -> WaitingFrame? { frames[key] }
     public func removeWaitingFrames(_ keys: [FrameKey]) { for key in keys { frames[key] = nil } }
 
-    public func waitingFrameEntries() -> [WaitingFrameEntry] {
-        frames.values.map { WaitingFrameEntry(key: $0.key, byteCount: $0.bytes.count) }
-            .sorted { ($0.key.run, $0.key.step, $0.key.split.rawValue) < ($1.key.run, $1.key.step, $1.key.split.rawValue) }
-    }
+    public func waitingFrameSizes() -> [FrameKey: Int] { frames.mapValues(\.bytes.count) }
 }
