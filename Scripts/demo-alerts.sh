@@ -10,11 +10,7 @@ cd "$(dirname "$0")/.."
 epochs=${1:-8000}
 bin=${2:-$(swift build -c release --show-bin-path)/infoplaned}
 dir=$(mktemp -d /tmp/infoplane-demo-alerts.XXXXXX)
-cat >"$dir/infoplaned.toml" <<TOML
-[scheduler]
-max_queued_frames_per_stream = 4096
-TOML
-"$bin" --socket "$dir/s.sock" --no-tcp --no-http --state-dir "$dir/state" --config "$dir/infoplaned.toml" >"$dir/infoplaned.log" 2>&1 &
+"$bin" --socket "$dir/s.sock" --no-tcp --no-http --state-dir "$dir/state" >"$dir/infoplaned.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 wait_for_daemon "$dir/infoplaned.log" "$pid" || { echo "infoplaned did not start (log below):"; cat "$dir/infoplaned.log"; exit 1; }

@@ -32,13 +32,8 @@ fi
 # to keep an earlier one).
 rm -rf "$state"
 echo "starting infoplaned (log: $log, store: $state)"
-# Keep every probe frame: the demo sends them faster than a debug build estimates them, and
-# the daemon's default (latest wins) would estimate only the newest.
-cat >"$dir/infoplaned.toml" <<TOML
-[scheduler]
-max_queued_frames_per_stream = 1024
-TOML
-"$bin" --socket "$sock" --no-tcp --state-dir "$state" --config "$dir/infoplaned.toml" >"$log" 2>&1 &
+# Daemon defaults: every probe frame is kept and estimated, however fast the demo sends.
+"$bin" --socket "$sock" --no-tcp --state-dir "$state" >"$log" 2>&1 &
 echo $! >"$dir/infoplaned.pid"
 # "ready" is logged once the socket and the HTTP port are bound; a daemon that cannot bind
 # (another infoplaned on port 7412, say) exits instead.

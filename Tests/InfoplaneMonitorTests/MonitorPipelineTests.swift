@@ -99,6 +99,11 @@ import class InfoplaneTestSupport.ManualClock
         #expect(points.count == 12)
         let flagged = Set(points.filter { $0.flags.contains(.lowerBound) }.map { "\($0.layer) \($0.metric) \($0.estimator)" })
         #expect(flagged == ["h1 I(X;T) ksg1", "h1 I(T;Y) mixed", "h1 I(T;Y) dsmi", "h2 I(X;T) ksg1"])
+        // 64 samples, k = 3, flagged when N < 3 · 2^d: KSG in 10 (X 5 + h1 5) and 9 (X 5 + h2 4)
+        // dimensions, the mixed estimator on h1's 5 (64 < 96); not the mixed one on h2's 4
+        // (64 ≥ 48).
+        let few = Set(points.filter { $0.flags.contains(.fewSamples) }.map { "\($0.layer) \($0.metric) \($0.estimator)" })
+        #expect(few == ["h1 I(X;T) ksg1", "h2 I(X;T) ksg1", "h1 I(T;Y) mixed"])
     }
 
     @Test func everyFrameWaitsAndIsEstimatedInStepOrderWithAFewInMemory() async throws {

@@ -15,20 +15,23 @@ public struct Estimate: Sendable, Equatable, Codable {
     /// estimated on a lossy view of the data (fewer dimensions), which by the data
     /// processing inequality cannot exceed the mutual information of the data itself.
     public var lowerBound: Bool
+    /// Too few samples for the dimension: see `NearestNeighborSampleRule` (kNN estimators).
+    public var fewSamples: Bool
 
     public init(value: Double, units: InformationUnit, n: Int, d: Int, saturated: Bool = false,
-                lowerBound: Bool = false) {
+                lowerBound: Bool = false, fewSamples: Bool = false) {
         self.value = value
         self.units = units
         self.n = n
         self.d = d
         self.saturated = saturated
         self.lowerBound = lowerBound
+        self.fewSamples = fewSamples
     }
 
     /// The same estimate expressed in `target` units.
     public func converted(to target: InformationUnit) -> Estimate {
         Estimate(value: units.convert(value, to: target), units: target, n: n, d: d, saturated: saturated,
-                 lowerBound: lowerBound)
+                 lowerBound: lowerBound, fewSamples: fewSamples)
     }
 }

@@ -19,7 +19,9 @@
 /// bin_range = "running"               # "fixed" (bin_lower, bin_upper), "observed"
 /// [scheduler]
 /// workers = 0                         # 0 = cores - 1, at least 1
-/// max_queued_frames_per_stream = 2
+/// frames_in_memory_per_run = 3        # the other waiting frames wait in the store
+/// max_waiting_frame_bytes_per_run = 1073741824   # over it, thinned by a step grid
+/// max_waiting_frame_bytes = 4294967296
 /// shutdown_grace_seconds = 10         # estimation at shutdown stops after this
 /// [alerts]                            # see AlertThresholds and Documentation/alerts.md
 /// ```

@@ -15,7 +15,9 @@ import InfoplaneEstimators
 ///   Lanczos quadrature beyond.
 /// Every value is converted to `EstimationConfiguration.units`. A mutual information
 /// estimated on a compressed view with fewer dimensions than the layer (or X) is marked a
-/// lower bound (data processing inequality: I(f(X); g(T)) ≤ I(X; T)).
+/// lower bound (data processing inequality: I(f(X); g(T)) ≤ I(X; T)); a kNN estimate with
+/// fewer samples than `NearestNeighborSampleRule` asks for its dimension is flagged
+/// `fewSamples`.
 public struct StandardLayerEstimators: LayerEstimating {
     public init() {}
 
@@ -61,6 +63,9 @@ public struct StandardLayerEstimators: LayerEstimating {
         var result = try estimate.estimator.estimate(estimate.quantity, x: x, y: y, labels: labels, parameters: p,
                                                      units: c.units)
         result.lowerBound = lossy && estimate.quantity == .mutualInformation
+        if !estimate.usesBinning && !estimate.usesKernel {
+            result.fewSamples = NearestNeighborSampleRule.isTooFew(n: result.n, d: result.d, k: p.k)
+        }
         return result
     }
 

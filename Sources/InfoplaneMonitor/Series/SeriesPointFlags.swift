@@ -11,7 +11,8 @@ public struct SeriesPointFlags: OptionSet, Sendable, Hashable, Codable {
     public static let partialFrame = SeriesPointFlags(rawValue: 1 << 0)
     /// The estimate sits at its estimator's ceiling (e.g. log N for binning).
     public static let saturated = SeriesPointFlags(rawValue: 1 << 1)
-    /// Too few samples for the dimension the estimator saw.
+    /// Too few samples for the dimension the estimator saw (kNN estimators:
+    /// `NearestNeighborSampleRule`, N < k · 2^d).
     public static let fewSamples = SeriesPointFlags(rawValue: 1 << 2)
     /// The value is a lower bound of the quantity, not an estimate of it.
     public static let lowerBound = SeriesPointFlags(rawValue: 1 << 3)
@@ -27,6 +28,7 @@ public struct SeriesPointFlags: OptionSet, Sendable, Hashable, Codable {
         self = partial ? .partialFrame : []
         if estimate.saturated { insert(.saturated) }
         if estimate.lowerBound { insert(.lowerBound) }
+        if estimate.fewSamples { insert(.fewSamples) }
     }
 
     /// Points that say nothing about the layer (saturated, too few samples): kept and
