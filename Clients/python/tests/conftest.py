@@ -1,5 +1,6 @@
 """Shared fixtures: the package from this checkout, a short socket directory, and the real
-daemon (infoplaned with the counting sink), skipped with a clear reason when not built."""
+daemon (infoplaned with the counting sink, or with the monitoring pipeline and its HTTP API),
+skipped with a clear reason when not built."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 from typing import Optional
 
@@ -64,7 +67,7 @@ class RealDaemon:
         log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [str(self.binary), "--socket", self.socket_path, *([] if "--tcp" in self.extra_args else ["--no-tcp"]), "--state-dir", state,
-             "--sink", "counting", "--sink-report", self.report_path, "--no-http", *self.extra_args],
+             *self.sink_arguments(), *self.extra_args],
             stdout=log, stderr=subprocess.STDOUT)
         log.close()
         deadline = time.monotonic() + timeout
@@ -83,6 +86,10 @@ class RealDaemon:
             time.sleep(0.02)
         self.kill()
         raise RuntimeError(f"infoplaned did not listen on {self.socket_path} within {timeout} s:\n{self.log()}")
+
+    def sink_arguments(self) -> list:
+        """Where accepted snapshots go: the counting sink, its report, no HTTP."""
+        return ["--sink", "counting", "--sink-report", self.report_path, "--no-http"]
 
     def log(self) -> str:
         try:
@@ -112,15 +119,74 @@ class RealDaemon:
             self.process.wait(timeout=5)
 
 
-@pytest.fixture
-def start_daemon(socket_dir):
-    """Factory: start_daemon(*extra_args) starts infoplaned (e.g. with "--credits", "2")."""
+class MonitoringDaemon(RealDaemon):
+    """infoplaned with the monitoring pipeline (the real estimators and SQLite store in the
+    state directory) and its HTTP API on a free loopback port (`http_address`, read from the
+    log's `http listening address=` line once the daemon logs `ready`). `config` is the
+    TOML configuration's text (empty: every default; the file also shields the daemon from
+    /etc/infoplane/infoplaned.toml). `stop()` returns the daemon's exit status."""
+
+    def __init__(self, binary: Path, directory: str, config: str = "", extra_args=()) -> None:
+        super().__init__(binary, directory, extra_args)
+        self.config_path = os.path.join(directory, "infoplaned.toml")
+        Path(self.config_path).write_text(config)
+        self.http_address = ""
+
+    def sink_arguments(self) -> list:
+        return ["--sink", "monitor", "--http", "127.0.0.1:0", "--config", self.config_path]
+
+    def start(self, timeout: float = 20.0) -> None:
+        super().start(timeout)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            text = Path(self.log_path).read_text(errors="replace")
+            if "] ready" in text:
+                for line in text.splitlines():
+                    if "http listening" in line and "address=" in line:
+                        self.http_address = line.split("address=", 1)[1].split()[0]
+                        return
+                break
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.02)
+        self.kill()
+        raise RuntimeError(f"infoplaned did not log its HTTP address within {timeout} s:\n{self.log()}")
+
+    def get(self, path: str, **query) -> dict:
+        """GET http://<http_address><path>?<query> and the decoded JSON body."""
+        url = f"http://{self.http_address}{path}"
+        if query:
+            url += "?" + urllib.parse.urlencode(query)
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return json.load(response)
+
+    def stop(self, timeout: float = 15.0) -> int:
+        """SIGTERM, wait, and return the exit status."""
+        if self.process is None or self.process.poll() is not None:
+            raise RuntimeError(f"infoplaned is not running:\n{self.log()}")
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise RuntimeError(f"infoplaned did not exit within {timeout} s of SIGTERM:\n{self.log()}")
+
+
+def require_daemon_binary() -> Path:
+    """The daemon to test, or a skip saying how to build it."""
     binary = daemon_binary()
     if binary is None:
         pytest.skip(f"the real daemon is not built ({REPO_ROOT}/.build/debug/infoplaned missing): "
                     "run `swift build` first, or set INFOPLANED=/path/to/infoplaned")
     if not binary.exists():
         pytest.skip(f"INFOPLANED={binary} does not exist: build the daemon or fix the variable")
+    return binary
+
+
+@pytest.fixture
+def start_daemon(socket_dir):
+    """Factory: start_daemon(*extra_args) starts infoplaned (e.g. with "--credits", "2")."""
+    binary = require_daemon_binary()
     started = []
 
     def start(*extra_args):
