@@ -26,25 +26,31 @@ struct ScenarioLayer: Sendable {
 }
 
 extension InfoplaneSession {
-    /// Sends one probe frame (every layer whole, one chunk each, the layer count announced so
-    /// the daemon completes the frame on its last layer). Sample ids are 0..<rows.
-    func sendFrame(step: Int64, split: Infoplane_V1_Split, layers: [ScenarioLayer]) throws {
+    /// Sends one probe frame, each layer in `chunks` chunks of consecutive rows (one by
+    /// default), the layer count announced so the daemon completes the frame on its last
+    /// chunk. Sample ids are 0..<rows.
+    func sendFrame(step: Int64, split: Infoplane_V1_Split, layers: [ScenarioLayer], chunks: Int = 1) throws {
         for layer in layers {
-            var s = Infoplane_V1_Snapshot()
-            s.step = step
-            s.epoch = step
-            s.split = split
-            s.layer = layer.name
-            s.role = layer.role
-            s.chunkIndex = 0
-            s.chunkCount = 1
-            s.frameLayerCount = UInt32(layers.count)
             let rows = layer.rows
-            s.sampleIds = Infoplane_V1_Tensor(int64s: (0..<Int64(rows)).map { $0 }, shape: [rows])
-            s.values = layer.floats.isEmpty
-                ? Infoplane_V1_Tensor(int64s: layer.integers, shape: [rows])
-                : Infoplane_V1_Tensor(floats: layer.floats, shape: [rows, layer.columns])
-            try send(snapshot: s)
+            let perChunk = (rows + chunks - 1) / chunks
+            for chunk in 0..<chunks {
+                let range = (chunk * perChunk)..<min(rows, (chunk + 1) * perChunk)
+                var s = Infoplane_V1_Snapshot()
+                s.step = step
+                s.epoch = step
+                s.split = split
+                s.layer = layer.name
+                s.role = layer.role
+                s.chunkIndex = UInt32(chunk)
+                s.chunkCount = UInt32(chunks)
+                s.frameLayerCount = UInt32(layers.count)
+                s.sampleIds = Infoplane_V1_Tensor(int64s: range.map(Int64.init), shape: [range.count])
+                s.values = layer.floats.isEmpty
+                    ? Infoplane_V1_Tensor(int64s: Array(layer.integers[range]), shape: [range.count])
+                    : Infoplane_V1_Tensor(floats: Array(layer.floats[(range.lowerBound * layer.columns)..<(range.upperBound * layer.columns)]),
+                                          shape: [range.count, layer.columns])
+                try send(snapshot: s)
+            }
         }
     }
 
