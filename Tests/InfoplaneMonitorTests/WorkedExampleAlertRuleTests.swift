@@ -26,9 +26,9 @@ import Testing
         let alerts = alerts(Self.compressionEpochs.enumerated().map { i, epoch in
             Evaluation(scalars: [ScalarRecord(run: "szt", step: epoch, epoch: epoch, split: .train,
                                               values: ["accuracy": 0.95])],
-                       points: [alertPoint(Metric.inputInformation, layer: "L5", step: epoch, value: Self.compressionIXT[i],
+                       points: [alertPoint(Metric.inputInformation, layer: "layer5", step: epoch, value: Self.compressionIXT[i],
                                            run: "szt"),
-                                alertPoint(Metric.labelInformation, layer: "L5", step: epoch, value: Self.compressionITY[i],
+                                alertPoint(Metric.labelInformation, layer: "layer5", step: epoch, value: Self.compressionITY[i],
                                            run: "szt")])
         })
         try #require(alerts.count == 1)
@@ -40,7 +40,7 @@ import Testing
         #expect(abs(e.threshold - 0.758) < 1e-9)
         #expect(abs(e.thresholdNoise / 6 - 0.021) < 0.0005)
         #expect(e.recent.smoothed.suffix(12) == [7.52, 7.57, 7.58, 7.58, 7.58, 7.50, 7.31, 7.12, 6.95, 6.80, 6.70, 6.62])
-        #expect(alerts[0].message.hasPrefix("I(X;T) of layer L5 (probe, binning) fell from its peak 7.580 bits at step 1750 to 6.620 bits at step 4000 (-12.7 %; threshold 0.758 bits"))
+        #expect(alerts[0].message.hasPrefix("I(X;T) of layer layer5 (probe, binning) fell from its peak 7.580 bits at step 1750 to 6.620 bits at step 4000 (-12.7 %; threshold 0.758 bits"))
     }
 
     @Test func overfittingLossExample() throws {
