@@ -27,19 +27,14 @@ public struct FrameDecodingError: Error, CustomStringConvertible, Equatable {
 extension ProbeFrame {
     static let storedFormatMagic = Array("IPFRAME1".utf8)
 
+    /// The JSON header: what the frame is, and each layer's shape and value type (`integers`:
+    /// Int64 values, else Float32).
     private struct StoredHeader: Codable {
         struct Layer: Codable {
-            var name: String
-            var role: LayerRole
-            var columns: Int
-            var complete: Bool
-            var integers: Bool
+            var name: String, role: LayerRole, columns: Int, complete: Bool, integers: Bool
         }
 
-        var key: FrameKey
-        var epoch: Int64
-        var partial: Bool
-        var rows: Int
+        var key: FrameKey, epoch: Int64, partial: Bool, rows: Int
         var layers: [Layer]
     }
 
