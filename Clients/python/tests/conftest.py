@@ -204,3 +204,27 @@ def start_daemon(socket_dir):
 def daemon(start_daemon):
     """infoplaned with its default settings and the counting sink."""
     return start_daemon()
+
+
+@pytest.fixture
+def monitoring_daemon(socket_dir):
+    """A fresh infoplaned with the monitoring pipeline (every default: all six estimates per
+    layer, PCA to 5 dimensions) and its HTTP API; at teardown it must stop cleanly (exit
+    status 0). The defaults, what a user runs, cost the integration tests nothing: their
+    frames (at most 101 rows, 16 units) are all estimated before the client has closed."""
+    binary = require_daemon_binary()
+    d = MonitoringDaemon(binary, tempfile.mkdtemp(prefix="m", dir=socket_dir))
+    try:
+        d.start()
+        yield d
+        if d.process.poll() is None:
+            assert d.stop() == 0, d.log()
+    finally:
+        d.kill()
+
+
+@pytest.fixture
+def frame_log(monkeypatch):
+    """What infoplane.Monitor sent in this process (estimated.FrameLog)."""
+    from estimated import FrameLog
+    return FrameLog(monkeypatch)
