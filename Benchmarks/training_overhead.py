@@ -41,9 +41,13 @@ on the training thread (watch - probe), encoding and sending plus the daemon's r
 only through the cores it takes. The goal (issue 16): the monitor's own cost <= 5 % of
 steps/s at a frame every 50 steps, i.e. steps/s(monitor) >= 0.95 x steps/s(probe).
 
-Beside the steps/s, CPU time tells where the work went: the training thread's milliseconds
-per frame (the bare probe, or watch's capture), the process's other threads (the sender)
-and the daemon's CPU during the run and until it has finished the run's frames.
+Beside the steps/s, CPU time tells where the work went, and moves far less than wall-clock
+time when other work shares the machine: the training thread's CPU per step and per frame
+(the bare probe, or watch's capture, timed around `capture`, which is what the forward hook
+calls), the process's other threads (the sender) and the daemon's CPU from the start of the
+training loop until it has finished the run's frames. Per frame interval that gives the
+training thread's work X and the sender's and daemon's W beside it: W / X is the number of
+cores they need to keep up with the frames, against the one a 2-core machine has spare.
 
 --baseline-client DIR also runs --baseline-configurations (default watch, discard) with
 another copy of the Python package (an earlier commit's, say), in the same rounds, and
@@ -238,8 +242,10 @@ def worker(args) -> dict:
                               metadata={"benchmark": "training_overhead", "configuration": config})
             if not monitor.wait_connected(10.0):
                 sys.exit(f"could not connect to the daemon at {args.address}")
+        # Captured explicitly (as the framework callbacks do) rather than by the forward pre-hook,
+        # so that each capture's wall and CPU time are measured as the bare probe's are.
         watcher = watch(model, list(digits_cnn.LAYERS), probe_x, probe_y, every=args.every, monitor=monitor,
-                        roles={"fc2": "output"}, batch_size=args.probe_batch)
+                        roles={"fc2": "output"}, batch_size=args.probe_batch, on_forward=False)
 
     def bare_probe() -> None:
         model.eval()
@@ -251,7 +257,7 @@ def worker(args) -> dict:
     generator = torch.Generator().manual_seed(args.seed)
     steps_per_epoch = -(-len(x_train) // args.batch_size)
     frames = 0
-    frame_seconds = 0.0  # training thread, inside the probe / the watcher's capture
+    frame_seconds = frame_cpu_seconds = 0.0  # training thread, inside the probe / the watcher's capture
     model.train()
     daemon_cpu_start = cpu_seconds(args.daemon_pid) if args.daemon_pid else None
     load_start = os.getloadavg()[0]
@@ -263,19 +269,20 @@ def worker(args) -> dict:
         for lo in range(0, len(order), args.batch_size):
             if step >= args.steps:
                 break
-            if config == "probe" and step % args.every == 0:
-                began = time.perf_counter()
-                bare_probe()
+            if config != "none" and step % args.every == 0:
+                began, began_cpu = time.perf_counter(), time.thread_time()
+                if watcher is None:
+                    bare_probe()
+                else:
+                    watcher.capture(step)
                 frame_seconds += time.perf_counter() - began
+                frame_cpu_seconds += time.thread_time() - began_cpu
                 frames += 1
             batch = order[lo:lo + args.batch_size]
-            loss = torch.nn.functional.cross_entropy(model(x_train[batch]), y_train[batch])  # watch probes here
+            loss = torch.nn.functional.cross_entropy(model(x_train[batch]), y_train[batch])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            if watcher is not None and step % args.every == 0:
-                frame_seconds += watcher.timings["probe_forward"] + watcher.timings["gather"] + watcher.timings["hand_off"]
-                frames += 1
             step += 1
             epoch_loss = loss.detach() if epoch_loss is None else epoch_loss + loss.detach()
             if step % steps_per_epoch == 0:
@@ -291,7 +298,7 @@ def worker(args) -> dict:
 
     result = {"configuration": config, "steps": step, "frames": frames, "train_seconds": elapsed,
               "steps_per_second": step / elapsed, "cpu_seconds": cpu, "training_thread_cpu_seconds": thread,
-              "other_threads_cpu_seconds": cpu - thread, "frame_seconds": frame_seconds,
+              "other_threads_cpu_seconds": cpu - thread, "frame_seconds": frame_seconds, "frame_cpu_seconds": frame_cpu_seconds,
               "load_average": (load_start + load_end) / 2, "final_loss": float(loss)}
     if daemon_cpu_start is not None:
         result["daemon_cpu_start"] = daemon_cpu_start
@@ -354,21 +361,29 @@ def median(values: List[float]) -> float:
 
 
 def summarise(args, rounds: List[Dict[str, dict]]) -> dict:
-    """Medians over rounds of each configuration's figures and of the per-round comparisons."""
+    """Medians over rounds of each configuration's figures and of the per-round comparisons,
+    and the CPU accounting (see `cpu_accounting`)."""
     configs = args.configurations
     per_config = {}
     for config in args.runs:
         runs = [r[config] for r in rounds]
         frames = runs[0]["frames"]
+
+        def per_frame(key: str) -> Optional[float]:
+            return median([r[key] * 1000 / frames for r in runs]) if frames else None
         entry = {"steps_per_second": median([r["steps_per_second"] for r in runs]),
                  "runs_steps_per_second": [r["steps_per_second"] for r in runs],
                  "steps_per_cpu_second": median([r["steps"] / r["cpu_seconds"] for r in runs]),
                  "frames": frames,
-                 "training_thread_ms_per_frame": median([r["frame_seconds"] * 1000 / frames for r in runs]) if frames else None,
-                 "other_threads_cpu_ms_per_frame": median([r["other_threads_cpu_seconds"] * 1000 / frames for r in runs]) if frames else None,
-                 "load_average": median([r["load_average"] for r in runs])}
+                 "training_thread_ms_per_frame": per_frame("frame_seconds"),
+                 "training_thread_cpu_ms_per_frame": per_frame("frame_cpu_seconds"),
+                 "training_thread_cpu_ms_per_step": median([(r["training_thread_cpu_seconds"] - r["frame_cpu_seconds"]) * 1000
+                                                            / r["steps"] for r in runs]),
+                 "other_threads_cpu_ms_per_frame": per_frame("other_threads_cpu_seconds"),
+                 "load_average": median([r["load_average"] for r in runs]),
+                 "load_averages": [r["load_average"] for r in runs]}
         if config.partition("@")[0] in DAEMONS:
-            entry["daemon_cpu_ms_per_frame"] = median([r["daemon_cpu_seconds"] * 1000 / frames for r in runs])
+            entry["daemon_cpu_ms_per_frame"] = per_frame("daemon_cpu_seconds")
             entry["daemon_cores_during_training"] = median([r["daemon_cpu_seconds_in_run"] / r["train_seconds"] for r in runs])
             entry["daemon_lag_seconds"] = median([r["daemon_idle_wait_seconds"] for r in runs])
             entry["daemon_finished"] = all(r["daemon_finished"] for r in runs)
@@ -395,26 +410,55 @@ def summarise(args, rounds: List[Dict[str, dict]]) -> dict:
                                      "daemon_estimation": share("monitor", "discard"),
                                      "daemon_estimation_niced": share("niced", "discard"),
                                      "total": share("monitor", "none")},
-              "steps_per_second_lost_vs_probe": {c: lost(c) for c in args.runs if c not in ("none", "probe")}}
+              "steps_per_second_lost_vs_probe": {c: lost(c) for c in args.runs if c not in ("none", "probe")},
+              "load_average_max": max(r[c]["load_average"] for r in rounds for c in r)}
     if "monitor" in configs and "probe" in configs:
         result["monitor_own_steps_per_second_lost"] = lost("monitor")
         result["goal_met"] = lost("monitor") <= 0.05
     if "probe" in configs and "none" in configs:
-        probe_ms = per_config["probe"]["training_thread_ms_per_frame"]
-        result["probe_forward_ms"] = probe_ms
-        result["probe_forward_training_steps"] = probe_ms / 1000 * per_config["none"]["steps_per_second"]
+        probe = per_config["probe"]
+        result["probe_forward_ms"] = probe["training_thread_ms_per_frame"]
+        result["probe_forward_training_steps"] = (probe["training_thread_cpu_ms_per_frame"]
+                                                  / per_config["none"]["training_thread_cpu_ms_per_step"])
     if "watch" in configs and "probe" in configs:
         result["copies_ms_per_frame"] = (per_config["watch"]["training_thread_ms_per_frame"]
                                          - per_config["probe"]["training_thread_ms_per_frame"])
+        result["copies_cpu_ms_per_frame"] = (per_config["watch"]["training_thread_cpu_ms_per_frame"]
+                                             - per_config["probe"]["training_thread_cpu_ms_per_frame"])
+    result["cpu_accounting"] = cpu_accounting(args, per_config)
     if args.baseline_client:
         result["baseline_client"] = str(args.baseline_client)
         result["baseline_vs_client"] = {
             c: {"steps_per_second_ratio": median([r[c]["steps_per_second"] / r[c + "@baseline"]["steps_per_second"] for r in rounds]),
-                "training_thread_ms_per_frame": [per_config[c + "@baseline"]["training_thread_ms_per_frame"],
-                                                 per_config[c]["training_thread_ms_per_frame"]],
+                "training_thread_cpu_ms_per_frame": [per_config[c + "@baseline"]["training_thread_cpu_ms_per_frame"],
+                                                     per_config[c]["training_thread_cpu_ms_per_frame"]],
+                "other_threads_cpu_ms_per_frame": [per_config[c + "@baseline"]["other_threads_cpu_ms_per_frame"],
+                                                   per_config[c]["other_threads_cpu_ms_per_frame"]],
                 "steps_per_second_lost_vs_probe": [lost(c + "@baseline"), lost(c)]}
             for c in args.baseline_configurations}
     return result
+
+
+def cpu_accounting(args, per_config: Dict[str, dict]) -> Dict[str, dict]:
+    """What each configuration with a daemon costs per frame in CPU time, which the machine's
+    other load hardly changes (wall-clock steps/s it does): per frame interval the training
+    thread works X ms (every x its CPU per step + the capture), the sender and the daemon W
+    ms beside it; W / X is the number of cores they need beside training to keep up with the
+    frames (a 2-core machine has one)."""
+    if "probe" not in per_config:
+        return {}
+    probe = per_config["probe"]
+    x_probe = args.every * probe["training_thread_cpu_ms_per_step"] + probe["training_thread_cpu_ms_per_frame"]
+    accounts = {}
+    for config in ("discard", "monitor"):
+        c = per_config.get(config)
+        if c is None:
+            continue
+        x = args.every * c["training_thread_cpu_ms_per_step"] + c["training_thread_cpu_ms_per_frame"]
+        w = c["other_threads_cpu_ms_per_frame"] + c["daemon_cpu_ms_per_frame"]
+        accounts[config] = {"training_thread_ms": x, "probe_training_thread_ms": x_probe, "beside_ms": w,
+                            "cores_beside_training": w / x, "spare_cores": (os.cpu_count() or 1) - args.threads}
+    return accounts
 
 
 def percent(value: Optional[float]) -> str:
@@ -424,31 +468,34 @@ def percent(value: Optional[float]) -> str:
 def report(args, summary: dict) -> None:
     configs = summary["configurations"]
     say("")
-    say(f"{'medians of ' + str(args.rounds) + ' round(s)':<40}{'steps/s':>8}{'vs none':>9}{'steps/CPU-s':>13}{'training thread':>17}"
-        f"{'other threads':>15}{'daemon CPU':>12}{'daemon cores':>14}")
-    say(f"{'':<40}{'':>8}{'':>9}{'':>13}{'ms per frame':>17}{'CPU ms/frame':>15}{'ms/frame':>12}{'in training':>14}")
+    say(f"{'medians of ' + str(args.rounds) + ' round(s)':<40}{'steps/s':>8}{'vs none':>9}{'steps/CPU-s':>12}"
+        f"{'train thread':>13}{'per frame':>10}{'other threads':>14}{'daemon CPU':>11}{'daemon cores':>13}")
+    say(f"{'':<40}{'':>8}{'':>9}{'':>12}{'CPU ms/step':>13}{'ms (CPU)':>10}{'CPU ms/frame':>14}{'ms/frame':>11}{'in training':>13}")
     base = configs.get("none", {}).get("steps_per_second")
+
+    def number(value: Optional[float], digits: int = 1) -> str:
+        return "" if value is None else f"{value:.{digits}f}"
     for config in args.runs:
         c = configs[config]
         name, _, baseline = config.partition("@")
-        cells = [f"{name:<8}{DESCRIPTIONS[name] + (', baseline' if baseline else ''):<32}", f"{c['steps_per_second']:8.1f}",
-                 f"{'' if base is None or config == 'none' else percent(c['steps_per_second'] / base - 1):>9}",
-                 f"{c['steps_per_cpu_second']:13.1f}",
-                 f"{'' if c['training_thread_ms_per_frame'] is None else format(c['training_thread_ms_per_frame'], '.1f'):>17}",
-                 f"{'' if c['other_threads_cpu_ms_per_frame'] is None else format(c['other_threads_cpu_ms_per_frame'], '.1f'):>15}",
-                 f"{format(c['daemon_cpu_ms_per_frame'], '.0f') if 'daemon_cpu_ms_per_frame' in c else '':>12}",
-                 f"{format(c['daemon_cores_during_training'], '.2f') if 'daemon_cores_during_training' in c else '':>14}"]
-        say("".join(cells))
+        frame = "" if c["training_thread_ms_per_frame"] is None else \
+            f"{c['training_thread_ms_per_frame']:.0f} ({c['training_thread_cpu_ms_per_frame']:.0f})"
+        say(f"{name:<8}{DESCRIPTIONS[name] + (', baseline' if baseline else ''):<32}{c['steps_per_second']:8.1f}"
+            f"{'' if base is None or config == 'none' else percent(c['steps_per_second'] / base - 1):>9}"
+            f"{c['steps_per_cpu_second']:12.1f}{c['training_thread_cpu_ms_per_step']:13.2f}{frame:>10}"
+            f"{number(c['other_threads_cpu_ms_per_frame']) if config != 'none' else '':>14}"
+            f"{number(c.get('daemon_cpu_ms_per_frame'), 0):>11}{number(c.get('daemon_cores_during_training'), 2):>13}")
     split = summary["split_of_step_time"]
     say("")
-    say("the split (time per step, as a share of the unmonitored step time; medians of per-round differences):")
+    say("the split in wall-clock time per step, as a share of the unmonitored step time (medians of per-round differences):")
     if summary.get("probe_forward_ms") is not None:
         say(f"  probe forward, the price of the probes (probe - none)           {percent(split['probe_forward']):>8}   "
-            f"{summary['probe_forward_ms']:.0f} ms per frame = {summary['probe_forward_training_steps']:.1f} training steps")
+            f"{summary['probe_forward_ms']:.0f} ms per frame = {summary['probe_forward_training_steps']:.1f} training steps (CPU)")
     say(f"  the monitor's own cost (monitor - probe)                        {percent(split['monitor_own']):>8}")
-    copies = summary.get("copies_ms_per_frame")
-    say(f"    copies on the training thread (watch - probe)                 {percent(split['copies_training_thread']):>8}"
-        + (f"   {copies:+.1f} ms per frame: hooks, reductions, copies into the frame, hand-off" if copies is not None else ""))
+    if summary.get("copies_ms_per_frame") is not None:
+        say(f"    copies on the training thread (watch - probe)                 {percent(split['copies_training_thread']):>8}   "
+            f"{summary['copies_ms_per_frame']:+.1f} ms per frame ({summary['copies_cpu_ms_per_frame']:+.1f} CPU): "
+            "hooks, reductions, copies into the frame, hand-off")
     if "discard" in configs:
         d = configs["discard"]
         say(f"    encoding, sending, the daemon's reception (discard - watch)   {percent(split['encoding_sending']):>8}   "
@@ -467,19 +514,29 @@ def report(args, summary: dict) -> None:
     if lost:
         say("steps/s against the bare probe (medians of per-round ratios): "
             + ", ".join(f"{c} {percent(-v)}" for c, v in lost.items()))
+    for config, a in summary["cpu_accounting"].items():
+        say(f"CPU per frame interval, {config}: the training thread {a['training_thread_ms']:.0f} ms "
+            f"({a['probe_training_thread_ms']:.0f} with the bare probe: {percent(a['training_thread_ms'] / a['probe_training_thread_ms'] - 1)}), "
+            f"the sender and the daemon {a['beside_ms']:.0f} ms beside it: {a['cores_beside_training']:.2f} cores to keep up, "
+            f"{a['spare_cores']} spare")
     if "monitor_own_steps_per_second_lost" in summary:
         own = summary["monitor_own_steps_per_second_lost"]
         say(f"goal: the monitor's own cost <= 5 % of steps/s at a frame every {args.every} steps: "
             f"steps/s(monitor) / steps/s(probe) = {1 - own:.3f} ({own * 100:.1f} % lost): "
             f"{'met' if summary['goal_met'] else 'NOT met'}")
+        if summary["load_average_max"] > (os.cpu_count() or 1):
+            say(f"warning: the load average reached {summary['load_average_max']:.1f} on {os.cpu_count()} CPUs during the "
+                "runs: other work took turns with training, so the wall-clock figures are noise-bound; "
+                "the CPU figures are the ones to trust")
     if "baseline_vs_client" in summary:
         say(f"this client against the baseline client ({summary['baseline_client']}), same rounds:")
         for config, b in summary["baseline_vs_client"].items():
-            before, after = b["training_thread_ms_per_frame"]
+            before, after = b["training_thread_cpu_ms_per_frame"]
+            sender_before, sender_after = b["other_threads_cpu_ms_per_frame"]
             lost_before, lost_after = b["steps_per_second_lost_vs_probe"]
-            say(f"  {config:<8} steps/s {b['steps_per_second_ratio']:.3f}x the baseline's (median of per-round ratios); "
-                f"training thread {before:.1f} -> {after:.1f} ms per frame; steps/s against the bare probe "
-                f"{percent(-lost_before)} -> {percent(-lost_after)}")
+            say(f"  {config:<8} training thread {before:.1f} -> {after:.1f} CPU ms per frame, other threads "
+                f"{sender_before:.1f} -> {sender_after:.1f}; steps/s {b['steps_per_second_ratio']:.3f}x the baseline's "
+                f"(median of per-round ratios), against the bare probe {percent(-lost_before)} -> {percent(-lost_after)}")
     for config in DAEMONS:
         stats = configs.get(config, {}).get("stats")
         if stats:
