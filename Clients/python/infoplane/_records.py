@@ -93,6 +93,8 @@ class SnapshotRecord:
     layers: Tuple[LayerPayload, ...]
     sample_ids: WireArray
     frame_layer_count: int
+    #: Called on the sender thread once every message is written (borrowed frames' `release`).
+    release: Optional[Callable[[], Any]] = None
 
     @property
     def nbytes(self) -> int:
@@ -189,16 +191,17 @@ class BorrowedFrameRecord:
     the values into a SnapshotRecord; the training thread never pays for that. Before it is
     resolved its size and message count come from the shapes and dtypes."""
 
-    __slots__ = ("step", "epoch", "split", "layers", "sample_ids", "ready", "nbytes", "largest_row_bytes")
+    __slots__ = ("step", "epoch", "split", "layers", "sample_ids", "ready", "release", "nbytes", "largest_row_bytes")
 
     def __init__(self, step: int, epoch: int, split: int, layers: Tuple[BorrowedLayer, ...], sample_ids: WireArray,
-                 ready: Optional[Callable[[], Any]]) -> None:
+                 ready: Optional[Callable[[], Any]], release: Optional[Callable[[], Any]] = None) -> None:
         self.step = step
         self.epoch = epoch
         self.split = split
         self.layers = layers
         self.sample_ids = sample_ids
         self.ready = ready
+        self.release = release
         self.nbytes = sample_ids.nbytes + sum(p.rows * p.row_bytes for p in layers)
         self.largest_row_bytes = max(p.row_bytes for p in layers) + sample_ids.row_bytes
 
@@ -214,7 +217,7 @@ class BorrowedFrameRecord:
         payloads = tuple(
             LayerPayload(p.layer, p.role, encode_values(p.values, p.role, p.send_dtype, what=f"layer {p.layer!r}", copy=False))
             for p in self.layers)
-        return SnapshotRecord(self.step, self.epoch, self.split, payloads, self.sample_ids, len(payloads))
+        return SnapshotRecord(self.step, self.epoch, self.split, payloads, self.sample_ids, len(payloads), self.release)
 
 
 class ScalarsRecord:

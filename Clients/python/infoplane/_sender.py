@@ -368,6 +368,8 @@ class Sender:
             outgoing.sent = outgoing.framed
             if outgoing.sent == outgoing.total:
                 finished += 1
+                if outgoing.record.release is not None:
+                    self._release(outgoing.record)
         if finished:
             self._queue.settle(finished)
         return size >= BATCH_BYTES
@@ -385,6 +387,13 @@ class Sender:
             self._stats.add(dropped=record.message_count(self.chunk_budget), dropped_records=1)
             self._queue.settle()
             return None
+
+    def _release(self, record: SnapshotRecord) -> None:
+        """Tells the owner of a borrowed frame that its arrays are written (read no more)."""
+        try:
+            record.release()
+        except Exception:
+            self._log.exception("infoplane: a frame's release callback failed")
 
     def _refuse_wide(self, record: Record, session: Session) -> None:
         self._log.warning("infoplane: a single row of %d bytes cannot fit the daemon's %d-byte message limit; "

@@ -183,6 +183,7 @@ class Monitor:
         labels_name: str = "labels",
         borrow: bool = False,
         ready: Optional[Callable[[], Any]] = None,
+        release: Optional[Callable[[], Any]] = None,
     ) -> bool:
         """Queues a whole probe frame (all layers of one step and split, same rows) as one
         unit, with `frame_layer_count` set so the daemon knows when the frame is complete.
@@ -198,7 +199,10 @@ class Monitor:
         device-to-host copies still in flight), then converts, checks and encodes them, so
         the calling thread only checks names and shapes. The caller must not modify the
         arrays afterwards. NaN or infinity is then found on the sender thread: the frame is
-        dropped and counted there (this call has returned True). `ready` implies `borrow`."""
+        dropped and counted there (this call has returned True). `release`, if given, is
+        called on the sender thread once every byte of the frame has been written to the
+        daemon: the arrays are read no more and may be reused (it is not called for a frame
+        that is dropped; keep it short). `ready` and `release` imply `borrow`."""
         step = _check_step(step)
         split_value = split_code(split)
         epoch_value = _epoch(epoch)
@@ -217,8 +221,8 @@ class Monitor:
         names = [_check_name(name, "layer name", 256) for name, _, _ in entries]
         if len(set(names)) != len(names):
             raise ValueError(f"layer names in a frame must be distinct: {names}")
-        if borrow or ready is not None:
-            return self._offer_borrowed(step, epoch_value, split_value, entries, sample_ids, dtype, ready)
+        if borrow or ready is not None or release is not None:
+            return self._offer_borrowed(step, epoch_value, split_value, entries, sample_ids, dtype, ready, release)
         payloads = []
         try:
             for name, role_value, values in entries:
@@ -234,7 +238,7 @@ class Monitor:
         return self._offer(SnapshotRecord(step, epoch_value, split_value, tuple(payloads), ids, len(payloads)))
 
     def _offer_borrowed(self, step: int, epoch: int, split: int, entries: List[tuple], sample_ids: Any, dtype: Any,
-                        ready: Optional[Callable[[], Any]]) -> bool:
+                        ready: Optional[Callable[[], Any]], release: Optional[Callable[[], Any]] = None) -> bool:
         """log_frame(borrow=True): checks shapes now, encodes on the sender thread."""
         layers = tuple(BorrowedLayer.of(name, role_value, values, dtype if role_value != pb.ROLE_LABEL else None)
                        for name, role_value, values in entries)
@@ -243,7 +247,7 @@ class Monitor:
             raise ValueError(f"all layers of a frame need the same, non-zero number of rows, got " +
                              ", ".join(f"{p.layer}: {p.rows}" for p in layers))
         ids = encode_sample_ids(sample_ids, layers[0].rows)
-        return self._offer(BorrowedFrameRecord(step, epoch, split, layers, ids, ready))
+        return self._offer(BorrowedFrameRecord(step, epoch, split, layers, ids, ready, release))
 
     def log_scalars(self, step: int, split: Any = "train", epoch: Optional[int] = None, **values: float) -> bool:
         """Queues scalar metrics of one step, e.g. log_scalars(step, loss=0.3, accuracy=0.9)

@@ -16,9 +16,10 @@ probe frame.
 What it costs the training thread: the probe forward pass (what was asked for), each
 layer's reduction on the training device (`infoplane.reductions`: conv maps and token
 sequences become one row per sample before anything is copied), a non-blocking copy of
-the reduced rows into pinned host memory for CUDA tensors, and handing the frame to the
-monitor's sender thread, which waits for the copies (a CUDA event), checks and encodes
-the values there (`Monitor.log_frame(borrow=True)`).
+the reduced rows into pinned host memory for CUDA tensors (on the CPU: each probe batch's
+rows copied into the frame's buffer, reused from frame to frame), and handing the frame
+to the monitor's sender thread, which waits for the copies (a CUDA event), checks and
+encodes the values there (`Monitor.log_frame(borrow=True)`).
 
 Under torch.distributed (DDP, FSDP's wrapper class, fully_shard) every rank runs the probe
 forward on its share of the probe set, rank 0 gathers the reduced rows and sends one frame:
@@ -167,6 +168,14 @@ class Watcher:
         self._mask: Any = None
         self._parts: Dict[str, List[Any]] = {}
         self._raw: Dict[str, Any] = {}
+        # CPU probes (see `_keep`): the capture's buffer per layer, the rows each holds so far,
+        # the first row and the size of the probe batch running, and a buffer set the sender
+        # has finished with.
+        self._frame: Optional[Dict[str, Any]] = None
+        self._filled: Dict[str, int] = {}
+        self._row = 0
+        self._batch_rows = 0
+        self._spare: List[Dict[str, Any]] = []
         self._handles = [module.register_forward_hook(self._layer_hook(name)) for name, module in self.layers.items()]
         if on_forward:
             self._handles.append(model.register_forward_pre_hook(self._model_pre_hook))
@@ -189,8 +198,52 @@ class Watcher:
             if reduction is None:  # `auto`, first probe batch: decided once every layer's shape is known
                 self._raw[name] = output
             else:
-                self._parts[name].append(reduction.apply(output, self._mask))
+                self._keep(name, reduction, output)
         return hook
+
+    def _keep(self, name: str, reduction: Reduction, output: Any) -> None:
+        """Reduces one probe batch's output of layer `name` to rows [batch, features] and keeps them.
+
+        On the CPU the rows are written into the capture's buffer for the layer [rows,
+        features], at the batch's rows: the batch's activations are then freed at once (the
+        next batch reuses their memory) and nothing is concatenated afterwards; `flatten`
+        copies the output straight in, whatever its memory layout (a conv map in
+        channels-last order would otherwise be copied twice). The buffers go to the sender
+        thread as the frame and come back when it has written them (`release`), so the next
+        capture writes into memory already mapped instead of fresh pages. Elsewhere (a GPU)
+        the rows are kept as they are, concatenated on the device and copied to the host in
+        one piece."""
+        frame = self._frame
+        if frame is None or output.device.type != "cpu":
+            self._parts[name].append(reduction.apply(output, self._mask))
+            return
+        rows, start = int(output.shape[0]), self._row
+        if rows != self._batch_rows:
+            raise RuntimeError(f"watched layer {name!r} gave {rows} rows for a probe batch of {self._batch_rows} "
+                               "samples; watch layers whose outputs have the samples first")
+        filled = self._filled.get(name, 0)
+        if filled != start:
+            raise RuntimeError(f"watched layer {name!r} "
+                               + ("ran more than once in a probe batch" if filled > start else "skipped a probe batch")
+                               + "; watch a module that the model's forward() calls once per batch")
+        reduced = None if reduction is flatten else reduction.apply(output, self._mask)
+        width = flatten.features(tuple(output.shape)) if reduced is None else int(reduced.shape[1])
+        dtype = output.dtype if reduced is None else reduced.dtype
+        buffer = frame.get(name)
+        if buffer is None or tuple(buffer.shape) != (self.rows, width) or buffer.dtype != dtype:
+            buffer = frame[name] = self._torch.empty((self.rows, width), dtype=dtype)
+        part = buffer[start:start + rows]
+        if reduced is None:
+            part.view(output.shape).copy_(output)
+        else:
+            part.copy_(reduced)
+        self._filled[name] = start + rows
+
+    def _release(self, frame: Dict[str, Any]) -> None:
+        """Takes back a frame's buffers once the sender thread has written them (called on
+        that thread); one set is kept for the next capture."""
+        if not self._spare:
+            self._spare.append(frame)
 
     def _model_pre_hook(self, module, inputs):
         if self._capturing or not module.training:
@@ -243,40 +296,59 @@ class Watcher:
         started = time.perf_counter()
         model = self._forward_model
         was_training = self.model.training
+        device = next((p.device for p in model.parameters()), None)
         self._parts = {name: [] for name in self.layers}
+        # On the CPU (one process) the rows go straight into the frame's buffers (`_keep`).
+        if self.rank_world is None and (device is None or device.type == "cpu"):
+            self._frame = self._spare.pop() if self._spare else {}
+        self._filled = {}
+        self._row = 0
         self._capturing = True
         try:
             self.model.eval()
-            device = next((p.device for p in model.parameters()), None)
             with torch.no_grad():
                 for batch, mask in self._probe_batches(device):
                     self._mask = mask
+                    self._batch_rows = int(_first_tensor(batch).shape[0])
                     if isinstance(batch, Mapping):
                         model(**batch)
                     else:
                         model(batch)
                     if any(r is None for r in self.reductions.values()):
                         self._decide_auto()
+                    self._row += self._batch_rows
         finally:
             self._capturing = False
             self._mask = None
             self._raw = {}
+            frame, self._frame = self._frame, None
             self.model.train(was_training)
         layers = {}
         for name, parts in self._parts.items():
-            if not parts:
+            filled = self._filled.get(name, 0)
+            if filled and (parts or filled != self.rows):
+                raise RuntimeError(f"watched layer {name!r} ran for {filled} of the {self.rows} probe samples; "
+                                   "watch a module that the model's forward() calls for every batch")
+            if filled:
+                layers[name] = frame[name]
+            elif parts:
+                layers[name] = torch.cat(parts) if len(parts) > 1 else parts[0]
+            else:
                 raise RuntimeError(f"watched layer {name!r} did not run during the probe forward pass; "
                                    "watch a module that the model's forward() calls")
-            layers[name] = torch.cat(parts) if len(parts) > 1 else parts[0]
         self._parts = {}
+        self._filled = {}
         forwarded = time.perf_counter()
         if self.rank_world is not None:
             layers = self._gather(layers)
         gathered = time.perf_counter()
         queued = False
         if layers is not None:
-            queued = self._hand_off(step, epoch, layers)
+            release = (lambda: self._release(frame)) if frame else None
+            queued = self._hand_off(step, epoch, layers, release)
             self.frames_sent += int(queued)
+            if not queued and frame:
+                self._release(frame)  # dropped at once: nothing else holds the buffers
         self.timings = {"probe_forward": forwarded - started, "gather": gathered - forwarded,
                         "hand_off": time.perf_counter() - gathered}
         return queued
@@ -304,7 +376,7 @@ class Watcher:
             chosen = {name: _reductions.resolve(value) for name, value in names[0].items()}
         for name, raw in self._raw.items():
             self.reductions[name] = chosen[name]
-            self._parts[name].append(chosen[name].apply(raw, self._mask))
+            self._keep(name, chosen[name], raw)
         self._raw = {}
 
     def _value_bytes(self, tensor: Any) -> int:
@@ -341,15 +413,17 @@ class Watcher:
                 gathered[name] = torch.cat(parts)[:self.rows]
         return gathered if rank == 0 else None
 
-    def _hand_off(self, step: int, epoch: Optional[int], layers: Dict[str, Any]) -> bool:
+    def _hand_off(self, step: int, epoch: Optional[int], layers: Dict[str, Any],
+                  release: Optional[Callable[[], Any]] = None) -> bool:
         """Starts the device-to-host copies and queues the frame for the sender thread.
 
         CUDA tensors are copied with non_blocking=True into pinned host buffers (from
         PyTorch's caching host allocator) and a CUDA event is recorded behind the copies on
         each source device's current stream: the training thread goes on at once, the
-        sender thread waits on the events before it reads the buffers. CPU tensors are handed over as they are (no
-        copy here; the sender thread encodes them): they are the probe forward's own
-        outputs, which training never touches. Other devices are copied synchronously."""
+        sender thread waits on the events before it reads the buffers. CPU tensors are handed
+        over as they are (no copy here; the sender thread encodes them): the capture's own
+        buffers, which training never touches and the watcher reuses only after the
+        sender's `release`. Other devices are copied synchronously."""
         torch = self._torch
         host: Dict[str, Any] = {}
         devices = []  # CUDA devices with copies in flight: one event behind each one's copies
@@ -377,13 +451,15 @@ class Watcher:
             raise ValueError("this watcher has no monitor to send to: pass monitor=Monitor(run=...) (on rank 0)")
         return self.monitor.log_frame(
             step, layers=host, inputs=self._frame_inputs, labels=self._frame_labels, split=self.split,
-            epoch=epoch, sample_ids=self.sample_ids, roles=self.roles, dtype=self.dtype, borrow=True, ready=ready)
+            epoch=epoch, sample_ids=self.sample_ids, roles=self.roles, dtype=self.dtype, borrow=True, ready=ready,
+            release=release)
 
     def remove(self) -> None:
-        """Detaches every hook this watcher registered."""
+        """Detaches every hook this watcher registered (and lets go of its spare buffers)."""
         for handle in self._handles:
             handle.remove()
         self._handles = []
+        self._spare = []
 
     def __enter__(self) -> "Watcher":
         return self

@@ -169,3 +169,108 @@ def test_cuda_outputs_are_copied_non_blocking_into_pinned_buffers_behind_an_even
     assert frame.kwargs["borrow"] is True and frame.layers["fc"].values is values
     frame.kwargs["ready"]()  # what the sender thread calls before reading the buffers
     assert log[-1] == ("synchronize",)
+
+
+def test_release_is_called_on_the_sender_thread_once_the_frame_is_written(daemon):
+    """`release` tells the owner of a borrowed frame that its arrays are read no more: once,
+    on the sender thread, after the last chunk went out; never for a frame that is dropped."""
+    released = []
+    values = np.arange(700 * 300, dtype=np.float32).reshape(700, 300)  # three chunks of 300 kB
+    bad = np.ones((4, 2), dtype=np.float32)
+    bad[1, 1] = np.inf
+    with Monitor(run="released", address=daemon.socket_path, chunk_bytes=300_000) as monitor:
+        assert monitor.log_frame(1, layers={"wide": values}, release=lambda: released.append(
+            (threading.current_thread().name, monitor.stats.sent)))
+        assert monitor.log_frame(2, layers={"bad": bad}, borrow=True, release=lambda: released.append("dropped"))
+        assert monitor.flush(20)
+        stats = monitor.stats
+    assert released == [("infoplane-sender", 3)]  # all three chunks sent (counted) before it
+    assert stats.acked == 3 and stats.dropped_records == 1
+    tallies = tallies_by_key(daemon.stop())
+    assert tally_checksum(tallies[("released", "wide", "probe", 1)]) == sink_checksum(np.arange(700), values)
+
+
+@needs_torch
+def test_cpu_probe_rows_go_into_frame_buffers_reused_only_after_release():
+    """On the CPU each probe batch's reduced rows are written into the frame's buffer (conv
+    maps in channels-last order included, batches of uneven size); a buffer is written
+    again only after the monitor released the frame that carried it."""
+    from infoplane.torch import watch
+
+    class Recorder:
+        def __init__(self, releases):
+            self.releases, self.frames = releases, []
+
+        def log_frame(self, step, layers, release=None, **kwargs):
+            self.frames.append({name: (tensor, tensor.clone()) for name, tensor in layers.items()})
+            if self.releases and release is not None:
+                release()
+            return True
+
+    torch.manual_seed(3)
+    model = nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 6, 3, padding=1), nn.ReLU(),
+                          nn.Flatten(), nn.Linear(6 * 36, 3))
+    x = torch.randn(22, 2, 6, 6).contiguous(memory_format=torch.channels_last)
+    y = torch.arange(22) % 3
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    for releases in (False, True):
+        recorder = Recorder(releases)
+        watcher = watch(model, ["1", "3", "5"], x, y, every=1, monitor=recorder, batch_size=8, on_forward=False,
+                        reduce={"1": "flatten", "3": "channel_mean"})
+        for step in range(3):
+            watcher.capture(step)
+            model.eval()
+            with torch.no_grad():
+                conv1, conv2 = model[:2](x), model[:4](x)
+                assert not conv1.is_contiguous()  # channels-last: flatten must reorder, as reshape does
+                expected = {"1": conv1.reshape(22, -1), "3": conv2.mean(dim=(2, 3)), "5": model(x)}
+            for name, (handed, copy) in recorder.frames[-1].items():
+                torch.testing.assert_close(copy, expected[name])
+            loss = nn.functional.cross_entropy(model(x), y)  # the next frame differs
+            model.train()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        watcher.remove()
+        pointers = [{name: handed.data_ptr() for name, (handed, _) in frame.items()} for frame in recorder.frames]
+        if releases:  # one set of buffers, written again each time it came back
+            assert pointers[0] == pointers[1] == pointers[2]
+        else:  # never released: every frame kept its own buffers, and its values
+            assert all(pointers[0][n] != pointers[1][n] != pointers[2][n] for n in pointers[0])
+            for frame in recorder.frames:
+                for name, (handed, copy) in frame.items():
+                    assert torch.equal(handed, copy)
+
+
+@needs_torch
+def test_a_layer_run_twice_or_batch_second_is_explained():
+    from infoplane.torch import watch
+
+    class Twice(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 3)
+
+        def forward(self, x):
+            return self.fc(self.fc(x))
+
+    class SeqFirst(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 3)
+
+        def forward(self, x):
+            return self.fc(x).transpose(0, 1)  # [T, N, D] from [N, T, D]
+
+    class Recorder:
+        def log_frame(self, step, layers, **kwargs):
+            return True
+
+    twice = watch(Twice(), ["fc"], torch.randn(10, 3), torch.zeros(10), monitor=Recorder(), on_forward=False,
+                  reduce="flatten")
+    with pytest.raises(RuntimeError, match="'fc' ran more than once in a probe batch"):
+        twice.capture(0)
+    model = SeqFirst()
+    seq = watch(model, [model], torch.randn(10, 4, 3), torch.zeros(10), monitor=Recorder(), on_forward=False)
+    with pytest.raises(RuntimeError, match="gave 4 rows for a probe batch of 10 samples"):
+        seq.capture(0)
