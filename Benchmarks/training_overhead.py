@@ -278,11 +278,7 @@ def worker(args) -> dict:
                 frame_seconds += time.perf_counter() - began
                 frame_cpu_seconds += time.thread_time() - began_cpu
                 frames += 1
-            batch = order[lo:lo + args.batch_size]
-            loss = torch.nn.functional.cross_entropy(model(x_train[batch]), y_train[batch])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+            loss = digits_cnn.train_step(torch, model, optimizer, x_train, y_train, order[lo:lo + args.batch_size])
             step += 1
             epoch_loss = loss.detach() if epoch_loss is None else epoch_loss + loss.detach()
             if step % steps_per_epoch == 0:

@@ -68,6 +68,15 @@ def build_model(torch, seed: int):
     ]))
 
 
+def train_step(torch, model, optimizer, x, y, batch):
+    """One optimiser step on the rows `batch` of (x, y); returns the loss tensor."""
+    loss = torch.nn.functional.cross_entropy(model(x[batch]), y[batch])
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
 def evaluate(torch, model, x, y):
     """(mean cross-entropy, accuracy) of the model in eval mode on (x, y)."""
     was_training = model.training
@@ -142,11 +151,7 @@ def main(argv=None) -> int:
     for epoch in range(1, args.epochs + 1):
         order = torch.randperm(len(x_train), generator=generator)
         for lo in range(0, len(order), args.batch_size):
-            batch = order[lo:lo + args.batch_size]
-            loss = torch.nn.functional.cross_entropy(model(x_train[batch]), y_train[batch])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+            train_step(torch, model, optimizer, x_train, y_train, order[lo:lo + args.batch_size])
             step += 1
         train, held = evaluate(torch, model, x_train, y_train), evaluate(torch, model, x_test, y_test)
         if monitor is not None:
